@@ -1,0 +1,187 @@
+"""Command line: `legdrive-timer` opens the window; subcommands run, list and export.
+
+Bad input ends with one sentence on stderr and exit status 2, never a traceback. Qt is
+imported only by the commands that open a window, so the others start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from legdrive_timer import APP_NAME, __version__
+from legdrive_timer.core import workout_format
+from legdrive_timer.core.overrides import Overrides, apply_overrides
+from legdrive_timer.core.timeline import compile_workout
+from legdrive_timer.core.workout import WorkoutError
+from legdrive_timer.errors import UserError
+from legdrive_timer.storage.paths import ENV_HOME, DataPaths
+from legdrive_timer.storage.workouts import load_library, resolve_workout
+
+PROG = "legdrive-timer"
+EXIT_USAGE = 2
+AUDIO_CHOICES = ("auto", "simpleaudio", "qt", "off")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{PROG}: {message} (see '{PROG} --help').\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help=f"keep history, settings, workouts and logs under DIR (or set {ENV_HOME})",
+    )
+
+    parser = _Parser(
+        prog=PROG,
+        description=f"{APP_NAME}: follow-along leg drive primers and HIIT finishers.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = commands.add_parser(
+        "run", parents=[common], help="open the window and start a workout at once"
+    )
+    run.add_argument("workout", metavar="WORKOUT", help="a workout id or a workout JSON file")
+    run.add_argument("--work", type=_seconds, metavar="S", help="seconds of work per round")
+    run.add_argument("--rest", type=_seconds, metavar="S", help="seconds of rest")
+    run.add_argument("--rounds", type=_count, metavar="N", help="rounds of intervals")
+    run.add_argument("--sets", type=_count, metavar="N", help="sets of reps")
+    run.add_argument("--reps", type=_count, metavar="N", help="reps per side")
+    run.add_argument("--prep", type=_seconds, metavar="S", help="seconds to get ready")
+    run.add_argument("--switch", type=_seconds, metavar="S", help="seconds to switch sides")
+    run.add_argument("--audio", choices=AUDIO_CHOICES, default=None, help="sound output")
+    run.add_argument("--fullscreen", action="store_true", help="start in fullscreen")
+    run.add_argument(
+        "--quit-when-done",
+        action="store_true",
+        help="close the app when the session ends (exit status 0)",
+    )
+
+    workouts = commands.add_parser("workouts", parents=[common], help="list or show workouts")
+    workout_commands = workouts.add_subparsers(
+        dest="workouts_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    workout_commands.add_parser("list", parents=[common], help="list the workouts")
+    show = workout_commands.add_parser("show", parents=[common], help="print a workout as JSON")
+    show.add_argument("id", metavar="ID", help="a workout id or a workout JSON file")
+
+    history = commands.add_parser("history", parents=[common], help="list, export, import")
+    history_commands = history.add_subparsers(
+        dest="history_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    history_commands.add_parser("list", parents=[common], help="list past sessions")
+    export = history_commands.add_parser("export", parents=[common], help="export history")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")
+    import_ = history_commands.add_parser(
+        "import", parents=[common], help="merge a history export"
+    )
+    import_.add_argument("file", metavar="FILE")
+
+    parser.add_argument("--audio", choices=AUDIO_CHOICES, default=None, help="sound output")
+    parser.add_argument("--fullscreen", action="store_true", help="start in fullscreen")
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> Overrides:
+    return Overrides(
+        work_s=args.work,
+        rest_s=args.rest,
+        rounds=args.rounds,
+        sets=args.sets,
+        reps=args.reps,
+        prep_s=args.prep,
+        switch_s=args.switch,
+    )
+
+
+def _workouts(args: argparse.Namespace, paths: DataPaths) -> int:
+    library = load_library(paths.workouts_dir)
+    for problem in library.problems:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+    if args.workouts_command == "list":
+        for workout in library.workouts:
+            minutes = compile_workout(workout).total_ms / 60_000
+            origin = "custom" if workout.id in library.custom_ids else "built-in"
+            print(f"{workout.id:<16} {minutes:5.1f} min  {workout.name} ({origin})")
+        return 0
+    workout = resolve_workout(args.id, library)
+    sys.stdout.write(workout_format.dumps(workout))
+    return 0
+
+
+def _history(args: argparse.Namespace, paths: DataPaths) -> int:
+    from legdrive_timer.storage import history_cli
+
+    if args.history_command == "list":
+        return history_cli.list_sessions(paths, sys.stdout)
+    if args.history_command == "export":
+        return history_cli.export_history(paths, args.format, args.output, sys.stdout)
+    return history_cli.import_history(paths, args.file, sys.stdout)
+
+
+def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
+    from legdrive_timer.ui.app import run_app
+
+    workout = None
+    if args.command == "run":
+        library = load_library(paths.workouts_dir)
+        workout = apply_overrides(resolve_workout(args.workout, library), _overrides(args))
+    return run_app(
+        paths,
+        workout=workout,
+        audio=args.audio,
+        fullscreen=args.fullscreen,
+        quit_when_done=getattr(args, "quit_when_done", False),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = DataPaths.resolve(getattr(args, "data_dir", None))
+    try:
+        if args.command == "workouts":
+            return _workouts(args, paths)
+        if args.command == "history":
+            return _history(args, paths)
+        return _open_window(args, paths)
+    except (WorkoutError, UserError) as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"{PROG}: {error.strerror or error}{where}.", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

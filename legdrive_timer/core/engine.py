@@ -1,0 +1,444 @@
+"""The session engine: walks a timeline against a clock and emits events.
+
+Remaining time is always derived from the deadline (`phase_ends_at - clock()`), never
+counted in ticks, so a late timer callback cannot make the session drift: each phase
+starts at the exact deadline of the one before. One scheduler call is armed at a time,
+aimed at the next thing that is due (a rep beat, a whole second, halfway, the phase end).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from legdrive_timer.core.clock import Clock, Scheduler
+from legdrive_timer.core.events import (
+    Adjusted,
+    Countdown,
+    Event,
+    Halfway,
+    Paused,
+    PauseReason,
+    PhaseEnded,
+    PhaseStarted,
+    RepBeat,
+    Resumed,
+    SecondTick,
+    SessionEnded,
+    SessionStarted,
+    SideSwitch,
+)
+from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.timeline import Beat, Motion, Phase, PhaseKind, Timeline
+
+LATE_WAKEUP_MS = 3000
+"""A callback this late means the machine slept or stalled: pause instead of catching up."""
+BACK_GRACE_MS = 2000
+"""Back within this long of a phase's start goes to the previous phase."""
+HALFWAY_MIN_MS = 10_000
+"""Work phases shorter than this get no halfway event."""
+COUNTDOWN_FROM = 3
+MIN_REMAINING_AFTER_ADJUST_MS = 1000
+MAX_PHASE_MS = 3600 * 1000
+
+
+class State(StrEnum):
+    IDLE = "idle"
+    PREP = "prep"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+
+
+Listener = Callable[[Event], None]
+WallClock = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a view needs to draw the session now."""
+
+    state: State
+    phase: Phase | None
+    next_phase: Phase | None
+    remaining_ms: int
+    elapsed_ms: int
+    planned_ms: int
+    session_remaining_ms: int
+    session_total_ms: int
+    rep: int | None
+    motion: Motion | None
+    pause_reason: PauseReason | None
+
+
+# Ordering of simultaneous due items inside a phase: beats, then the whole-second tick,
+# then halfway, and the phase end last.
+_BEAT, _TICK, _HALFWAY, _END = range(4)
+
+
+class SessionEngine:
+    def __init__(
+        self,
+        timeline: Timeline,
+        clock: Clock,
+        scheduler: Scheduler,
+        *,
+        wall_clock: WallClock = local_now,
+        new_session_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        if not timeline.phases:
+            raise ValueError("a session needs at least one phase")
+        self.timeline = timeline
+        self._clock = clock
+        self._scheduler = scheduler
+        self._wall_clock = wall_clock
+        self._new_session_id = new_session_id
+        self._listeners: list[Listener] = []
+
+        self.state = State.IDLE
+        self.session_id: str | None = None
+        self.started_at: datetime | None = None
+        self.pause_reason: PauseReason | None = None
+        self.record: SessionRecord | None = None
+        self._index = -1
+        self._planned_ms = 0
+        self._phase_ends_at = 0
+        self._paused_elapsed = 0
+        # Progress through the current phase, as elapsed milliseconds already handled.
+        self._beat_i = 0
+        self._next_tick_elapsed = 0
+        self._halfway_done = False
+        self._rep: int | None = None
+        self._motion: Motion | None = None
+        self._segments: dict[int, SegmentRecord] = {}
+
+    # -- subscription -------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    # -- queries ------------------------------------------------------------------------
+
+    @property
+    def phase(self) -> Phase | None:
+        if 0 <= self._index < len(self.timeline.phases):
+            return self.timeline.phases[self._index]
+        return None
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (State.PREP, State.RUNNING, State.PAUSED)
+
+    def elapsed_ms(self) -> int:
+        if self.state is State.PAUSED:
+            return self._paused_elapsed
+        if self.state in (State.PREP, State.RUNNING):
+            return self._planned_ms - (self._phase_ends_at - self._clock())
+        return 0
+
+    def remaining_ms(self) -> int:
+        if not self.is_active:
+            return 0
+        return max(0, self._planned_ms - self.elapsed_ms())
+
+    def snapshot(self) -> Snapshot:
+        phase = self.phase if self.is_active else None
+        remaining = self.remaining_ms()
+        following = self.timeline.remaining_after(self._index) if phase else 0
+        next_index = self._index + 1
+        next_phase = (
+            self.timeline.phases[next_index]
+            if phase and next_index < len(self.timeline.phases)
+            else None
+        )
+        return Snapshot(
+            state=self.state,
+            phase=phase,
+            next_phase=next_phase,
+            remaining_ms=remaining,
+            elapsed_ms=self.elapsed_ms() if phase else 0,
+            planned_ms=self._planned_ms if phase else 0,
+            session_remaining_ms=remaining + following,
+            session_total_ms=self.timeline.total_ms,
+            rep=self._rep if phase else None,
+            motion=self._motion if phase else None,
+            pause_reason=self.pause_reason if self.state is State.PAUSED else None,
+        )
+
+    # -- commands -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.state is not State.IDLE:
+            return
+        self.session_id = self._new_session_id()
+        self.started_at = self._wall_clock()
+        self._emit(SessionStarted(self.session_id, self.timeline, self.started_at))
+        self._enter(0, origin=self._clock(), previous=None, paused=False)
+        self._run_due()
+
+    def pause(self, reason: PauseReason = PauseReason.USER) -> bool:
+        if self.state not in (State.PREP, State.RUNNING):
+            return False
+        self._pause_with(self.elapsed_ms(), reason, gap_ms=0)
+        return True
+
+    def resume(self) -> bool:
+        if self.state is not State.PAUSED:
+            return False
+        self._phase_ends_at = self._clock() + self._planned_ms - self._paused_elapsed
+        self.pause_reason = None
+        self.state = self._running_state()
+        self._emit(Resumed())
+        self._run_due()
+        return True
+
+    def toggle_pause(self) -> bool:
+        return self.resume() if self.state is State.PAUSED else self.pause()
+
+    def skip(self) -> bool:
+        if not self.is_active:
+            return False
+        self._finish_phase(EndReason.SKIPPED, self.elapsed_ms(), origin=self._clock())
+        self._run_due()
+        return True
+
+    def done(self) -> bool:
+        """End a self-paced phase: the user finished the reps."""
+        phase = self.phase
+        if not self.is_active or phase is None or not phase.self_paced:
+            return False
+        self._finish_phase(EndReason.DONE, self.elapsed_ms(), origin=self._clock())
+        self._run_due()
+        return True
+
+    def back(self) -> bool:
+        """Restart this phase, or go to the previous one when pressed in its first 2 s."""
+        if not self.is_active:
+            return False
+        target = self._index
+        if self.elapsed_ms() < BACK_GRACE_MS and self._index > 0:
+            target = self._index - 1
+        for index in [i for i in self._segments if i >= target]:
+            del self._segments[index]
+        previous = self.phase
+        self._enter(
+            target, origin=self._clock(), previous=previous, paused=self.state is State.PAUSED
+        )
+        self._run_due()
+        return True
+
+    def adjust(self, delta_ms: int) -> bool:
+        """Add (or with a negative delta remove) time on the current timed phase."""
+        phase = self.phase
+        if not self.is_active or phase is None or phase.self_paced or delta_ms == 0:
+            return False
+        elapsed = self.elapsed_ms()
+        planned = self._planned_ms + delta_ms
+        planned = max(planned, elapsed + MIN_REMAINING_AFTER_ADJUST_MS)
+        planned = min(planned, MAX_PHASE_MS)
+        if planned == self._planned_ms:
+            return False
+        applied = planned - self._planned_ms
+        self._planned_ms = planned
+        if self.state is not State.PAUSED:
+            self._phase_ends_at += applied
+        self._reset_progress(elapsed)
+        self._emit(Adjusted(phase, applied, planned))
+        self._run_due()
+        return True
+
+    def stop(self) -> bool:
+        if not self.is_active:
+            return False
+        phase = self.phase
+        assert phase is not None
+        elapsed = self.elapsed_ms()
+        self._scheduler.cancel()
+        if elapsed > 0:
+            segment = self._segment(phase, elapsed, EndReason.STOPPED)
+            self._segments[phase.index] = segment
+            self._emit(PhaseEnded(phase, segment, EndReason.STOPPED))
+        self._end_session(State.STOPPED, SessionStatus.STOPPED)
+        return True
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _running_state(self) -> State:
+        phase = self.phase
+        return State.PREP if phase is not None and phase.kind is PhaseKind.PREP else State.RUNNING
+
+    def _enter(self, index: int, *, origin: int, previous: Phase | None, paused: bool) -> None:
+        self._index = index
+        phase = self.timeline.phases[index]
+        self._planned_ms = phase.planned_ms
+        self._phase_ends_at = origin + phase.planned_ms
+        self._rep = None
+        self._motion = None
+        self._halfway_done = False
+        self._reset_progress(0)
+        if paused:
+            self.state = State.PAUSED
+            self._paused_elapsed = 0
+        else:
+            self.state = self._running_state()
+        self._emit(PhaseStarted(phase, previous))
+        if phase.kind is PhaseKind.SWITCH and phase.side is not None:
+            self._emit(SideSwitch(phase, phase.side))
+
+    def _reset_progress(self, elapsed: int) -> None:
+        """Point the beat and tick cursors at what is still to come after `elapsed`."""
+        phase = self.timeline.phases[self._index]
+        self._beat_i = 0
+        while self._beat_i < len(phase.beats) and phase.beats[self._beat_i].offset_ms < elapsed:
+            self._beat_i += 1
+        if phase.self_paced:
+            self._next_tick_elapsed = (elapsed // 1000 + 1) * 1000
+        else:
+            remaining = self._planned_ms - elapsed
+            # The next whole second strictly below the remaining time.
+            next_remaining = (remaining - 1) // 1000 * 1000
+            self._next_tick_elapsed = self._planned_ms - next_remaining
+        if elapsed > self._halfway_elapsed():
+            self._halfway_done = True
+
+    def _halfway_elapsed(self) -> int:
+        return self._planned_ms // 2
+
+    def _wants_halfway(self, phase: Phase) -> bool:
+        return (
+            phase.kind is PhaseKind.WORK
+            and not phase.self_paced
+            and not self._halfway_done
+            and self._planned_ms >= HALFWAY_MIN_MS
+        )
+
+    def _next_due(self) -> tuple[int, int] | None:
+        """The next item of the current phase as (elapsed_ms, kind), or None if none."""
+        phase = self.timeline.phases[self._index]
+        candidates: list[tuple[int, int]] = []
+        if self._beat_i < len(phase.beats):
+            offset = phase.beats[self._beat_i].offset_ms
+            if offset < self._planned_ms:
+                candidates.append((offset, _BEAT))
+        if phase.self_paced or self._next_tick_elapsed < self._planned_ms:
+            candidates.append((self._next_tick_elapsed, _TICK))
+        if self._wants_halfway(phase):
+            candidates.append((self._halfway_elapsed(), _HALFWAY))
+        if not phase.self_paced:
+            candidates.append((self._planned_ms, _END))
+        return min(candidates) if candidates else None
+
+    def _run_due(self) -> None:
+        """Fire everything that is due now, then arm the scheduler for the next item."""
+        while self.state in (State.PREP, State.RUNNING):
+            due = self._next_due()
+            if due is None:
+                self._scheduler.cancel()
+                return
+            due_elapsed, kind = due
+            origin = self._phase_ends_at - self._planned_ms
+            due_at = origin + due_elapsed
+            now = self._clock()
+            if due_at > now:
+                self._scheduler.call_at(due_at, self._on_timer)
+                return
+            if now - due_at >= LATE_WAKEUP_MS:
+                # Freeze the session where it was last on time; nothing stale is fired.
+                self._pause_with(due_elapsed, PauseReason.LATE_WAKEUP, gap_ms=now - due_at)
+                return
+            self._fire(kind, due_elapsed, due_at)
+
+    def _on_timer(self) -> None:
+        self._run_due()
+
+    def _fire(self, kind: int, due_elapsed: int, due_at: int) -> None:
+        phase = self.timeline.phases[self._index]
+        if kind == _BEAT:
+            beat: Beat = phase.beats[self._beat_i]
+            self._beat_i += 1
+            self._rep, self._motion = beat.rep, beat.motion
+            self._emit(RepBeat(phase, beat.rep, beat.motion))
+        elif kind == _TICK:
+            self._next_tick_elapsed += 1000
+            remaining = self._planned_ms - due_elapsed
+            self._emit(SecondTick(phase, max(0, remaining), due_elapsed))
+            seconds = remaining // 1000
+            if not phase.self_paced and 1 <= seconds <= COUNTDOWN_FROM:
+                self._emit(Countdown(phase, seconds))
+        elif kind == _HALFWAY:
+            self._halfway_done = True
+            self._emit(Halfway(phase))
+        else:
+            # The next phase starts at this phase's exact deadline: no drift.
+            self._finish_phase(EndReason.ELAPSED, self._planned_ms, origin=due_at)
+
+    def _segment(self, phase: Phase, elapsed: int, reason: EndReason) -> SegmentRecord:
+        reps_done: int | None = None
+        if phase.reps_planned is not None:
+            if reason in (EndReason.ELAPSED, EndReason.DONE):
+                reps_done = phase.reps_planned
+            elif phase.beats:
+                reps_done = sum(
+                    1 for b in phase.beats if b.motion is Motion.LOWER and b.offset_ms < elapsed
+                )
+        return SegmentRecord(
+            phase_index=phase.index,
+            kind=phase.kind,
+            block_index=phase.block_index,
+            exercise_id=phase.exercise_id,
+            side=phase.side,
+            set_number=phase.set_number,
+            round_number=phase.round_number,
+            planned_ms=phase.planned_ms,
+            actual_ms=max(0, elapsed),
+            reps_planned=phase.reps_planned,
+            reps_done=reps_done,
+            end_reason=reason,
+        )
+
+    def _finish_phase(self, reason: EndReason, elapsed: int, *, origin: int) -> None:
+        phase = self.timeline.phases[self._index]
+        was_paused = self.state is State.PAUSED
+        segment = self._segment(phase, elapsed, reason)
+        self._segments[phase.index] = segment
+        self._emit(PhaseEnded(phase, segment, reason))
+        if self._index + 1 >= len(self.timeline.phases):
+            self._scheduler.cancel()
+            self._end_session(State.FINISHED, SessionStatus.COMPLETED)
+            return
+        self._enter(self._index + 1, origin=origin, previous=phase, paused=was_paused)
+
+    def _pause_with(self, elapsed: int, reason: PauseReason, *, gap_ms: int) -> None:
+        self._scheduler.cancel()
+        self._paused_elapsed = elapsed
+        self.state = State.PAUSED
+        self.pause_reason = reason
+        self._emit(Paused(reason, gap_ms))
+
+    def _end_session(self, state: State, status: SessionStatus) -> None:
+        assert self.session_id is not None and self.started_at is not None
+        self.state = state
+        self.record = SessionRecord(
+            session_id=self.session_id,
+            workout_id=self.timeline.workout_id,
+            workout_name=self.timeline.workout_name,
+            started_at=self.started_at,
+            ended_at=self._wall_clock(),
+            status=status,
+            planned_ms=self.timeline.total_ms,
+            segments=tuple(self._segments[i] for i in sorted(self._segments)),
+        )
+        self._emit(SessionEnded(self.record))

@@ -1,0 +1,227 @@
+"""The workout file format, version 1 (`docs/workout-format.md`).
+
+Reading is strict: an unknown format, version or field is refused with a sentence that
+names it, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from legdrive_timer.core.workout import (
+    Block,
+    IntervalBlock,
+    RepSetBlock,
+    Side,
+    Tempo,
+    Workout,
+    WorkoutError,
+)
+
+FORMAT = "legdrive-timer/workout"
+VERSION = 1
+
+_TOP_FIELDS = {
+    "format",
+    "version",
+    "id",
+    "name",
+    "description",
+    "prep_s",
+    "block_rest_s",
+    "tags",
+    "blocks",
+}
+_TOP_REQUIRED = {"format", "version", "id", "name", "blocks"}
+_REPS_FIELDS = {
+    "type",
+    "exercise_id",
+    "name",
+    "cues",
+    "sets",
+    "reps",
+    "sides",
+    "tempo",
+    "switch_s",
+    "set_rest_s",
+}
+_REPS_REQUIRED = {"type", "exercise_id", "name", "sets", "reps"}
+_INTERVAL_FIELDS = {
+    "type",
+    "exercise_id",
+    "name",
+    "cues",
+    "work_s",
+    "rest_s",
+    "rounds",
+    "skip_last_rest",
+}
+_INTERVAL_REQUIRED = {"type", "exercise_id", "name", "work_s", "rest_s", "rounds"}
+_TEMPO_FIELDS = {"up_s", "down_s"}
+
+
+def _seconds(value: float) -> int | float:
+    """Whole seconds are written as integers: `30`, not `30.0`."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _block_to_dict(block: Block) -> dict[str, Any]:
+    if isinstance(block, RepSetBlock):
+        return {
+            "type": "reps",
+            "exercise_id": block.exercise_id,
+            "name": block.name,
+            "sets": block.sets,
+            "reps": block.reps,
+            "sides": [side.value for side in block.sides],
+            "tempo": None
+            if block.tempo is None
+            else {"up_s": _seconds(block.tempo.up_s), "down_s": _seconds(block.tempo.down_s)},
+            "switch_s": _seconds(block.switch_s),
+            "set_rest_s": _seconds(block.set_rest_s),
+            "cues": list(block.cues),
+        }
+    return {
+        "type": "intervals",
+        "exercise_id": block.exercise_id,
+        "name": block.name,
+        "work_s": _seconds(block.work_s),
+        "rest_s": _seconds(block.rest_s),
+        "rounds": block.rounds,
+        "skip_last_rest": block.skip_last_rest,
+        "cues": list(block.cues),
+    }
+
+
+def workout_to_dict(workout: Workout) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "id": workout.id,
+        "name": workout.name,
+        "description": workout.description,
+        "prep_s": _seconds(workout.prep_s),
+        "block_rest_s": _seconds(workout.block_rest_s),
+        "tags": list(workout.tags),
+        "blocks": [_block_to_dict(b) for b in workout.blocks],
+    }
+
+
+def dumps(workout: Workout) -> str:
+    return json.dumps(workout_to_dict(workout), indent=2, ensure_ascii=False) + "\n"
+
+
+def _check_fields(
+    where: str, data: Mapping[str, Any], allowed: set[str], required: set[str]
+) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise WorkoutError(f"{where}has an unknown field {unknown[0]!r}.")
+    missing = sorted(required - set(data))
+    if missing:
+        raise WorkoutError(f"{where}is missing the field {missing[0]!r}.")
+
+
+def _object(where: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise WorkoutError(f"{where}must be a JSON object.")
+    return value
+
+
+def _text_list(where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise WorkoutError(f"{where}must be a list of texts.")
+    return tuple(value)
+
+
+def _prefixed(prefix: str, error: WorkoutError) -> WorkoutError:
+    return WorkoutError(f"{prefix}{error}")
+
+
+def _block_from_dict(index: int, raw: Any) -> Block:
+    where = f"blocks[{index}] "
+    data = _object(where, raw)
+    kind = data.get("type")
+    try:
+        if kind == "reps":
+            _check_fields(where, data, _REPS_FIELDS, _REPS_REQUIRED)
+            tempo_raw = data.get("tempo", {"up_s": 1.0, "down_s": 1.5})
+            tempo = None
+            if tempo_raw is not None:
+                tempo_data = _object(f"{where}tempo ", tempo_raw)
+                _check_fields(f"{where}tempo ", tempo_data, _TEMPO_FIELDS, _TEMPO_FIELDS)
+                tempo = Tempo(up_s=tempo_data["up_s"], down_s=tempo_data["down_s"])
+            sides_raw = data.get("sides", ["right", "left"])
+            if not isinstance(sides_raw, list) or not all(
+                s in (Side.LEFT.value, Side.RIGHT.value) for s in sides_raw
+            ):
+                raise WorkoutError("sides may only contain 'left' and 'right'.")
+            return RepSetBlock(
+                exercise_id=data["exercise_id"],
+                name=data["name"],
+                sets=data["sets"],
+                reps=data["reps"],
+                sides=tuple(Side(s) for s in sides_raw),
+                tempo=tempo,
+                switch_s=data.get("switch_s", 10),
+                set_rest_s=data.get("set_rest_s", 30),
+                cues=_text_list("cues ", data.get("cues", [])),
+            )
+        if kind == "intervals":
+            _check_fields(where, data, _INTERVAL_FIELDS, _INTERVAL_REQUIRED)
+            return IntervalBlock(
+                exercise_id=data["exercise_id"],
+                name=data["name"],
+                work_s=data["work_s"],
+                rest_s=data["rest_s"],
+                rounds=data["rounds"],
+                skip_last_rest=data.get("skip_last_rest", True),
+                cues=_text_list("cues ", data.get("cues", [])),
+            )
+    except WorkoutError as error:
+        if str(error).startswith(where):
+            raise
+        raise _prefixed(where, error) from None
+    raise WorkoutError(f"{where}has type {kind!r}; it must be 'reps' or 'intervals'.")
+
+
+def workout_from_dict(raw: Any) -> Workout:
+    data = _object("the workout ", raw)
+    if data.get("format") != FORMAT:
+        raise WorkoutError(
+            f"this is not a Legdrive Timer workout file (format is {data.get('format')!r}, "
+            f"expected {FORMAT!r})."
+        )
+    version = data.get("version")
+    if version != VERSION:
+        raise WorkoutError(
+            f"workout format version {version!r} is not supported; "
+            f"this version of Legdrive Timer reads version {VERSION}."
+        )
+    _check_fields("the workout ", data, _TOP_FIELDS, _TOP_REQUIRED)
+    blocks_raw = data["blocks"]
+    if not isinstance(blocks_raw, list):
+        raise WorkoutError("blocks must be a list.")
+    blocks = tuple(_block_from_dict(i, b) for i, b in enumerate(blocks_raw))
+    return Workout(
+        id=data["id"],
+        name=data["name"],
+        description=data.get("description", ""),
+        prep_s=data.get("prep_s", 10),
+        block_rest_s=data.get("block_rest_s", 60),
+        tags=_text_list("tags ", data.get("tags", [])),
+        blocks=blocks,
+    )
+
+
+def loads(text: str) -> Workout:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise WorkoutError(
+            f"the workout is not valid JSON (line {error.lineno}, column {error.colno}: "
+            f"{error.msg})."
+        ) from None
+    return workout_from_dict(raw)

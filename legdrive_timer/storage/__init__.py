@@ -1,0 +1,1 @@
+"""Files on disk: history database, settings and custom workouts."""

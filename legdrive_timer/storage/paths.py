@@ -1,0 +1,53 @@
+"""Every path the app writes to, from one place.
+
+By default the platformdirs locations for the user; with `--data-dir DIR` (or the
+environment variable LEGDRIVE_TIMER_HOME) everything lives under DIR instead, so tests and
+portable installs never touch the real profile.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+ENV_HOME = "LEGDRIVE_TIMER_HOME"
+APP_DIR_NAME = "legdrive-timer"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> DataPaths:
+        """`data_dir` wins over LEGDRIVE_TIMER_HOME, which wins over platformdirs."""
+        chosen = data_dir if data_dir is not None else os.environ.get(ENV_HOME) or None
+        if chosen is not None:
+            root = Path(chosen).expanduser().absolute()
+            return cls(data_dir=root, config_dir=root / "config", log_dir=root / "logs")
+        return cls(
+            data_dir=Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False)),
+            config_dir=Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False)),
+            log_dir=Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False)),
+        )
+
+    @property
+    def history_db(self) -> Path:
+        return self.data_dir / "history.sqlite3"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    @property
+    def workouts_dir(self) -> Path:
+        return self.config_dir / "workouts"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "legdrive-timer.log"

@@ -1,0 +1,1 @@
+"""PySide6 widgets, the Qt scheduler adapter and the composition root."""

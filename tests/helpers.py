@@ -1,0 +1,35 @@
+"""Test helpers shared by the unit and ui tests."""
+
+from __future__ import annotations
+
+from legdrive_timer.core.clock import FakeClock, FakeScheduler
+from legdrive_timer.core.engine import SessionEngine
+from legdrive_timer.core.events import Event
+from legdrive_timer.core.timeline import Timeline
+from legdrive_timer.core.workout import Workout
+from legdrive_timer.core.timeline import compile_workout
+
+
+class Harness:
+    """An engine on a fake clock and scheduler that records every event."""
+
+    def __init__(self, workout_or_timeline: Workout | Timeline) -> None:
+        timeline = (
+            compile_workout(workout_or_timeline)
+            if isinstance(workout_or_timeline, Workout)
+            else workout_or_timeline
+        )
+        self.clock = FakeClock()
+        self.scheduler = FakeScheduler(self.clock)
+        counter = iter(range(1, 1_000_000))
+        self.engine = SessionEngine(
+            timeline, self.clock, self.scheduler, new_session_id=lambda: f"s{next(counter)}"
+        )
+        self.events: list[tuple[int, Event]] = []
+        self.engine.subscribe(lambda e: self.events.append((self.clock.now_ms, e)))
+
+    def of(self, kind: type) -> list[tuple[int, Event]]:
+        return [(t, e) for t, e in self.events if isinstance(e, kind)]
+
+    def advance(self, ms: int) -> None:
+        self.scheduler.advance(ms)
