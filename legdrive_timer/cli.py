@@ -52,7 +52,7 @@ def _count(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -103,9 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = history_commands.add_parser("export", parents=[common], help="export history")
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")
-    import_ = history_commands.add_parser(
-        "import", parents=[common], help="merge a history export"
-    )
+    import_ = history_commands.add_parser("import", parents=[common], help="merge a history export")
     import_.add_argument("file", metavar="FILE")
 
     parser.add_argument("--audio", choices=AUDIO_CHOICES, default=None, help="sound output")
@@ -151,12 +149,14 @@ def _history(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
-    from legdrive_timer.ui.app import run_app
-
     workout = None
     if args.command == "run":
+        # Bad input is refused before Qt is even loaded.
         library = load_library(paths.workouts_dir)
         workout = apply_overrides(resolve_workout(args.workout, library), _overrides(args))
+
+    from legdrive_timer.ui.app import run_app
+
     return run_app(
         paths,
         workout=workout,

@@ -9,9 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Nothing a test does may reach the real user profile.
 os.environ.pop("LEGDRIVE_TIMER_HOME", None)
 
-import pytest  # noqa: E402
+import pytest
 
-from legdrive_timer.storage.paths import DataPaths  # noqa: E402
+from legdrive_timer.storage.paths import DataPaths
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from __future__ import annotations
 from legdrive_timer.core.clock import FakeClock, FakeScheduler
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event
-from legdrive_timer.core.timeline import Timeline
+from legdrive_timer.core.timeline import Timeline, compile_workout
 from legdrive_timer.core.workout import Workout
-from legdrive_timer.core.timeline import compile_workout
 
 
 class Harness:

@@ -63,7 +63,9 @@ def _check_count(name: str, value: int, bounds: tuple[int, int]) -> None:
         raise WorkoutError(f"{name} must be between {low} and {high} (got {value}).")
 
 
-def _check_text(name: str, value: str, *, max_len: int = MAX_TEXT, allow_empty: bool = False) -> None:
+def _check_text(
+    name: str, value: str, *, max_len: int = MAX_TEXT, allow_empty: bool = False
+) -> None:
     if not isinstance(value, str):
         raise WorkoutError(f"{name} must be text (got {value!r}).")
     if not allow_empty and not value.strip():

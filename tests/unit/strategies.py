@@ -1,0 +1,58 @@
+"""Hypothesis strategies for valid workouts."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Tempo, Workout
+
+ids = st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True)
+names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30
+).filter(lambda s: s.strip() != "")
+cues = st.lists(names, max_size=4).map(tuple)
+# Durations in tenths of a second, as a user would type them.
+seconds = st.integers(min_value=0, max_value=600).map(lambda tenths: tenths / 10)
+positive_seconds = st.integers(min_value=10, max_value=600).map(lambda tenths: tenths / 10)
+tempo_seconds = st.integers(min_value=2, max_value=40).map(lambda tenths: tenths / 10)
+
+tempos = st.one_of(st.none(), st.builds(Tempo, up_s=tempo_seconds, down_s=tempo_seconds))
+sides = st.sampled_from(
+    [(Side.RIGHT, Side.LEFT), (Side.LEFT, Side.RIGHT), (Side.LEFT,), (Side.RIGHT,)]
+)
+
+rep_blocks = st.builds(
+    RepSetBlock,
+    exercise_id=ids,
+    name=names,
+    sets=st.integers(1, 3),
+    reps=st.integers(1, 12),
+    sides=sides,
+    tempo=tempos,
+    switch_s=seconds,
+    set_rest_s=seconds,
+    cues=cues,
+)
+interval_blocks = st.builds(
+    IntervalBlock,
+    exercise_id=ids,
+    name=names,
+    work_s=positive_seconds,
+    rest_s=seconds,
+    rounds=st.integers(1, 6),
+    skip_last_rest=st.booleans(),
+    cues=cues,
+)
+workouts = st.builds(
+    Workout,
+    id=ids,
+    name=names,
+    blocks=st.lists(st.one_of(rep_blocks, interval_blocks), min_size=1, max_size=3).map(tuple),
+    description=st.text(max_size=40),
+    prep_s=seconds,
+    block_rest_s=seconds,
+    tags=st.lists(st.sampled_from(["primer", "hiit", "band"]), max_size=2).map(tuple),
+)
+timed_workouts = workouts.filter(
+    lambda w: all(not isinstance(b, RepSetBlock) or b.tempo is not None for b in w.blocks)
+)
