@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from legdrive_timer.core.clock import FakeClock, FakeScheduler
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event
@@ -32,3 +36,16 @@ class Harness:
 
     def advance(self, ms: int) -> None:
         self.scheduler.advance(ms)
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a test's prerequisite (a program, a library) is missing on a developer's
+    machine; in CI, where `.ci/run` installs everything, fail instead of skipping."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
