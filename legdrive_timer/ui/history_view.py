@@ -1,0 +1,848 @@
+"""The history view: sessions newest first, a session's detail, stats, delete with undo,
+export and import.
+
+It opens fast on a long history: the table fetches sessions a page at a time as the user
+scrolls, and the stats are computed after the first paint (a zero timer after show).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from legdrive_timer.core.history_format import (
+    HistoryFormatError,
+    records_from_json,
+    records_to_csv,
+    records_to_json,
+)
+from legdrive_timer.core.records import SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.stats import Stats, compute_stats
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.errors import UserError
+from legdrive_timer.storage.atomic import write_text_atomic
+from legdrive_timer.ui.charts import BarChart, SideChart
+
+if TYPE_CHECKING:
+    from legdrive_timer.storage.history import HistoryStore, SessionSummary
+
+PAGE_SIZE = 200
+"""Sessions fetched per page: a screenful several times over, a few milliseconds of SQLite."""
+
+SIDE_CHART_SESSIONS = 20
+"""Sessions shown in the left-against-right charts: beyond that, points get too close to read."""
+
+EMPTY_TEXT = "No sessions yet - your first one will appear here."
+EMPTY_FILTERED_TEXT = "No sessions match these filters."
+
+SaveDialog = Callable[[QWidget, str, str, str], "Path | None"]
+"""(parent, title, suggested file name, name filters) -> the chosen path, or None."""
+OpenDialog = Callable[[QWidget, str, str], "Path | None"]
+"""(parent, title, name filters) -> the chosen path, or None."""
+
+_KIND_NAMES = {
+    PhaseKind.PREP: "Get ready",
+    PhaseKind.WORK: "Work",
+    PhaseKind.REST: "Rest",
+    PhaseKind.SWITCH: "Switch sides",
+    PhaseKind.SET_REST: "Set rest",
+    PhaseKind.BLOCK_REST: "Rest before next block",
+}
+_STATUS_NAMES = {
+    SessionStatus.COMPLETED: "Completed",
+    SessionStatus.STOPPED: "Stopped",
+    SessionStatus.INTERRUPTED: "Interrupted",
+    SessionStatus.RUNNING: "In progress",
+}
+_EXPORT_FILTERS = "History JSON (*.json);;Spreadsheet CSV (*.csv)"
+_IMPORT_FILTERS = "History JSON (*.json);;All files (*)"
+
+
+def ask_save_path(parent: QWidget, title: str, suggested: str, filters: str) -> Path | None:
+    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return Path(name) if name else None
+
+
+def ask_open_path(parent: QWidget, title: str, filters: str) -> Path | None:
+    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+    return Path(name) if name else None
+
+
+def format_duration(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_started(summary: SessionSummary | SessionRecord) -> str:
+    # The time as the person saw it when they trained (the offset it was recorded with).
+    return summary.started_at.strftime("%a %d %b %Y, %H:%M")
+
+
+def format_seconds(ms: int) -> str:
+    return f"{ms / 1000:.0f} s" if ms % 1000 == 0 or ms >= 10_000 else f"{ms / 1000:.1f} s"
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    workout_id: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+class SessionTableModel(QAbstractTableModel):
+    """Sessions newest first, fetched a page at a time (canFetchMore/fetchMore)."""
+
+    COLUMNS = ("Date", "Workout", "Duration", "Status")
+
+    def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._filter = HistoryFilter()
+        self._rows: list[SessionSummary] = []
+        self._total = 0
+
+    @property
+    def total(self) -> int:
+        """How many sessions match the filter (not only the ones fetched so far)."""
+        return self._total
+
+    def reload(self, history_filter: HistoryFilter | None = None) -> None:
+        if history_filter is not None:
+            self._filter = history_filter
+        self.beginResetModel()
+        try:
+            self._rows = []
+            self._total = self._store.count_sessions(
+                workout_id=self._filter.workout_id,
+                since=self._filter.since,
+                until=self._filter.until,
+            )
+            self._rows = self._page(0)
+        finally:
+            self.endResetModel()
+
+    def _page(self, offset: int) -> list[SessionSummary]:
+        return self._store.sessions(
+            workout_id=self._filter.workout_id,
+            since=self._filter.since,
+            until=self._filter.until,
+            limit=PAGE_SIZE,
+            offset=offset,
+        )
+
+    def summary(self, row: int) -> SessionSummary:
+        return self._rows[row]
+
+    def row_of(self, session_id: str) -> int | None:
+        for row, summary in enumerate(self._rows):
+            if summary.session_id == session_id:
+                return row
+        return None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if parent.isValid():
+            return
+        page = self._page(len(self._rows))
+        if not page:
+            # The history shrank under us (another window deleted sessions): stop asking.
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page) - 1)
+        self._rows.extend(page)
+        self.endInsertRows()
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation is Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.COLUMNS[section]
+        return None
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        summary = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            column = index.column()
+            if column == 0:
+                return format_started(summary)
+            if column == 1:
+                return summary.workout_name
+            if column == 2:
+                return format_duration(summary.actual_ms)
+            if column == 3:
+                return _STATUS_NAMES.get(summary.status, str(summary.status))
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class SessionDetail(QWidget):
+    """Every segment of one session: what was planned against what was done."""
+
+    COLUMNS = ("Phase", "Side", "Set / round", "Planned", "Actual", "Reps", "Stability")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel("Select a session to see every phase of it.")
+        self.heading.setWordWrap(True)
+        self.heading.setAccessibleName("Session detail")
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setAccessibleName("Phases of the selected session")
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.table, 1)
+
+    def clear(self, text: str = "Select a session to see every phase of it.") -> None:
+        self.heading.setText(text)
+        self.table.setRowCount(0)
+
+    def show_record(self, record: SessionRecord) -> None:
+        effort = "" if record.effort is None else f" Effort {record.effort}/10."
+        self.heading.setText(
+            # Two explicit lines: a wrapped label in a splitter can be given one line's height.
+            f"<b>{record.workout_name}</b>, {format_started(record)}<br>"
+            f"{_STATUS_NAMES.get(record.status, str(record.status))}, "
+            f"{format_duration(record.actual_ms)} of {format_duration(record.planned_ms)} "
+            f"planned.{effort}"
+        )
+        self.table.setRowCount(len(record.segments))
+        for row, segment in enumerate(record.segments):
+            for column, text in enumerate(segment_cells(segment)):
+                item = QTableWidgetItem(text)
+                if column >= 3:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, column, item)
+
+    def cell_texts(self) -> list[list[str]]:
+        def text(row: int, column: int) -> str:
+            item = self.table.item(row, column)
+            return "" if item is None else item.text()
+
+        return [
+            [text(r, c) for c in range(self.table.columnCount())]
+            for r in range(self.table.rowCount())
+        ]
+
+
+def segment_cells(segment: SegmentRecord) -> tuple[str, ...]:
+    if segment.set_number is not None:
+        number = f"Set {segment.set_number}"
+    elif segment.round_number is not None:
+        number = f"Round {segment.round_number}"
+    else:
+        number = ""
+    if segment.reps_planned is None:
+        reps = ""
+    else:
+        done = "-" if segment.reps_done is None else str(segment.reps_done)
+        reps = f"{done} of {segment.reps_planned}"
+    return (
+        _KIND_NAMES.get(segment.kind, str(segment.kind)),
+        segment.side.value.capitalize() if segment.side is not None else "",
+        number,
+        format_seconds(segment.planned_ms),
+        format_seconds(segment.actual_ms),
+        reps,
+        "" if segment.stability is None else f"{segment.stability} / 5",
+    )
+
+
+class StatsPanel(QScrollArea):
+    """Streaks, totals, weekly charts and left against right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        # The charts shrink to fit; a sideways scroll bar would only hide their right edge.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        self.status = QLabel("Working out your stats…")
+        self.current_streak = QLabel()
+        self.longest_streak = QLabel()
+        self.totals = QLabel()
+        self.asymmetry = QLabel()
+        self.lagging = QLabel()
+        for label, name in (
+            (self.status, "Stats status"),
+            (self.current_streak, "Current streak"),
+            (self.longest_streak, "Longest streak"),
+            (self.totals, "Totals"),
+            (self.asymmetry, "Left against right asymmetry"),
+            (self.lagging, "Lagging side"),
+        ):
+            label.setAccessibleName(name)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        readable = self.font()
+        readable.setPointSizeF(max(readable.pointSizeF(), 12.0))
+        for label in (self.status, self.totals, self.asymmetry, self.lagging):
+            label.setFont(readable)
+        big = QFont(readable)
+        big.setPointSizeF(readable.pointSizeF() + 4)
+        big.setBold(True)
+        self.current_streak.setFont(big)
+        self.longest_streak.setFont(big)
+        self.lagging.setStyleSheet("font-weight: bold;")
+
+        self.sessions_chart = BarChart(
+            "Sessions per week", lambda week, n: f"week of {week}: {n:.0f} sessions"
+        )
+        self.minutes_chart = BarChart(
+            "Minutes per week", lambda week, n: f"week of {week}: {n:.0f} minutes"
+        )
+        self.stability_chart = SideChart(
+            "Stability per side (1 wobbly - 5 rock solid)",
+            low=1.0,
+            high=5.0,
+            ticks=[1.0, 2.0, 3.0, 4.0, 5.0],
+        )
+        self.reps_chart = SideChart("Reps done per side")
+
+        layout = QGridLayout(body)
+        layout.addWidget(self.status, 0, 0, 1, 2)
+        layout.addWidget(self.current_streak, 1, 0)
+        layout.addWidget(self.longest_streak, 1, 1)
+        layout.addWidget(self.totals, 2, 0, 1, 2)
+        layout.addWidget(self.sessions_chart, 3, 0)
+        layout.addWidget(self.minutes_chart, 3, 1)
+        layout.addWidget(self.asymmetry, 4, 0, 1, 2)
+        layout.addWidget(self.lagging, 5, 0, 1, 2)
+        layout.addWidget(self.stability_chart, 6, 0)
+        layout.addWidget(self.reps_chart, 6, 1)
+        for row in (3, 6):
+            layout.setRowMinimumHeight(row, 240)
+        self.setWidget(body)
+
+    def show_stats(self, stats: Stats) -> None:
+        # Said in a tooltip rather than on the page: it would cost a line of the charts.
+        self.status.setText("No training sessions yet: your stats start with your first one.")
+        self.status.setVisible(stats.totals.sessions == 0)
+        self.totals.setToolTip(
+            "Training sessions: completed or stopped ones in which work was done."
+        )
+        self.current_streak.setText(f"Current streak: {_days(stats.current_streak)}")
+        self.longest_streak.setText(f"Longest streak: {_days(stats.longest_streak)}")
+        totals = stats.totals
+        self.totals.setText(
+            f"Total: {_plural(totals.sessions, 'session')}, "
+            f"{totals.minutes:.0f} minutes, "
+            f"{totals.reps_left} reps left, {totals.reps_right} reps right."
+        )
+        labels = [w.start.strftime("%d %b") for w in stats.weeks]
+        self.sessions_chart.set_data(labels, [float(w.sessions) for w in stats.weeks])
+        self.minutes_chart.set_data(labels, [w.minutes for w in stats.weeks])
+        self.asymmetry.setText(asymmetry_text(stats))
+        self.lagging.setText(" ".join(f.sentence for f in stats.lagging))
+        self.lagging.setVisible(bool(stats.lagging))
+        points = stats.sides[-SIDE_CHART_SESSIONS:]
+        side_labels = [p.started_at.strftime("%d %b") for p in points]
+        self.stability_chart.set_data(
+            side_labels,
+            [p.stability_left for p in points],
+            [p.stability_right for p in points],
+        )
+        self.reps_chart.set_data(
+            side_labels,
+            [float(p.reps_left) for p in points],
+            [float(p.reps_right) for p in points],
+        )
+
+    def show_error(self, sentence: str) -> None:
+        self.status.setText(sentence)
+        self.status.show()
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _days(count: int) -> str:
+    return _plural(count, "day")
+
+
+def _side_ahead(pct: float, what: str) -> str:
+    if abs(pct) < 0.5:
+        return f"{what}: even"
+    ahead, behind = ("right", "left") if pct > 0 else ("left", "right")
+    return f"{what}: {ahead} ahead of {behind} by {abs(pct):.0f}%"
+
+
+def asymmetry_text(stats: Stats) -> str:
+    asym = stats.asymmetry
+    if asym.sessions == 0:
+        return "Left against right: no single-leg sessions yet."
+    parts = []
+    if asym.reps_pct is not None:
+        parts.append(_side_ahead(asym.reps_pct, "reps"))
+    parts.append(
+        "stability: not rated"
+        if asym.stability_pct is None
+        else _side_ahead(asym.stability_pct, "stability")
+    )
+    return (
+        f"Left against right over the last {_plural(asym.sessions, 'session')}: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+class HistoryView(QWidget):
+    """Review the history: the session list with detail, and the stats."""
+
+    stats_updated = Signal()
+    """Emitted after the stats have been computed and shown."""
+
+    PRESETS = (("All time", None), ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90))
+    CUSTOM = "Custom dates"
+
+    def __init__(
+        self,
+        store: HistoryStore,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        ask_save: SaveDialog = ask_save_path,
+        ask_open: OpenDialog = ask_open_path,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("History")
+        readable = self.font()
+        readable.setPointSizeF(max(readable.pointSizeF(), 11.0))
+        self.setFont(readable)
+        self.setAccessibleName("History")
+        self._store = store
+        self._today = today
+        self.ask_save = ask_save
+        self.ask_open = ask_open
+        self._undo: list[SessionRecord] = []
+        self._stats_pending = True
+        self._stats_timer = QTimer(self)
+        self._stats_timer.setSingleShot(True)
+        self._stats_timer.setInterval(0)
+        self._stats_timer.timeout.connect(self.refresh_stats)
+
+        # Message bar: results, errors and the undo of a delete.
+        self.message = QLabel()
+        self.message.setAccessibleName("Message")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setAccessibleName("Undo delete")
+        self.undo_button.setToolTip("Bring back the deleted session (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo_delete)
+        self.undo_button.hide()
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message, 1)
+        message_row.addWidget(self.undo_button)
+
+        # Filters.
+        self.workout_filter = QComboBox()
+        self.workout_filter.setAccessibleName("Filter by workout")
+        self.period_filter = QComboBox()
+        self.period_filter.setAccessibleName("Filter by date range")
+        for text, days in self.PRESETS:
+            self.period_filter.addItem(text, days)
+        self.period_filter.addItem(self.CUSTOM, -1)
+        self.from_date = QDateEdit()
+        self.from_date.setAccessibleName("From date")
+        self.to_date = QDateEdit()
+        self.to_date.setAccessibleName("To date")
+        for edit in (self.from_date, self.to_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd MMM yyyy")
+            edit.setEnabled(False)
+        now = QDate(today())
+        self.to_date.setDate(now)
+        self.from_date.setDate(now.addDays(-30))
+        filter_row = QHBoxLayout()
+        for text, widget in (
+            ("&Workout:", self.workout_filter),
+            ("&Period:", self.period_filter),
+            ("&From:", self.from_date),
+            ("&To:", self.to_date),
+        ):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            filter_row.addWidget(label)
+            filter_row.addWidget(widget)
+        filter_row.addStretch(1)
+
+        # Actions.
+        self.delete_button = QPushButton("&Delete session")
+        self.delete_button.setAccessibleName("Delete the selected session")
+        self.delete_button.setEnabled(False)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.export_button = QPushButton("&Export…")
+        self.export_button.setAccessibleName("Export the history to a file")
+        self.export_button.clicked.connect(self.export_history)
+        self.import_button = QPushButton("&Import…")
+        self.import_button.setAccessibleName("Import sessions from a history file")
+        self.import_button.clicked.connect(self.import_history)
+        action_row = QHBoxLayout()
+        action_row.addWidget(self.delete_button)
+        action_row.addStretch(1)
+        action_row.addWidget(self.export_button)
+        action_row.addWidget(self.import_button)
+
+        # The list and the detail.
+        self.model = SessionTableModel(store, self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Sessions, newest first")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        # Widths from the text they hold, so that a larger font never clips a column.
+        metrics = self.table.fontMetrics()
+        for col, sample in enumerate(("Wed 25 Nov 2026, 18:30", "HIIT finisher", "Duration")):
+            self.table.setColumnWidth(col, metrics.horizontalAdvance(sample) + 24)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setAccessibleName("No sessions")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.empty_label)
+        self.detail = SessionDetail()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.list_stack)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self._splitter = splitter
+        self._fitted = False
+        splitter.setChildrenCollapsible(False)
+
+        sessions_page = QWidget()
+        sessions_layout = QVBoxLayout(sessions_page)
+        sessions_layout.addLayout(filter_row)
+        sessions_layout.addLayout(action_row)
+        sessions_layout.addWidget(splitter, 1)
+
+        self.stats_panel = StatsPanel()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("History pages")
+        self.tabs.addTab(sessions_page, "&Sessions")
+        self.tabs.addTab(self.stats_panel, "S&tats")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(message_row)
+        layout.addWidget(self.tabs, 1)
+
+        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo.activated.connect(self.undo_delete)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.delete_selected)
+
+        self._fill_workouts()
+        self._reload()
+        self.workout_filter.currentIndexChanged.connect(self._filters_changed)
+        self.period_filter.currentIndexChanged.connect(self._period_changed)
+        self.from_date.dateChanged.connect(self._filters_changed)
+        self.to_date.dateChanged.connect(self._filters_changed)
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def current_filter(self) -> HistoryFilter:
+        workout_id = self.workout_filter.currentData()
+        days = self.period_filter.currentData()
+        since: date | None = None
+        until: date | None = None
+        if days == -1:
+            since = self.from_date.date().toPython()  # type: ignore[assignment]
+            until = self.to_date.date().toPython()  # type: ignore[assignment]
+        elif isinstance(days, int):
+            # "Last 7 days" is today and the six days before it.
+            since = self._today() - timedelta(days=days - 1)
+        return HistoryFilter(
+            workout_id=workout_id if isinstance(workout_id, str) else None,
+            since=since,
+            until=until,
+        )
+
+    def _fill_workouts(self) -> None:
+        chosen = self.workout_filter.currentData()
+        self.workout_filter.blockSignals(True)
+        try:
+            self.workout_filter.clear()
+            self.workout_filter.addItem("All workouts", None)
+            ok, workouts = self._safe(self._store.workout_ids, "list the workouts")
+            for workout_id, name in workouts if ok else []:
+                self.workout_filter.addItem(name, workout_id)
+            index = self.workout_filter.findData(chosen) if chosen is not None else 0
+            self.workout_filter.setCurrentIndex(max(index, 0))
+        finally:
+            self.workout_filter.blockSignals(False)
+
+    def _period_changed(self) -> None:
+        custom = self.period_filter.currentData() == -1
+        self.from_date.setEnabled(custom)
+        self.to_date.setEnabled(custom)
+        self._filters_changed()
+
+    def _filters_changed(self) -> None:
+        self._reload()
+
+    def _reload(self, select_id: str | None = None) -> None:
+        history_filter = self.current_filter()
+        ok, _ = self._safe(lambda: self.model.reload(history_filter), "read the history")
+        if not ok:
+            return
+        if self.model.total == 0:
+            unfiltered = history_filter == HistoryFilter()
+            self.empty_label.setText(EMPTY_TEXT if unfiltered else EMPTY_FILTERED_TEXT)
+            self.list_stack.setCurrentWidget(self.empty_label)
+        else:
+            self.list_stack.setCurrentWidget(self.table)
+        if not self._fitted and self.isVisible() and self.model.rowCount():
+            self._fit_columns()
+        row = self.model.row_of(select_id) if select_id is not None else None
+        if row is not None:
+            self.table.selectRow(row)
+        else:
+            self.detail.clear()
+            self.delete_button.setEnabled(False)
+
+    def _fit_columns(self) -> None:
+        """Columns as wide as the first page's text, and the list as wide as its columns."""
+        self._fitted = True
+        self.table.resizeColumnsToContents()
+        for col in range(self.model.columnCount()):
+            self.table.setColumnWidth(col, self.table.columnWidth(col) + 16)
+        width = sum(self.table.columnWidth(c) for c in range(self.model.columnCount()))
+        width += self.table.verticalScrollBar().sizeHint().width() + 4
+        total = self._splitter.width()
+        self._splitter.setSizes([width, max(300, total - width)])
+
+    # -- detail ----------------------------------------------------------------------------
+
+    def selected_session_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.summary(rows[0].row()).session_id
+
+    def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        session_id = self.selected_session_id()
+        self.delete_button.setEnabled(session_id is not None)
+        if session_id is None:
+            self.detail.clear()
+            return
+        ok, record = self._safe(lambda: self._store.session(session_id), "read that session")
+        if not ok:
+            self.detail.clear("That session could not be read.")
+        elif record is None:
+            self.detail.clear("That session is no longer in the history.")
+        else:
+            self.detail.show_record(record)
+
+    # -- delete and undo -------------------------------------------------------------------
+
+    def delete_selected(self) -> None:
+        session_id = self.selected_session_id()
+        if session_id is None:
+            return
+        row = self.table.selectionModel().selectedRows()[0].row()
+        ok, record = self._safe(
+            lambda: self._store.delete_session(session_id), "delete the session"
+        )
+        if not ok:
+            return
+        if record is None:
+            self._say_error("That session was already deleted, perhaps in another window.")
+            self._reload()
+            return
+        self._undo.append(record)
+        self._say(f"Deleted the {record.workout_name} session of {format_started(record)}.")
+        self.undo_button.show()
+        self._reload()
+        if self.model.rowCount() and self.list_stack.currentWidget() is self.table:
+            self.table.selectRow(min(row, self.model.rowCount() - 1))
+        self._stats_changed()
+
+    def undo_delete(self) -> None:
+        if not self._undo:
+            return
+        record = self._undo[-1]
+        ok, _ = self._safe(lambda: self._store.restore_session(record), "restore the session")
+        if not ok:
+            return
+        self._undo.pop()
+        self._say(f"Restored the {record.workout_name} session of {format_started(record)}.")
+        self.undo_button.setVisible(bool(self._undo))
+        self._fill_workouts()
+        self._reload(select_id=record.session_id)
+        self._stats_changed()
+
+    # -- export and import -----------------------------------------------------------------
+
+    def export_history(self) -> None:
+        path = self.ask_save(self, "Export history", "legdrive-history.json", _EXPORT_FILTERS)
+        if path is None:
+            return
+        if not path.suffix:
+            path = path.with_suffix(".json")
+        as_csv = path.suffix.lower() == ".csv"
+
+        def export() -> int:
+            records = list(self._store.records())
+            write_text_atomic(path, records_to_csv(records) if as_csv else records_to_json(records))
+            return len(records)
+
+        ok, count = self._safe(export, f"export to {path}")
+        if ok:
+            self._say(f"Exported {_plural(count, 'session')} to {path}.")
+
+    def import_history(self) -> None:
+        path = self.ask_open(self, "Import history", _IMPORT_FILTERS)
+        if path is None:
+            return
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+            self._say_error(f"Could not read {path}: {reason or 'unreadable file'}.")
+            return
+        try:
+            result = records_from_json(text)
+        except HistoryFormatError as error:
+            self._say_error(f"Could not import {path.name}: {error}")
+            return
+        ok, added = self._safe(lambda: self._store.merge(result.records), f"import {path.name}")
+        if not ok:
+            return
+        present = len(result.records) - added
+        sentence = f"Imported {_plural(added, 'session')} ({present} already present)."
+        if result.problems:
+            sentence += " Skipped " + " Skipped ".join(result.problems)
+        self._say(sentence, error=bool(result.problems))
+        self._fill_workouts()
+        self._reload()
+        self._stats_changed()
+
+    # -- stats -----------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted and self.model.rowCount():
+            self._fit_columns()
+        if self._stats_pending:
+            # After the first paint: the list is on screen before the stats are worked out.
+            self._stats_timer.start()
+
+    def _stats_changed(self) -> None:
+        self._stats_pending = True
+        if self.isVisible():
+            self._stats_timer.start()
+
+    def refresh_stats(self) -> None:
+        self._stats_pending = False
+        ok, stats = self._safe(
+            lambda: compute_stats(self._store.records(), self._today()), "work out the stats"
+        )
+        if not ok:
+            self.stats_panel.show_error("The stats could not be worked out; see the message above.")
+        else:
+            self.stats_panel.show_stats(stats)
+        self.stats_updated.emit()
+
+    # -- messages --------------------------------------------------------------------------
+
+    def _say(self, sentence: str, *, error: bool = False) -> None:
+        self.message.setText(sentence)
+        self.message.setStyleSheet("color: #a00000; font-weight: bold;" if error else "")
+        self.message.setAccessibleDescription("Error" if error else "")
+
+    def _say_error(self, sentence: str) -> None:
+        self._say(sentence, error=True)
+
+    def _safe(self, action: Callable[[], Any], doing: str) -> tuple[bool, Any]:
+        """Run `action`: (True, its result), or (False, None) with the failure said in one
+        sentence in the message bar."""
+        try:
+            return True, action()
+        except UserError as error:
+            self._say_error(str(error))
+        except sqlite3.Error as error:
+            self._say_error(f"Could not {doing}: the history database said {error}.")
+        except OSError as error:
+            reason = error.strerror or str(error)
+            self._say_error(f"Could not {doing}: {reason}.")
+        except ValueError as error:
+            self._say_error(f"Could not {doing}: {error}")
+        return False, None

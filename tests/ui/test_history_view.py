@@ -1,0 +1,486 @@
+"""The history view on a real history database: list, filters, detail, delete and undo,
+export and import, stats and charts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.core.workout import Side
+from legdrive_timer.storage.history import HistoryStore
+from legdrive_timer.ui import history_view
+from legdrive_timer.ui.history_view import EMPTY_TEXT, HistoryView
+
+TODAY = date(2026, 11, 25)
+TZ = timezone(timedelta(hours=1))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def primer(
+    sid: str,
+    day: date,
+    *,
+    left_stab: int | None = 3,
+    right_stab: int | None = 4,
+    left_reps: int = 15,
+) -> SessionRecord:
+    segments: list[SegmentRecord] = []
+
+    def add(
+        kind: PhaseKind, side: Side | None, set_number: int | None, ms: int, **kw: object
+    ) -> None:
+        segments.append(
+            SegmentRecord(
+                phase_index=len(segments),
+                kind=kind,
+                block_index=0,
+                exercise_id="single-leg-knee-drive",
+                side=side,
+                set_number=set_number,
+                round_number=None,
+                planned_ms=ms,
+                actual_ms=ms,
+                reps_planned=kw.get("reps_planned"),  # type: ignore[arg-type]
+                reps_done=kw.get("reps_done"),  # type: ignore[arg-type]
+                end_reason=EndReason.ELAPSED,
+                stability=kw.get("stability"),  # type: ignore[arg-type]
+            )
+        )
+
+    add(PhaseKind.PREP, None, None, 10_000)
+    for set_number in (1, 2):
+        add(
+            PhaseKind.WORK,
+            Side.RIGHT,
+            set_number,
+            45_000,
+            reps_planned=15,
+            reps_done=15,
+            stability=right_stab,
+        )
+        add(PhaseKind.SWITCH, Side.LEFT, set_number, 5_000)
+        add(
+            PhaseKind.WORK,
+            Side.LEFT,
+            set_number,
+            45_000,
+            reps_planned=15,
+            reps_done=left_reps,
+            stability=left_stab,
+        )
+    started = datetime(day.year, day.month, day.day, 18, 30, tzinfo=TZ)
+    return SessionRecord(
+        session_id=sid,
+        workout_id="primer",
+        workout_name="Primer",
+        started_at=started,
+        ended_at=started + timedelta(minutes=4),
+        status=SessionStatus.COMPLETED,
+        planned_ms=sum(s.planned_ms for s in segments),
+        segments=tuple(segments),
+        effort=6,
+    )
+
+
+def hiit(sid: str, day: date, status: SessionStatus = SessionStatus.COMPLETED) -> SessionRecord:
+    segments = []
+    for round_number in range(1, 9):
+        for kind in (PhaseKind.WORK, PhaseKind.REST):
+            segments.append(
+                SegmentRecord(
+                    phase_index=len(segments),
+                    kind=kind,
+                    block_index=0,
+                    exercise_id="hiit",
+                    side=None,
+                    set_number=None,
+                    round_number=round_number,
+                    planned_ms=30_000,
+                    actual_ms=30_000,
+                    reps_planned=None,
+                    reps_done=None,
+                    end_reason=EndReason.ELAPSED,
+                )
+            )
+    started = datetime(day.year, day.month, day.day, 7, 0, tzinfo=TZ)
+    return SessionRecord(
+        session_id=sid,
+        workout_id="hiit",
+        workout_name="HIIT finisher",
+        started_at=started,
+        ended_at=started + timedelta(minutes=8),
+        status=status,
+        planned_ms=480_000,
+        segments=tuple(segments),
+    )
+
+
+def sample_history() -> list[SessionRecord]:
+    return [
+        primer("p-today", TODAY, left_stab=2, right_stab=4),
+        hiit("h-today", TODAY),
+        primer("p-1", TODAY - timedelta(days=1), left_stab=3, right_stab=4),
+        primer("p-2", TODAY - timedelta(days=2), left_stab=2, right_stab=5, left_reps=12),
+        hiit("h-10", TODAY - timedelta(days=10), SessionStatus.STOPPED),
+        primer("p-40", TODAY - timedelta(days=40), left_stab=4, right_stab=4),
+    ]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[HistoryStore]:
+    opened = HistoryStore.open(tmp_path / "history.sqlite3")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def seeded(store: HistoryStore) -> HistoryStore:
+    assert store.merge(sample_history()) == 6
+    return store
+
+
+def make_view(qtbot: QtBot, store: HistoryStore, **kwargs: object) -> HistoryView:
+    view = HistoryView(store, today=lambda: TODAY, **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    return view
+
+
+def shown(qtbot: QtBot, view: HistoryView) -> HistoryView:
+    with qtbot.waitSignal(view.stats_updated, timeout=5000):
+        view.show()
+    return view
+
+
+def column(view: HistoryView, col: int) -> list[str]:
+    model = view.model
+    return [model.data(model.index(r, col)) for r in range(model.rowCount())]
+
+
+def ids(view: HistoryView) -> list[str]:
+    return [view.model.summary(r).session_id for r in range(view.model.rowCount())]
+
+
+def non_uniform(widget: QWidget) -> int:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    assert not image.isNull() and image.width() > 0
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)
+    }
+    return len(colours)
+
+
+# -- the list ----------------------------------------------------------------------------------
+
+
+def test_empty_history_says_so(qtbot: QtBot, store: HistoryStore) -> None:
+    view = shown(qtbot, make_view(qtbot, store))
+    assert view.list_stack.currentWidget() is view.empty_label
+    assert view.empty_label.text() == EMPTY_TEXT
+    assert view.stats_panel.current_streak.text() == "Current streak: 0 days"
+    assert "No training sessions yet" in view.stats_panel.status.text()
+    assert non_uniform(view.stats_panel.stability_chart) > 1  # the "no data" message
+
+
+def test_sessions_are_listed_newest_first_with_date_workout_duration_status(
+    qtbot: QtBot, seeded: HistoryStore
+) -> None:
+    view = make_view(qtbot, seeded)
+    assert ids(view) == ["p-today", "h-today", "p-1", "p-2", "h-10", "p-40"]
+    assert view.model.data(view.model.index(0, 0)) == "Wed 25 Nov 2026, 18:30"
+    assert column(view, 1)[:2] == ["Primer", "HIIT finisher"]
+    assert column(view, 2)[:2] == ["3:20", "8:00"]
+    assert column(view, 3)[4] == "Stopped"
+    assert [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == [
+        "Date",
+        "Workout",
+        "Duration",
+        "Status",
+    ]
+
+
+def test_the_list_is_fetched_a_page_at_a_time(qtbot: QtBot, store: HistoryStore) -> None:
+    count = history_view.PAGE_SIZE * 2 + 50
+    store.merge(hiit(f"s{n:04d}", TODAY - timedelta(days=n)) for n in range(count))
+    view = make_view(qtbot, store)
+    assert view.model.total == count
+    assert view.model.rowCount() == history_view.PAGE_SIZE
+    assert view.model.canFetchMore(QModelIndex())
+    while view.model.canFetchMore(QModelIndex()):
+        view.model.fetchMore(QModelIndex())
+    assert view.model.rowCount() == count
+    assert ids(view)[history_view.PAGE_SIZE] == f"s{history_view.PAGE_SIZE:04d}"
+    assert len(set(ids(view))) == count
+
+
+def test_filter_by_workout(qtbot: QtBot, seeded: HistoryStore) -> None:
+    view = make_view(qtbot, seeded)
+    names = [view.workout_filter.itemText(i) for i in range(view.workout_filter.count())]
+    assert names == ["All workouts", "HIIT finisher", "Primer"]
+    view.workout_filter.setCurrentIndex(1)
+    assert ids(view) == ["h-today", "h-10"]
+    view.workout_filter.setCurrentIndex(0)
+    assert len(ids(view)) == 6
+
+
+def test_filter_by_period_presets_and_custom_dates(qtbot: QtBot, seeded: HistoryStore) -> None:
+    view = make_view(qtbot, seeded)
+    view.period_filter.setCurrentText("Last 7 days")
+    assert ids(view) == ["p-today", "h-today", "p-1", "p-2"]
+    assert not view.from_date.isEnabled()
+    view.period_filter.setCurrentText("Last 90 days")
+    assert len(ids(view)) == 6
+    view.period_filter.setCurrentText("Custom dates")
+    assert view.from_date.isEnabled() and view.to_date.isEnabled()
+    view.from_date.setDate(TODAY - timedelta(days=10))
+    view.to_date.setDate(TODAY - timedelta(days=1))
+    assert ids(view) == ["p-1", "p-2", "h-10"]
+    view.to_date.setDate(TODAY - timedelta(days=30))
+    assert view.list_stack.currentWidget() is view.empty_label
+    assert view.empty_label.text() == "No sessions match these filters."
+
+
+def test_selecting_a_session_shows_every_segment(qtbot: QtBot, seeded: HistoryStore) -> None:
+    view = make_view(qtbot, seeded)
+    view.table.selectRow(3)  # p-2
+    rows = view.detail.cell_texts()
+    assert len(rows) == 7
+    assert rows[0][0] == "Get ready"
+    assert rows[1] == ["Work", "Right", "Set 1", "45 s", "45 s", "15 of 15", "5 / 5"]
+    assert rows[2][:2] == ["Switch sides", "Left"]
+    assert rows[3] == ["Work", "Left", "Set 1", "45 s", "45 s", "12 of 15", "2 / 5"]
+    heading = view.detail.heading.text()
+    assert "Primer" in heading and "Completed" in heading and "Effort 6/10" in heading
+    assert view.delete_button.isEnabled()
+
+
+# -- delete and undo ---------------------------------------------------------------------------
+
+
+def test_delete_then_undo_with_the_button_and_ctrl_z(qtbot: QtBot, seeded: HistoryStore) -> None:
+    view = shown(qtbot, make_view(qtbot, seeded))
+    view.table.selectRow(0)
+    with qtbot.waitSignal(view.stats_updated, timeout=5000):
+        qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    assert seeded.session("p-today") is None
+    assert "p-today" not in ids(view)
+    assert view.message.text() == "Deleted the Primer session of Wed 25 Nov 2026, 18:30."
+    assert view.undo_button.isVisible()
+    assert ids(view)[view.table.selectionModel().selectedRows()[0].row()] == "h-today"
+
+    # A second delete, then undo both: Ctrl+Z first, then the button.
+    view.delete_selected()
+    assert seeded.count_sessions() == 4
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert seeded.session("h-today") is not None
+    assert view.undo_button.isVisible()
+    with qtbot.waitSignal(view.stats_updated, timeout=5000):
+        qtbot.mouseClick(view.undo_button, Qt.MouseButton.LeftButton)
+    restored = seeded.session("p-today")
+    assert restored == primer("p-today", TODAY, left_stab=2, right_stab=4)
+    assert ids(view)[:2] == ["p-today", "h-today"]
+    assert not view.undo_button.isVisible()
+    assert view.message.text().startswith("Restored the Primer session")
+    assert view.stats_panel.totals.text().startswith("Total: 6 sessions")
+
+
+def test_delete_key_deletes_the_selected_session(qtbot: QtBot, seeded: HistoryStore) -> None:
+    view = shown(qtbot, make_view(qtbot, seeded))
+    view.activateWindow()
+    view.table.selectRow(5)
+    view.table.setFocus()
+    qtbot.waitUntil(view.table.hasFocus)
+    qtbot.keyClick(view.table, Qt.Key.Key_Delete)
+    assert seeded.session("p-40") is None
+
+
+# -- export and import -------------------------------------------------------------------------
+
+
+def test_export_and_import_round_trip(qtbot: QtBot, seeded: HistoryStore, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "mine"  # no suffix: JSON is the default
+    view = make_view(qtbot, seeded, ask_save=lambda *_: target)
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    exported = target.with_suffix(".json")
+    assert view.message.text() == f"Exported 6 sessions to {exported}."
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    assert document["format"] == "legdrive-timer/history"
+    assert len(document["sessions"]) == 6
+
+    other = HistoryStore.open(tmp_path / "other.sqlite3")
+    try:
+        fresh = make_view(qtbot, other, ask_open=lambda *_: exported)
+        assert fresh.list_stack.currentWidget() is fresh.empty_label
+        qtbot.mouseClick(fresh.import_button, Qt.MouseButton.LeftButton)
+        assert fresh.message.text() == "Imported 6 sessions (0 already present)."
+        assert ids(fresh) == ids(view)
+        assert [fresh.workout_filter.itemText(i) for i in range(3)] == [
+            "All workouts",
+            "HIIT finisher",
+            "Primer",
+        ]
+        assert list(other.records()) == list(seeded.records())
+        fresh.import_history()
+        assert fresh.message.text() == "Imported 0 sessions (6 already present)."
+        assert other.count_sessions() == 6
+    finally:
+        other.close()
+
+
+def test_export_csv(qtbot: QtBot, seeded: HistoryStore, tmp_path: Path) -> None:
+    target = tmp_path / "history.CSV"
+    view = make_view(qtbot, seeded, ask_save=lambda *_: target)
+    view.export_history()
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert view.message.text() == f"Exported 6 sessions to {target}."
+    assert len(lines) == 1 + 7 * 4 + 16 * 2  # header, then one row per segment
+
+
+def test_cancelled_dialogs_do_nothing(qtbot: QtBot, seeded: HistoryStore) -> None:
+    view = make_view(qtbot, seeded, ask_save=lambda *_: None, ask_open=lambda *_: None)
+    view.export_history()
+    view.import_history()
+    assert view.message.text() == ""
+    assert seeded.count_sessions() == 6
+
+
+def test_import_names_a_bad_session_and_keeps_the_good_ones(
+    qtbot: QtBot, store: HistoryStore, tmp_path: Path
+) -> None:
+    source = HistoryStore.open(tmp_path / "source.sqlite3")
+    try:
+        source.merge(sample_history()[:2])
+        exported = tmp_path / "two.json"
+        make_view(qtbot, source, ask_save=lambda *_: exported).export_history()
+    finally:
+        source.close()
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    document["sessions"][1]["status"] = "exploded"
+    exported.write_text(json.dumps(document), encoding="utf-8")
+
+    view = make_view(qtbot, store, ask_open=lambda *_: exported)
+    view.import_history()
+    text = view.message.text()
+    assert text.startswith("Imported 1 session (0 already present). Skipped session 2 (id p-today)")
+    assert "Traceback" not in text
+    assert ids(view) == ["h-today"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"{not json", "Could not import bad.json: the file is not valid JSON (line 1)."),
+        (b'{"format": "something-else"}', "Could not import bad.json: the file is not a history"),
+        (b"\xff\xfe\x00garbage", "Could not read "),
+    ],
+)
+def test_a_bad_import_file_is_one_sentence(
+    qtbot: QtBot, seeded: HistoryStore, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    view = make_view(qtbot, seeded, ask_open=lambda *_: bad)
+    view.import_history()
+    assert view.message.text().startswith(expected)
+    assert view.message.text().endswith(".")
+    assert seeded.count_sessions() == 6
+
+
+def test_missing_import_file_and_unwritable_export_are_one_sentence(
+    qtbot: QtBot, seeded: HistoryStore, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    view = make_view(
+        qtbot,
+        seeded,
+        ask_open=lambda *_: tmp_path / "missing.json",
+        ask_save=lambda *_: blocker / "export.json",  # a folder that is a file
+    )
+    view.import_history()
+    assert view.message.text().startswith(f"Could not read {tmp_path / 'missing.json'}: ")
+    view.export_history()
+    message = view.message.text()
+    assert message.startswith(f"Could not export to {blocker / 'export.json'}: ")
+    assert "\n" not in message and "Traceback" not in message
+
+
+def test_a_failing_database_is_one_sentence_in_the_view(qtbot: QtBot, seeded: HistoryStore) -> None:
+    view = make_view(qtbot, seeded)
+    view.table.selectRow(0)
+    seeded.close()
+    view.delete_selected()
+    assert view.message.text().startswith("The history could not be")
+    assert view.message.text().endswith(".")
+    view.refresh_stats()
+    assert "could not be worked out" in view.stats_panel.status.text()
+
+
+# -- stats and charts --------------------------------------------------------------------------
+
+
+def test_stats_are_computed_after_show_not_before(qtbot: QtBot, seeded: HistoryStore) -> None:
+    view = make_view(qtbot, seeded)
+    assert view.stats_panel.current_streak.text() == ""
+    assert view.stats_panel.status.text() == "Working out your stats…"
+    shown(qtbot, view)
+    panel = view.stats_panel
+    assert panel.current_streak.text() == "Current streak: 3 days"
+    assert panel.longest_streak.text() == "Longest streak: 3 days"
+    # p-40 and h-10 included: 4 primers x 200 s + 2 HIIT x 480 s = 1760 s.
+    assert panel.totals.text() == "Total: 6 sessions, 29 minutes, 114 reps left, 120 reps right."
+    assert panel.sessions_chart.values()[-1] == 4.0
+    assert panel.asymmetry.text().startswith("Left against right over the last 4 sessions: ")
+    assert "stability: right ahead of left by" in panel.asymmetry.text()
+    assert not panel.lagging.isHidden()
+    assert panel.lagging.text().startswith(
+        "Driving your left knee has felt less stable than your right in each of the last "
+        "3 sessions: work on your right leg"
+    )
+
+
+def test_charts_paint_something(qtbot: QtBot, seeded: HistoryStore) -> None:
+    view = shown(qtbot, make_view(qtbot, seeded))
+    view.tabs.setCurrentIndex(1)
+    panel = view.stats_panel
+    for chart in (
+        panel.sessions_chart,
+        panel.minutes_chart,
+        panel.stability_chart,
+        panel.reps_chart,
+    ):
+        assert chart.width() > 200 and chart.height() > 150
+        assert non_uniform(chart) > 5, chart.accessibleName()
+    assert "left 2, right 4" in panel.stability_chart.accessibleDescription()
+
+
+def test_screenshots(qtbot: QtBot, store: HistoryStore) -> None:
+    """The list and the stats at 1280x800, for the docs (look at them)."""
+    records: list[SessionRecord] = []
+    for n in range(40):
+        day = TODAY - timedelta(days=n * 2 + (n % 3))
+        if n % 4 == 3:
+            records.append(hiit(f"h{n}", day))
+        else:
+            left = 2 + (n % 3 == 0) if n < 12 else 4
+            records.append(
+                primer(f"p{n}", day, left_stab=left, right_stab=4, left_reps=13 if n < 6 else 15)
+            )
+    store.merge(records)
+    view = shown(qtbot, make_view(qtbot, store))
+    view.table.selectRow(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert view.grab().save(str(SCREENSHOTS / "history.png"))
+    view.tabs.setCurrentIndex(1)
+    assert view.grab().save(str(SCREENSHOTS / "stats.png"))
