@@ -1,0 +1,826 @@
+"""The history database: every session, written as it happens and kept safe.
+
+SQLite in WAL mode with `synchronous=FULL`, so a committed phase survives a crash or a
+power cut; every write is one short `BEGIN IMMEDIATE` transaction and `busy_timeout` lets two
+windows of the app share the file without corrupting it or failing on each other's locks.
+
+A session being journaled is `running` and its process holds an advisory lock on a small
+file next to the database. When a store opens, a `running` session whose lock nobody holds
+belongs to a process that died: it becomes `interrupted`, ending at its last journal write.
+A session that another window is still recording keeps running.
+
+A database that SQLite cannot read is moved aside (never deleted) and a new one started; a
+database written by a newer version of the app is left untouched and refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.core.workout import Side
+from legdrive_timer.errors import UserError
+from legdrive_timer.storage.migrations import (
+    CURRENT_VERSION,
+    FutureSchemaError,
+    migrate,
+    schema_version,
+)
+
+try:  # Advisory locks mark sessions a live process is recording (POSIX only).
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: every running session counts as crashed
+    fcntl = None  # type: ignore[assignment]
+
+BUSY_TIMEOUT_MS = 3000
+"""How long a write waits for another window's transaction before it counts as failed."""
+READ_CHUNK = 500
+"""Sessions per query when streaming all records: short read transactions, bounded memory."""
+MERGE_CHUNK = 200
+"""Sessions per transaction when importing, so another window never waits long."""
+
+_CORRUPT = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+_KINDS = {k.value: k for k in PhaseKind}
+_SIDES = {s.value: s for s in Side}
+_REASONS = {r.value: r for r in EndReason}
+_STATUSES = {s.value: s for s in SessionStatus}
+
+
+class HistoryError(UserError):
+    """The history cannot be read or written; the message is one sentence."""
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of the history list, without the segments."""
+
+    session_id: str
+    workout_id: str
+    workout_name: str
+    started_at: datetime
+    ended_at: datetime | None
+    status: SessionStatus
+    planned_ms: int
+    actual_ms: int
+    effort: int | None
+    segment_count: int
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _aware(moment: datetime) -> datetime:
+    """A naive datetime is taken as local time, so every stored time carries its offset."""
+    return moment if moment.utcoffset() is not None else moment.astimezone()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else _aware(moment).isoformat()
+
+
+def _utc_ms(moment: datetime) -> int:
+    return round(_aware(moment).timestamp() * 1000)
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong, in words a person can act on."""
+    name = getattr(error, "sqlite_errorname", "")
+    if name == "SQLITE_FULL":
+        return "the disk is full"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return "the database was busy in another window for too long"
+    if name.startswith("SQLITE_READONLY"):
+        return "the database is read-only"
+    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+        return "the database is damaged"
+    if name.startswith("SQLITE_IOERR"):
+        return "the disk reported an error"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror[0].lower() + error.strerror[1:]
+    text = str(error).rstrip(".")
+    return text or type(error).__name__
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%S")
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+class _SessionLocks:
+    """One lock file per running session, held by the process that records it.
+
+    The kernel drops the lock when that process dies, however it dies; that is what tells
+    a crashed session from one another window is still recording.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._held: dict[str, IO[bytes]] = {}
+
+    def _file(self, session_id: str) -> Path:
+        digest = hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:32]
+        return self.folder / f"{digest}.lock"
+
+    def acquire(self, session_id: str) -> None:
+        if fcntl is None or session_id in self._held:
+            return
+        try:
+            self.folder.mkdir(exist_ok=True)
+            handle = self._file(session_id).open("ab")
+        except OSError:
+            return  # Without a lock file the session is still recorded; only recovery differs.
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return
+        self._held[session_id] = handle
+
+    def release(self, session_id: str) -> None:
+        handle = self._held.pop(session_id, None)
+        if handle is None:
+            return
+        with contextlib.suppress(OSError):
+            self._file(session_id).unlink()
+        handle.close()
+
+    def release_all(self) -> None:
+        for session_id in list(self._held):
+            self.release(session_id)
+
+    def held_elsewhere(self, session_id: str) -> bool:
+        if fcntl is None or session_id in self._held:
+            return session_id in self._held
+        path = self._file(session_id)
+        try:
+            handle = path.open("rb")
+        except OSError:
+            return False
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return False
+
+
+_SESSION_COLUMNS = (
+    "s.id, s.workout_id, s.workout_name, s.started_at, s.ended_at, s.status, s.planned_ms, s.effort"
+)
+_SEGMENT_COLUMNS = (
+    "phase_index, kind, block_index, exercise_id, side, set_number, round_number, planned_ms, "
+    "actual_ms, reps_planned, reps_done, end_reason, stability"
+)
+_UPSERT_SEGMENT = f"""
+    INSERT INTO segments (session_id, {_SEGMENT_COLUMNS})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (session_id, phase_index) DO UPDATE SET
+        kind = excluded.kind,
+        block_index = excluded.block_index,
+        exercise_id = excluded.exercise_id,
+        side = excluded.side,
+        set_number = excluded.set_number,
+        round_number = excluded.round_number,
+        planned_ms = excluded.planned_ms,
+        actual_ms = excluded.actual_ms,
+        reps_planned = excluded.reps_planned,
+        -- What the user entered after the phase outlives the engine's own count.
+        reps_done = CASE WHEN segments.reps_by_user THEN segments.reps_done
+                         ELSE excluded.reps_done END,
+        end_reason = excluded.end_reason,
+        stability = COALESCE(excluded.stability, segments.stability)
+"""
+_INSERT_SEGMENT = f"""
+    INSERT INTO segments (session_id, {_SEGMENT_COLUMNS})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_INSERT_SESSION = """
+    INSERT {verb} INTO sessions (id, workout_id, workout_name, started_at, started_utc_ms,
+        started_date, ended_at, updated_at, status, planned_ms, effort)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+_INSERT_IGNORE_SESSION = _INSERT_SESSION.format(verb="OR IGNORE")
+_REPLACE_SESSION = _INSERT_SESSION.format(verb="OR REPLACE")
+
+
+def _segment_row(session_id: str, s: SegmentRecord) -> tuple[Any, ...]:
+    return (
+        session_id,
+        s.phase_index,
+        s.kind.value,
+        s.block_index,
+        s.exercise_id,
+        None if s.side is None else s.side.value,
+        s.set_number,
+        s.round_number,
+        s.planned_ms,
+        s.actual_ms,
+        s.reps_planned,
+        s.reps_done,
+        s.end_reason.value,
+        s.stability,
+    )
+
+
+def _session_row(record: SessionRecord) -> tuple[Any, ...]:
+    started = _aware(record.started_at)
+    return (
+        record.session_id,
+        record.workout_id,
+        record.workout_name,
+        started.isoformat(),
+        _utc_ms(started),
+        started.date().isoformat(),
+        _iso(record.ended_at),
+        _iso(record.ended_at) or started.isoformat(),
+        record.status.value,
+        record.planned_ms,
+        record.effort,
+    )
+
+
+def _segment_from(row: Sequence[Any]) -> SegmentRecord:
+    return SegmentRecord(
+        phase_index=row[0],
+        kind=_KINDS[row[1]],
+        block_index=row[2],
+        exercise_id=row[3],
+        side=None if row[4] is None else _SIDES[row[4]],
+        set_number=row[5],
+        round_number=row[6],
+        planned_ms=row[7],
+        actual_ms=row[8],
+        reps_planned=row[9],
+        reps_done=row[10],
+        end_reason=_REASONS[row[11]],
+        stability=row[12],
+    )
+
+
+def _record_from(row: Sequence[Any], segments: tuple[SegmentRecord, ...]) -> SessionRecord:
+    return SessionRecord(
+        session_id=row[0],
+        workout_id=row[1],
+        workout_name=row[2],
+        started_at=datetime.fromisoformat(row[3]),
+        ended_at=None if row[4] is None else datetime.fromisoformat(row[4]),
+        status=_STATUSES[row[5]],
+        planned_ms=row[6],
+        segments=segments,
+        effort=row[7],
+    )
+
+
+def _filters(
+    workout_id: str | None, since: date | None, until: date | None
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if workout_id is not None:
+        clauses.append("s.workout_id = ?")
+        params.append(workout_id)
+    if since is not None:
+        clauses.append("s.started_date >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        clauses.append("s.started_date <= ?")
+        params.append(until.isoformat())
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _check_range(name: str, value: int | None, low: int, high: int) -> None:
+    if value is not None and (isinstance(value, bool) or not low <= value <= high):
+        raise ValueError(f"{name} must be from {low} to {high}, not {value!r}")
+
+
+class HistoryStore:
+    """Open with `HistoryStore.open(path)`; every method raises HistoryError on failure."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        *,
+        now: Callable[[], datetime],
+        notice: str | None,
+    ) -> None:
+        self._conn = conn
+        self.path = path
+        self._now = now
+        self._lock = threading.RLock()
+        self._locks = _SessionLocks(path.with_name(path.name + ".running"))
+        self.notice = notice
+        """One sentence for the window when the database had to be replaced, else None."""
+        self.interrupted: tuple[str, ...] = ()
+        """Ids of the sessions found crashed (and marked interrupted) when the store opened."""
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, now: Callable[[], datetime] = local_now) -> HistoryStore:
+        folder = path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise HistoryError(
+                f"The history folder {folder} cannot be created ({_reason(error)})."
+            ) from None
+        notice: str | None = None
+        try:
+            conn = _connect(path)
+        except _Unreadable as unreadable:
+            moved = _move_aside(path, now())
+            notice = (
+                f"The history database could not be read ({unreadable.reason}); it was "
+                f"moved to {moved} and a new one was started."
+            )
+            try:
+                conn = _connect(path)
+            except _Unreadable as again:  # pragma: no cover - a fresh file cannot be corrupt
+                raise HistoryError(
+                    f"A new history database at {path} could not be started ({again.reason})."
+                ) from None
+        store = cls(conn, path, now=now, notice=notice)
+        try:
+            store.interrupted = store._recover_crashed()
+        except HistoryError:
+            store.close()
+            raise
+        return store
+
+    def _recover_crashed(self) -> tuple[str, ...]:
+        with self._lock:
+            rows = self._read(
+                "SELECT id, COALESCE(updated_at, started_at) FROM sessions "
+                "WHERE status = 'running' ORDER BY started_utc_ms"
+            )
+            crashed = [(sid, end) for sid, end in rows if not self._locks.held_elsewhere(sid)]
+            if crashed:
+                with self._write() as conn:
+                    conn.executemany(
+                        "UPDATE sessions SET status = 'interrupted', ended_at = ? "
+                        "WHERE id = ? AND status = 'running'",
+                        [(end, sid) for sid, end in crashed],
+                    )
+            return tuple(sid for sid, _ in crashed)
+
+    def close(self) -> None:
+        with self._lock:
+            self._locks.release_all()
+            self._conn.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction; any database failure becomes a HistoryError."""
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, OSError) as error:
+                raise HistoryError(f"The history could not be saved ({_reason(error)}).") from None
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except (sqlite3.Error, OSError) as error:
+                raise HistoryError(f"The history could not be read ({_reason(error)}).") from None
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def begin_session(
+        self,
+        session_id: str,
+        workout_id: str,
+        workout_name: str,
+        started_at: datetime,
+        planned_ms: int,
+    ) -> None:
+        record = SessionRecord(
+            session_id,
+            workout_id,
+            workout_name,
+            started_at,
+            None,
+            SessionStatus.RUNNING,
+            planned_ms,
+        )
+        self._locks.acquire(session_id)
+        with self._write() as conn:
+            # OR IGNORE: a retried start after a failed write must not wipe what followed.
+            conn.execute(_INSERT_IGNORE_SESSION, _session_row(record))
+
+    def add_segment(self, session_id: str, segment: SegmentRecord) -> None:
+        """Write one finished phase at once. Writing the same phase again replaces it, keeping
+        a stability rating or a rep count the user already gave for it."""
+        with self._write() as conn:
+            conn.execute(_UPSERT_SEGMENT, _segment_row(session_id, segment))
+            conn.execute(
+                "UPDATE sessions SET updated_at = ? WHERE id = ?",
+                (_iso(self._now()), session_id),
+            )
+
+    def finish_session(self, record: SessionRecord) -> None:
+        """Store the session's final status, end time and segments (replacing the journaled
+        ones; ratings the user gave along the way are kept)."""
+        with self._write() as conn:
+            conn.execute(
+                """
+                INSERT INTO sessions (id, workout_id, workout_name, started_at, started_utc_ms,
+                    started_date, ended_at, updated_at, status, planned_ms, effort)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    ended_at = excluded.ended_at,
+                    updated_at = excluded.updated_at,
+                    status = excluded.status,
+                    planned_ms = excluded.planned_ms,
+                    effort = COALESCE(excluded.effort, sessions.effort)
+                """,
+                _session_row(record),
+            )
+            kept = [s.phase_index for s in record.segments]
+            conn.execute(
+                "DELETE FROM segments WHERE session_id = ? AND phase_index NOT IN "
+                f"({', '.join('?' * len(kept))})",
+                (record.session_id, *kept),
+            )
+            conn.executemany(
+                _UPSERT_SEGMENT, [_segment_row(record.session_id, s) for s in record.segments]
+            )
+        self._locks.release(record.session_id)
+
+    def set_stability(self, session_id: str, phase_index: int, rating: int | None) -> None:
+        _check_range("stability", rating, 1, 5)
+        self._update_segment(session_id, phase_index, "stability = ?", (rating,))
+
+    def set_reps_done(self, session_id: str, phase_index: int, reps: int) -> None:
+        _check_range("reps", reps, 0, 100_000)
+        self._update_segment(session_id, phase_index, "reps_done = ?, reps_by_user = 1", (reps,))
+
+    def _update_segment(
+        self, session_id: str, phase_index: int, assignments: str, values: tuple[Any, ...]
+    ) -> None:
+        with self._write() as conn:
+            cursor = conn.execute(
+                f"UPDATE segments SET {assignments} WHERE session_id = ? AND phase_index = ?",
+                (*values, session_id, phase_index),
+            )
+        if cursor.rowcount == 0:
+            raise HistoryError(f"Phase {phase_index + 1} of that session is not in the history.")
+
+    def set_effort(self, session_id: str, effort: int | None) -> None:
+        _check_range("effort", effort, 0, 10)
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE sessions SET effort = ? WHERE id = ?", (effort, session_id)
+            )
+        if cursor.rowcount == 0:
+            raise HistoryError("That session is not in the history.")
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def sessions(
+        self,
+        *,
+        workout_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[SessionSummary]:
+        """Newest first. `since` and `until` are inclusive dates, each session dated where
+        (in the time zone) it happened."""
+        where, params = _filters(workout_id, since, until)
+        rows = self._read(
+            f"""
+            SELECT {_SESSION_COLUMNS},
+                (SELECT COALESCE(SUM(g.actual_ms), 0) FROM segments g WHERE g.session_id = s.id),
+                (SELECT COUNT(*) FROM segments g WHERE g.session_id = s.id)
+            FROM sessions s{where}
+            ORDER BY s.started_utc_ms DESC, s.id DESC
+            LIMIT ? OFFSET ?
+            """,
+            [*params, -1 if limit is None else limit, offset],
+        )
+        return [
+            SessionSummary(
+                session_id=r[0],
+                workout_id=r[1],
+                workout_name=r[2],
+                started_at=datetime.fromisoformat(r[3]),
+                ended_at=None if r[4] is None else datetime.fromisoformat(r[4]),
+                status=_STATUSES[r[5]],
+                planned_ms=r[6],
+                effort=r[7],
+                actual_ms=r[8],
+                segment_count=r[9],
+            )
+            for r in rows
+        ]
+
+    def count_sessions(
+        self,
+        *,
+        workout_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> int:
+        where, params = _filters(workout_id, since, until)
+        rows = self._read(f"SELECT COUNT(*) FROM sessions s{where}", params)
+        return int(rows[0][0])
+
+    def session(self, session_id: str) -> SessionRecord | None:
+        with self._lock:
+            rows = self._read(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
+            )
+            if not rows:
+                return None
+            segments = self._read(
+                f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE session_id = ? "
+                "ORDER BY phase_index",
+                (session_id,),
+            )
+        return _record_from(rows[0], tuple(_segment_from(g) for g in segments))
+
+    def records(self, *, since: date | None = None) -> Iterator[SessionRecord]:
+        """Every session with its segments, oldest first, read a chunk at a time so that no
+        read transaction stays open while the caller works."""
+        after: tuple[int, str] | None = None
+        while True:
+            clauses = []
+            params: list[Any] = []
+            if since is not None:
+                clauses.append("started_date >= ?")
+                params.append(since.isoformat())
+            if after is not None:
+                clauses.append("(started_utc_ms, id) > (?, ?)")
+                params.extend(after)
+            where = " WHERE " + " AND ".join(clauses) if clauses else ""
+            rows = self._read(
+                f"""
+                SELECT {_SESSION_COLUMNS}, s.started_utc_ms, {_prefixed_segment_columns()}
+                FROM (SELECT * FROM sessions{where}
+                      ORDER BY started_utc_ms, id LIMIT {READ_CHUNK}) s
+                LEFT JOIN segments g ON g.session_id = s.id
+                ORDER BY s.started_utc_ms, s.id, g.phase_index
+                """,
+                params,
+            )
+            if not rows:
+                return
+            yield from _group_records(rows)
+            last = rows[-1]
+            after = (last[8], last[0])
+
+    def workout_ids(self) -> list[tuple[str, str]]:
+        """(id, name) of every workout in the history, with the name it last had."""
+        rows = self._read(
+            "SELECT workout_id, workout_name, MAX(started_utc_ms) FROM sessions "
+            "GROUP BY workout_id ORDER BY workout_name COLLATE NOCASE, workout_id"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    # -- editing -----------------------------------------------------------------------------
+
+    def delete_session(self, session_id: str) -> SessionRecord | None:
+        """Remove a session and return it as it was, so that it can be restored."""
+        with self._lock:
+            record = self.session(session_id)
+            if record is None:
+                return None
+            with self._write() as conn:
+                conn.execute("DELETE FROM segments WHERE session_id = ?", (session_id,))
+                conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            return record
+
+    def restore_session(self, record: SessionRecord) -> None:
+        """Put a deleted session back exactly as `delete_session` returned it."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM segments WHERE session_id = ?", (record.session_id,))
+            conn.execute(_REPLACE_SESSION, _session_row(record))
+            conn.executemany(
+                _INSERT_SEGMENT, [_segment_row(record.session_id, s) for s in record.segments]
+            )
+
+    def merge(self, records: Iterable[SessionRecord]) -> int:
+        """Add the sessions whose id is not in the history yet; returns how many were added."""
+        added = 0
+        chunk: list[SessionRecord] = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) >= MERGE_CHUNK:
+                added += self._merge_chunk(chunk)
+                chunk = []
+        if chunk:
+            added += self._merge_chunk(chunk)
+        return added
+
+    def _merge_chunk(self, records: list[SessionRecord]) -> int:
+        added = 0
+        with self._write() as conn:
+            for record in records:
+                cursor = conn.execute(_INSERT_IGNORE_SESSION, _session_row(record))
+                if cursor.rowcount == 1:
+                    added += 1
+                    conn.executemany(
+                        _INSERT_SEGMENT,
+                        [_segment_row(record.session_id, s) for s in record.segments],
+                    )
+        return added
+
+
+def _prefixed_segment_columns() -> str:
+    return ", ".join(f"g.{c.strip()}" for c in _SEGMENT_COLUMNS.split(","))
+
+
+def _group_records(rows: list[Any]) -> Iterator[SessionRecord]:
+    """Rows of sessions LEFT JOIN segments, ordered by session, to records."""
+    current: Any = None
+    segments: list[SegmentRecord] = []
+    for row in rows:
+        if current is None or row[0] != current[0]:
+            if current is not None:
+                yield _record_from(current, tuple(segments))
+            current = row
+            segments = []
+        if row[9] is not None:
+            segments.append(_segment_from(row[9:]))
+    if current is not None:
+        yield _record_from(current, tuple(segments))
+
+
+# -- opening the file --------------------------------------------------------------------------
+
+
+class _Unreadable(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A migrated connection, or _Unreadable when the file is not a usable database.
+
+    The schema version is read before anything is written, so that a database from a newer
+    version of the app is refused without being touched (not even switched to WAL).
+    """
+    existed = path.exists()
+    found = _header_version(path) if existed else None
+    if found is not None and found > CURRENT_VERSION:
+        # Refused before SQLite opens it: even closing a connection can checkpoint a WAL file.
+        raise _future_error(path, FutureSchemaError(found, CURRENT_VERSION))
+    if existed:
+        _probe(path)
+    try:
+        conn = sqlite3.connect(
+            path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+    except sqlite3.Error as error:
+        raise HistoryError(
+            f"The history database {path} cannot be opened ({_reason(error)})."
+        ) from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = schema_version(conn)
+        if version > CURRENT_VERSION:
+            raise FutureSchemaError(version, CURRENT_VERSION)
+        has_tables = conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0
+        if version == 0 and has_tables:
+            raise _Unreadable("it holds tables that are not a Legdrive Timer history")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise HistoryError(f"The history database {path} cannot use write-ahead logging.")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+        _check_schema(conn)
+    except FutureSchemaError as future:
+        conn.close()
+        raise _future_error(path, future) from None
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        name = getattr(error, "sqlite_errorname", "")
+        if existed and (name in _CORRUPT or name.startswith("SQLITE_CORRUPT")):
+            raise _Unreadable(_reason(error)) from None
+        if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+            raise HistoryError(
+                f"The history database in {path.parent} cannot be written ({_reason(error)}); "
+                "check that the folder is writable."
+            ) from None
+        raise HistoryError(
+            f"The history database {path} cannot be opened ({_reason(error)})."
+        ) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _probe(path: Path) -> None:
+    """Read the file through a read-only connection first: if it is damaged, closing that
+    connection leaves its WAL file alone (a writable one would checkpoint it into the damaged
+    file and delete it), so everything can be moved aside as it was."""
+    try:
+        conn = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error:
+        return  # The writable connection will say what is wrong.
+    try:
+        version = schema_version(conn)
+        if version > CURRENT_VERSION:
+            raise _future_error(path, FutureSchemaError(version, CURRENT_VERSION))
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        name = getattr(error, "sqlite_errorname", "")
+        if name in _CORRUPT or name.startswith("SQLITE_CORRUPT"):
+            raise _Unreadable(_reason(error)) from None
+    finally:
+        conn.close()
+
+
+def _future_error(path: Path, future: FutureSchemaError) -> HistoryError:
+    return HistoryError(
+        f"The history database {path} was written by a newer version of Legdrive Timer "
+        f"(schema {future.found}, this version reads up to {future.known}); it was left "
+        "untouched and history is off until you update the app."
+    )
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _header_version(path: Path) -> int | None:
+    """`user_version` straight from the file header (bytes 60-63), or None if unreadable."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return None
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        return None
+    return int.from_bytes(header[60:64], "big", signed=True)
+
+
+def _check_schema(conn: sqlite3.Connection) -> None:
+    """The tables this code reads must be there (a file with our version number but not our
+    tables is someone else's database)."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"sessions", "segments"} <= names:
+        raise _Unreadable("its tables are missing")
+
+
+def _move_aside(path: Path, moment: datetime) -> Path:
+    """Rename the database and its WAL files out of the way; nothing is deleted."""
+    base = f"{path.name}.corrupt-{_stamp(moment)}"
+    target = path.with_name(base)
+    counter = 2
+    while target.exists() or any(p.exists() for p in _sidecars(target)):
+        target = path.with_name(f"{base}-{counter}")
+        counter += 1
+    try:
+        for source, dest in zip(
+            [path, *_sidecars(path)], [target, *_sidecars(target)], strict=True
+        ):
+            if source.exists():
+                source.replace(dest)
+    except OSError as error:
+        raise HistoryError(
+            f"The history database {path} could not be read and could not be moved aside "
+            f"({_reason(error)})."
+        ) from None
+    return target

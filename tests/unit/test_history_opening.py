@@ -1,0 +1,192 @@
+"""Opening the history when the file is damaged, from the future, or cannot be written."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from legdrive_timer.core.records import SessionStatus
+from legdrive_timer.storage.history import HistoryError, HistoryStore
+
+CET = timezone(timedelta(hours=1))
+MOMENT = datetime(2026, 11, 25, 10, 15, 0, tzinfo=CET)
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fill(db: Path, sessions: int) -> None:
+    with HistoryStore.open(db) as store:
+        for i in range(sessions):
+            store.begin_session(f"s{i}", "hiit", "HIIT " + "x" * 200, MOMENT, 1000)
+
+
+def assert_fresh_and_working(store: HistoryStore) -> None:
+    assert store.count_sessions() == 0
+    store.begin_session("new", "hiit", "HIIT", MOMENT, 1000)
+    assert store.sessions()[0].status is SessionStatus.RUNNING
+
+
+def test_random_bytes_are_moved_aside_with_a_timestamp_and_a_notice(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    db.write_bytes(random.Random(5).randbytes(8192))
+    before = digest(db)
+
+    with HistoryStore.open(db, now=lambda: MOMENT) as store:
+        moved = tmp_path / "history.sqlite3.corrupt-20261125T101500"
+        assert moved.exists() and digest(moved) == before
+        assert store.notice is not None
+        assert str(moved) in store.notice
+        assert store.notice.startswith("The history database could not be read")
+        assert store.notice.endswith("and a new one was started.")
+        assert store.notice.count(".") - str(moved).count(".") == 1  # one sentence
+        assert_fresh_and_working(store)
+
+
+def test_a_truncated_database_and_its_wal_files_are_moved_aside(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    fill(db, 300)
+    size = db.stat().st_size
+    with db.open("r+b") as handle:
+        handle.truncate(size // 2)
+    wal = tmp_path / "history.sqlite3-wal"
+    wal.write_bytes(b"")
+    before = digest(db)
+
+    with HistoryStore.open(db, now=lambda: MOMENT) as store:
+        assert store.notice is not None
+        moved = tmp_path / "history.sqlite3.corrupt-20261125T101500"
+        assert digest(moved) == before
+        assert (tmp_path / "history.sqlite3.corrupt-20261125T101500-wal").exists()
+        assert_fresh_and_working(store)
+
+
+def test_moving_aside_twice_in_one_second_keeps_both_files(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    for content in (b"first damaged file" * 10, b"second damaged file" * 10):
+        db.write_bytes(content)
+        HistoryStore.open(db, now=lambda: MOMENT).close()
+        db.unlink()
+        for extra in tmp_path.glob("history.sqlite3-*"):
+            extra.unlink()
+    first = tmp_path / "history.sqlite3.corrupt-20261125T101500"
+    second = tmp_path / "history.sqlite3.corrupt-20261125T101500-2"
+    assert first.read_bytes().startswith(b"first")
+    assert second.read_bytes().startswith(b"second")
+
+
+def test_an_sqlite_file_that_is_not_a_history_is_moved_aside(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('keep me')")
+    conn.commit()
+    conn.close()
+    with HistoryStore.open(db, now=lambda: MOMENT) as store:
+        assert store.notice is not None
+        assert_fresh_and_working(store)
+    moved = sqlite3.connect(tmp_path / "history.sqlite3.corrupt-20261125T101500")
+    assert moved.execute("SELECT text FROM notes").fetchall() == [("keep me",)]
+    moved.close()
+
+
+@pytest.mark.parametrize("wal", [False, True], ids=["rollback-journal", "wal"])
+def test_a_database_from_the_future_is_refused_and_left_untouched(
+    tmp_path: Path, wal: bool
+) -> None:
+    db = tmp_path / "history.sqlite3"
+    shutil.copyfile(FIXTURES / "history-v1.sqlite3", db)
+    conn = sqlite3.connect(db)
+    if wal:
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA user_version = 7")
+    conn.commit()
+    conn.close()
+    before = sorted((p.name, digest(p)) for p in tmp_path.iterdir())
+
+    with pytest.raises(HistoryError) as caught:
+        HistoryStore.open(db)
+    message = str(caught.value)
+    assert "newer version of Legdrive Timer" in message
+    assert "schema 7" in message and "left untouched" in message
+    assert message.endswith(".") and "\n" not in message
+    assert sorted((p.name, digest(p)) for p in tmp_path.iterdir()) == before
+
+
+def test_a_folder_that_cannot_be_created_gives_one_sentence(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(HistoryError, match=r"^The history folder .* cannot be created \(.*\)\.$"):
+        HistoryStore.open(blocker / "data" / "history.sqlite3")
+
+
+def test_sqlite_refusing_to_create_the_file_gives_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What SQLite raises in a read-only folder, for machines where the tests run as root.
+    def refuse(*args: object, **kwargs: object) -> sqlite3.Connection:
+        error = sqlite3.OperationalError("unable to open database file")
+        error.sqlite_errorname = "SQLITE_CANTOPEN"
+        raise error
+
+    monkeypatch.setattr(sqlite3, "connect", refuse)
+    with pytest.raises(HistoryError, match=r"cannot be opened \(unable to open database file\)"):
+        HistoryStore.open(tmp_path / "history.sqlite3")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_data_folder_gives_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(HistoryError, match="history database"):
+            HistoryStore.open(folder / "history.sqlite3")
+    finally:
+        folder.chmod(0o755)
+
+
+def _can_mount_read_only(tmp_path: Path) -> bool:
+    if sys.platform != "linux" or shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount --bind {tmp_path} {tmp_path}"],
+        capture_output=True,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+def test_a_read_only_mount_keeps_the_history_and_says_so(tmp_path: Path) -> None:
+    """A real read-only file system (a bind mount in a private mount namespace), so that the
+    test means something even as root; skipped where mount namespaces are not allowed."""
+    if not _can_mount_read_only(tmp_path):
+        pytest.skip("needs permission to create a mount namespace")
+    data = tmp_path / "data"
+    fill(data / "history.sqlite3", 3)
+    before = digest(data / "history.sqlite3")
+    script = (
+        f"mount --bind {data} {data} && mount -o remount,ro,bind {data} && "
+        f"{sys.executable} -m legdrive_timer history list --data-dir {data}"
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert "cannot be written" in lines[0] or "read-only" in lines[0]
+    assert digest(data / "history.sqlite3") == before
+    with HistoryStore.open(data / "history.sqlite3") as store:
+        assert store.count_sessions() == 3
