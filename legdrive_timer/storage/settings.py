@@ -1,0 +1,180 @@
+"""The user's settings: last workout, sound, window geometry and per-workout lengths.
+
+Versioned JSON in the config dir, written atomically. A file that cannot be read or has
+wrong types is left where it is (nothing lost) and the defaults are used; the problem
+comes back as one sentence for the window to show.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from legdrive_timer.core.overrides import Overrides
+from legdrive_timer.storage.atomic import write_text_atomic
+
+FORMAT = "legdrive-timer/settings"
+VERSION = 1
+AUDIO_BACKENDS = ("auto", "simpleaudio", "qt", "off")
+OVERRIDE_FIELDS = ("work_s", "rest_s", "rounds", "sets", "reps", "prep_s", "switch_s")
+_COUNT_FIELDS = frozenset({"rounds", "sets", "reps"})
+
+
+def _frozen(value: Mapping[str, Mapping[str, float]]) -> Mapping[str, Mapping[str, float]]:
+    return MappingProxyType({k: MappingProxyType(dict(v)) for k, v in value.items()})
+
+
+@dataclass(frozen=True)
+class Settings:
+    last_workout_id: str | None = None
+    volume: float = 0.8
+    muted: bool = False
+    voice: bool = True
+    audio_backend: str = "auto"
+    audio_device: str | None = None
+    window_geometry: str | None = None
+    """Qt's saveGeometry() as base64 text."""
+    overrides: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: _frozen({}))
+    """Per workout id: the lengths the user changed (keys from OVERRIDE_FIELDS)."""
+
+    def __post_init__(self) -> None:
+        # Read-only views so that a frozen Settings really cannot change under a reader.
+        object.__setattr__(self, "overrides", _frozen(self.overrides))
+
+    def overrides_for(self, workout_id: str) -> Overrides:
+        values = self.overrides.get(workout_id, {})
+
+        def seconds(name: str) -> float | None:
+            return float(values[name]) if name in values else None
+
+        def count(name: str) -> int | None:
+            return int(values[name]) if name in values else None
+
+        return Overrides(
+            work_s=seconds("work_s"),
+            rest_s=seconds("rest_s"),
+            rounds=count("rounds"),
+            sets=count("sets"),
+            reps=count("reps"),
+            prep_s=seconds("prep_s"),
+            switch_s=seconds("switch_s"),
+        )
+
+    def with_overrides(self, workout_id: str, overrides: Overrides) -> Settings:
+        """A copy where `workout_id` uses `overrides` (empty ones remove the entry)."""
+        table = {k: dict(v) for k, v in self.overrides.items()}
+        given = {
+            name: getattr(overrides, name)
+            for name in OVERRIDE_FIELDS
+            if getattr(overrides, name) is not None
+        }
+        if given:
+            table[workout_id] = given
+        else:
+            table.pop(workout_id, None)
+        return replace(self, overrides=table)
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _number(key: str, value: Any, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise SettingsError(f"{key} must be a number")
+    if not low <= value <= high:
+        raise SettingsError(f"{key} must be between {low:g} and {high:g}")
+    return float(value)
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise SettingsError(f"{key} must be true or false")
+    return value
+
+
+def _optional_text(key: str, value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise SettingsError(f"{key} must be text")
+    return value
+
+
+def _overrides(value: Any) -> dict[str, dict[str, float]]:
+    if not isinstance(value, dict):
+        raise SettingsError("overrides must be an object of workout ids")
+    table: dict[str, dict[str, float]] = {}
+    for workout_id, lengths in value.items():
+        if not isinstance(lengths, dict):
+            raise SettingsError(f"overrides.{workout_id} must be an object")
+        entry: dict[str, float] = {}
+        for name, number in lengths.items():
+            if name not in OVERRIDE_FIELDS:
+                raise SettingsError(f"overrides.{workout_id}.{name} is not a known length")
+            key = f"overrides.{workout_id}.{name}"
+            checked = _number(key, number, 0, 86_400)
+            if name in _COUNT_FIELDS and not checked.is_integer():
+                raise SettingsError(f"{key} must be a whole number")
+            entry[name] = int(checked) if name in _COUNT_FIELDS else checked
+        table[str(workout_id)] = entry
+    return table
+
+
+def settings_from_json(data: Any) -> Settings:
+    if not isinstance(data, dict):
+        raise SettingsError("the file does not hold a settings object")
+    if data.get("format") != FORMAT:
+        raise SettingsError(f'"format" must be "{FORMAT}"')
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
+        raise SettingsError(f"version {version!r} is not one this app can read")
+    backend = data.get("audio_backend", "auto")
+    if backend not in AUDIO_BACKENDS:
+        raise SettingsError(f"audio_backend must be one of {', '.join(AUDIO_BACKENDS)}")
+    return Settings(
+        last_workout_id=_optional_text("last_workout_id", data.get("last_workout_id")),
+        volume=_number("volume", data.get("volume", 0.8), 0.0, 1.0),
+        muted=_bool("muted", data.get("muted", False)),
+        voice=_bool("voice", data.get("voice", True)),
+        audio_backend=backend,
+        audio_device=_optional_text("audio_device", data.get("audio_device")),
+        window_geometry=_optional_text("window_geometry", data.get("window_geometry")),
+        overrides=_overrides(data.get("overrides", {})),
+    )
+
+
+def settings_to_json(settings: Settings) -> dict[str, Any]:
+    data: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    for item in fields(Settings):
+        data[item.name] = getattr(settings, item.name)
+    data["overrides"] = {k: dict(v) for k, v in settings.overrides.items()}
+    return data
+
+
+def load_settings(path: Path) -> tuple[Settings, str | None]:
+    """The settings in `path`, or the defaults and one sentence saying why not."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings(), None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        return Settings(), f"The settings file {path} could not be read ({reason}); using defaults."
+    try:
+        return settings_from_json(json.loads(text)), None
+    except json.JSONDecodeError as error:
+        reason = f"invalid JSON at line {error.lineno}"
+    except SettingsError as error:
+        reason = str(error)
+    return (
+        Settings(),
+        f"The settings file {path} is invalid ({reason}); it was kept and defaults are used.",
+    )
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    write_text_atomic(path, json.dumps(settings_to_json(settings), indent=2, sort_keys=True) + "\n")

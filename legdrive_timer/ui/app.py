@@ -1,0 +1,518 @@
+"""The composition root: builds the app's parts and connects them.
+
+Settings, history, audio cues, the Qt scheduler and the window are made here, once; a
+session engine is made per session and each part subscribes to its events. Nothing else
+in the app constructs these, so tests build the same app with a fake clock and scheduler.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
+
+from legdrive_timer import APP_ID, APP_NAME, __version__
+from legdrive_timer.audio import SOUND_OFF, CueSystem
+from legdrive_timer.core.clock import Clock, Scheduler, monotonic_ms
+from legdrive_timer.core.engine import SessionEngine, WallClock, local_now
+from legdrive_timer.core.events import Event, PhaseEnded, PhaseStarted, SessionEnded
+from legdrive_timer.core.overrides import apply_overrides
+from legdrive_timer.core.records import SessionRecord
+from legdrive_timer.core.timeline import PhaseKind, compile_workout
+from legdrive_timer.core.workout import Workout, WorkoutError
+from legdrive_timer.errors import UserError
+from legdrive_timer.storage.paths import DataPaths
+from legdrive_timer.storage.settings import load_settings, save_settings
+from legdrive_timer.storage.workouts import WorkoutLibrary, load_library
+from legdrive_timer.ui.main_window import MainWindow
+from legdrive_timer.ui.scheduler import QtScheduler
+from legdrive_timer.ui.sound_dialog import SoundDialog
+
+if TYPE_CHECKING:
+    from legdrive_timer.storage.history import HistoryStore
+    from legdrive_timer.storage.journal import SessionJournal
+
+SCREENSHOT_DIR_ENV = "LEGDRIVE_TIMER_SCREENSHOT_DIR"
+SCREENSHOT_DELAY_MS = 400
+"""After a phase starts: past the transition flash, so the shot shows the phase itself."""
+PROMPT_LIFETIME_PHASES = 2
+"""The stability prompt goes away when the phase after the one it follows begins."""
+
+
+class AppController(QObject):
+    """Owns the long-lived parts and one session at a time."""
+
+    def __init__(
+        self,
+        paths: DataPaths,
+        *,
+        clock: Clock = monotonic_ms,
+        scheduler: Scheduler | None = None,
+        audio: str | None = None,
+        wall_clock: WallClock = local_now,
+        new_session_id: Callable[[], str] | None = None,
+        quit_when_done: bool = False,
+        cue_timer_factory: Callable[[], Scheduler] | None = None,
+    ) -> None:
+        super().__init__()
+        self.paths = paths
+        self.clock = clock
+        self.scheduler: Scheduler = scheduler if scheduler is not None else QtScheduler(clock, self)
+        self.wall_clock = wall_clock
+        self.new_session_id = new_session_id
+        self.quit_when_done = quit_when_done
+        self.cue_timer_factory: Callable[[], Scheduler] = cue_timer_factory or (
+            lambda: QtScheduler(clock, self)
+        )
+        self.sound_dialog: SoundDialog | None = None
+        self.history_page: QWidget | None = None
+        self.engine: SessionEngine | None = None
+        self.last_record: SessionRecord | None = None
+        self._session_unsubscribers: list[Callable[[], None]] = []
+        self._prompt_session: str | None = None
+        # What the user said about this session's phases, shown on its summary.
+        self._stability: dict[int, int] = {}
+        self._reps_done: dict[int, int] = {}
+        self._prompt_age = 0
+        self._shots = _ScreenshotHook.from_env(self)
+
+        self.window = MainWindow()
+        banner = self.window.banner
+        self.settings, problem = load_settings(paths.settings_file)
+        banner.set_message("settings", problem)
+        self.library = self._load_library()
+
+        self.store: HistoryStore | None = None
+        self.journal: SessionJournal | None = None
+        self._open_history()
+
+        choice = audio or self.settings.audio_backend
+        self.cues: CueSystem | None = CueSystem.create(
+            choice,
+            volume=self.settings.volume,
+            muted=self.settings.muted,
+            voice=self.settings.voice,
+            device=self.settings.audio_device,
+        )
+        self.cues.add_status_listener(self._on_sound_status)
+        self._on_sound_status(self.cues.status)
+
+        start = self.window.start_screen
+        start.start_requested.connect(self.start_by_id)
+        start.adjust_requested.connect(self.adjust)
+        start.sound_requested.connect(self.open_sound_settings)
+        start.history_requested.connect(self.open_history)
+        start.history_button.setVisible(self.store is not None)
+        self.window.summary_view.back_requested.connect(self.back_to_start)
+        self.window.summary_view.effort_rated.connect(self.rate_effort)
+        self.window.stability_prompt.rated.connect(self.rate_stability)
+        self.window.stability_prompt.reps_corrected.connect(self.correct_reps)
+        self.window.mute_requested.connect(self.toggle_mute)
+        self.window.closing.connect(self.shutdown)
+        self._restore_geometry()
+        self.refresh_workouts()
+        self.window.show_screen(start)
+
+    # -- set-up ------------------------------------------------------------------------
+
+    def _load_library(self) -> WorkoutLibrary:
+        library = load_library(self.paths.workouts_dir)
+        self.window.banner.set_message(
+            "workouts", "\n".join(library.problems) if library.problems else None
+        )
+        return library
+
+    def _open_history(self) -> None:
+        from legdrive_timer.storage.history import HistoryError, HistoryStore
+        from legdrive_timer.storage.journal import SessionJournal
+
+        try:
+            self.store = HistoryStore.open(self.paths.history_db)
+        except HistoryError as error:
+            self.window.banner.set_message("history", f"{error} Sessions are not saved.")
+            return
+        self.window.banner.set_message("history", self.store.notice)
+        self.journal = SessionJournal(self.store)
+        self.journal.on_problem.append(lambda p: self.window.banner.set_message("journal", p))
+
+    def _restore_geometry(self) -> None:
+        if self.settings.window_geometry:
+            data = QByteArray.fromBase64(self.settings.window_geometry.encode("ascii"))
+            if self.window.restoreGeometry(data):
+                return
+        self.window.resize(1024, 640)
+
+    def save_settings(self, **changes: Any) -> None:
+        self.settings = dataclasses.replace(self.settings, **changes)
+        try:
+            save_settings(self.paths.settings_file, self.settings)
+        except OSError as error:
+            self.window.banner.set_message(
+                "settings", f"The settings could not be saved ({error.strerror or error})."
+            )
+
+    # -- workouts ----------------------------------------------------------------------
+
+    def effective_workout(self, workout: Workout) -> Workout:
+        """The workout with the lengths the user set for it; bad ones are reported."""
+        try:
+            return apply_overrides(workout, self.settings.overrides_for(workout.id))
+        except WorkoutError as error:
+            self.window.banner.set_message(
+                "overrides", f"Your lengths for {workout.name} were not used: {error}"
+            )
+            return workout
+
+    def refresh_workouts(self) -> None:
+        workouts = [self.effective_workout(w) for w in self.library.workouts]
+        self.window.start_screen.set_workouts(workouts, self.settings.last_workout_id)
+
+    def adjust(self, workout_id: str) -> None:
+        from legdrive_timer.ui.start_screen import AdjustDialog
+
+        workout = self.library.get(workout_id)
+        if workout is None:
+            return
+        dialog = AdjustDialog(workout, self.settings.overrides_for(workout_id), self.window)
+        self.adjust_dialog = dialog
+        if dialog.exec() and dialog.result_overrides is not None:
+            self.settings = self.settings.with_overrides(workout_id, dialog.result_overrides)
+            self.save_settings()
+            self.refresh_workouts()
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def start_by_id(self, workout_id: str) -> None:
+        workout = self.library.get(workout_id)
+        if workout is not None:
+            self.save_settings(last_workout_id=workout_id)
+            self.start(self.effective_workout(workout))
+
+    def start(self, workout: Workout) -> SessionEngine:
+        self.end_session_wiring()
+        timeline = compile_workout(workout)
+        extra: dict[str, Any] = {}
+        if self.new_session_id is not None:
+            extra["new_session_id"] = self.new_session_id
+        engine = SessionEngine(
+            timeline, self.clock, self.scheduler, wall_clock=self.wall_clock, **extra
+        )
+        self.engine = engine
+        # The journal first: by the time anything else hears of a phase, it is saved.
+        if self.journal is not None:
+            self._session_unsubscribers.append(self.journal.attach(engine))
+        if self.cues is not None:
+            # The cues get their own timer: the engine's scheduler holds one deadline only.
+            cue_timer = self.cue_timer_factory()
+            self._session_unsubscribers.append(
+                self.cues.attach(engine, clock=self.clock, timer=cue_timer)
+            )
+        self._session_unsubscribers.append(engine.subscribe(self._on_event))
+        self.window.stability_prompt.dismiss()
+        self._stability.clear()
+        self._reps_done.clear()
+        self.window.session_view.attach(engine)
+        self.window.show_screen(self.window.session_view)
+        engine.start()
+        return engine
+
+    def end_session_wiring(self) -> None:
+        for unsubscribe in self._session_unsubscribers:
+            unsubscribe()
+        self._session_unsubscribers.clear()
+        self.window.session_view.detach()
+
+    def _on_event(self, event: Event) -> None:
+        prompt = self.window.stability_prompt
+        if isinstance(event, PhaseEnded):
+            phase = event.phase
+            if phase.kind is PhaseKind.WORK and phase.reps_planned is not None and phase.side:
+                assert self.engine is not None
+                self._prompt_session = self.engine.session_id
+                self._prompt_age = 0
+                prompt.ask(phase, event.segment.reps_done)
+        elif isinstance(event, PhaseStarted):
+            self._prompt_age += 1
+            if prompt.isVisible() and self._prompt_age >= PROMPT_LIFETIME_PHASES:
+                prompt.dismiss()
+            if self._shots is not None:
+                self._shots.phase_started(event.phase.index, event.phase.kind.value)
+        elif isinstance(event, SessionEnded):
+            self.last_record = event.record
+            self._show_summary()
+            self.end_session_wiring()
+            self.window.show_screen(self.window.summary_view)
+            if self._shots is not None:
+                self._shots.phase_started(len(event.record.segments), "summary")
+            if self.quit_when_done:
+                QTimer.singleShot(0, self.quit)
+
+    def back_to_start(self) -> None:
+        self.window.stability_prompt.dismiss()
+        self.refresh_workouts()
+        self.window.show_screen(self.window.start_screen)
+
+    # -- ratings -----------------------------------------------------------------------
+
+    def rate_stability(self, phase_index: int, rating: int) -> None:
+        if self.journal is not None and self._prompt_session is not None:
+            self.journal.set_stability(self._prompt_session, phase_index, rating)
+        self._stability[phase_index] = rating
+        self._show_summary()
+
+    def correct_reps(self, phase_index: int, reps: int) -> None:
+        if self.journal is not None and self._prompt_session is not None:
+            self.journal.set_reps_done(self._prompt_session, phase_index, reps)
+        self._reps_done[phase_index] = reps
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """The summary of the last session, with the user's ratings and corrections."""
+        record = self.last_record
+        if record is None or self.engine is None or record.session_id != self.engine.session_id:
+            return  # a rating given during a session shows on that session's summary
+        segments = tuple(
+            dataclasses.replace(
+                s,
+                stability=self._stability.get(s.phase_index, s.stability),
+                reps_done=self._reps_done.get(s.phase_index, s.reps_done),
+            )
+            for s in record.segments
+        )
+        self.window.summary_view.show_record(dataclasses.replace(record, segments=segments))
+
+    def rate_effort(self, effort: int) -> None:
+        record = self.last_record
+        if self.journal is not None and record is not None:
+            self.journal.set_effort(record.session_id, effort)
+
+    # -- sound -------------------------------------------------------------------------
+
+    def _on_sound_status(self, status: str | None) -> None:
+        self.window.start_screen.set_sound_status(status)
+        # Sound chosen off is the user's choice, not a problem: no banner for it.
+        self.window.banner.set_message("sound", None if status == SOUND_OFF else status)
+        dialog = self.sound_dialog
+        if dialog is not None:
+            dialog.set_status(status)
+
+    def toggle_mute(self) -> None:
+        muted = not self.settings.muted
+        if self.cues is not None:
+            self.cues.set_muted(muted)
+        self.save_settings(muted=muted)
+
+    def open_sound_settings(self) -> None:
+        cues = self.cues
+
+        def volume(v: float) -> None:
+            if cues is not None:
+                cues.set_volume(v)
+            self.save_settings(volume=v)
+
+        def muted(m: bool) -> None:
+            if cues is not None:
+                cues.set_muted(m)
+            self.save_settings(muted=m)
+
+        def voice(v: bool) -> None:
+            if cues is not None:
+                cues.set_voice(v)
+            self.save_settings(voice=v)
+
+        def device(name: str | None) -> None:
+            if cues is not None:
+                cues.set_device(name)
+            self.save_settings(audio_device=name)
+
+        dialog = SoundDialog(
+            volume=self.settings.volume,
+            muted=self.settings.muted,
+            voice=self.settings.voice,
+            devices=cues.devices() if cues is not None else [],
+            device=self.settings.audio_device,
+            status=cues.status if cues is not None else None,
+            on_volume=volume,
+            on_muted=muted,
+            on_voice=voice,
+            on_device=device,
+            on_test=cues.play_test if cues is not None else lambda: None,
+            parent=self.window,
+        )
+        self.sound_dialog = dialog
+        dialog.exec()
+        self.sound_dialog = None
+
+    # -- history -----------------------------------------------------------------------
+
+    def open_history(self) -> None:
+        if self.store is None:
+            return
+        if self.history_page is None:
+            # Imported on first use: the history view pulls in the charts, not needed to train.
+            from legdrive_timer.ui.history_view import HistoryView
+
+            page = QWidget()
+            page.setObjectName("history_page")
+            back = QPushButton("◀ Back to start   Esc")
+            back.setAccessibleName("Back to the start screen")
+            back.setMinimumHeight(44)
+            back.clicked.connect(self.back_to_start)
+            self.history_view = HistoryView(self.store)
+            layout = QVBoxLayout(page)
+            layout.addWidget(back)
+            layout.addWidget(self.history_view, 1)
+            escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), page)
+            escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            escape.activated.connect(self.back_to_start)
+            self.history_page = page
+            self.window.stack.addWidget(page)
+        self.window.show_screen(self.history_page)
+
+    # -- shutdown ----------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """On close: a running session ends as stopped; geometry and settings are kept."""
+        if self.engine is not None and self.engine.is_active:
+            self.engine.stop()
+        self.end_session_wiring()
+        geometry = bytes(self.window.saveGeometry().toBase64().data()).decode("ascii")
+        self.save_settings(window_geometry=geometry)
+        if self.journal is not None:
+            self.journal.flush()
+        if self.cues is not None:
+            self.cues.close()
+            self.cues = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def quit(self) -> None:
+        self.window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+
+class _ScreenshotHook:
+    """Saves a screenshot shortly after each phase starts (LEGDRIVE_TIMER_SCREENSHOT_DIR).
+
+    The shot is of the whole screen as the display server has it, so an end-to-end test
+    sees the real window, not a re-render of it.
+    """
+
+    def __init__(self, folder: Path, parent: QObject) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._timer = QTimer(parent)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SCREENSHOT_DELAY_MS)
+        self._timer.timeout.connect(self._take)
+        self._name = ""
+
+    @classmethod
+    def from_env(cls, parent: QObject) -> _ScreenshotHook | None:
+        folder = os.environ.get(SCREENSHOT_DIR_ENV)
+        return cls(Path(folder), parent) if folder else None
+
+    def phase_started(self, index: int, kind: str) -> None:
+        if self._timer.isActive():
+            self._take()
+        self._name = f"{index:03d}-{kind}.png"
+        self._timer.start()
+
+    def _take(self) -> None:
+        self._timer.stop()
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        screen.grabWindow(0).save(str(self.folder / self._name))
+
+
+def guard_none_refcount() -> bool:
+    """Work around PySide6 6.12.0 on CPython 3.11, whose void methods return None without
+    taking a reference: every call drops None's count by one, and after a few thousand
+    calls (minutes of a running session) the interpreter aborts ("deallocating None").
+
+    When the leak is detected, None's count is raised far out of reach once. Newer Pythons
+    make None immortal, and fixed PySide6 releases do not leak, so nothing is done there.
+    Returns True when the guard was applied.
+    """
+    if sys.version_info >= (3, 12):
+        return False
+    from PySide6.QtCore import QPoint
+
+    probe = QPoint()
+    before = sys.getrefcount(None)
+    for _ in range(8):
+        probe.setX(1)
+    if sys.getrefcount(None) >= before:
+        return False
+    import ctypes
+
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+    return True
+
+
+def create_app(
+    paths: DataPaths,
+    *,
+    clock: Clock = monotonic_ms,
+    scheduler: Scheduler | None = None,
+    audio: str | None = None,
+    wall_clock: WallClock = local_now,
+    new_session_id: Callable[[], str] | None = None,
+    quit_when_done: bool = False,
+    cue_timer_factory: Callable[[], Scheduler] | None = None,
+) -> AppController:
+    """The whole app on an existing QApplication; tests inject a fake clock and scheduler."""
+    guard_none_refcount()
+    return AppController(
+        paths,
+        clock=clock,
+        scheduler=scheduler,
+        audio=audio,
+        wall_clock=wall_clock,
+        new_session_id=new_session_id,
+        quit_when_done=quit_when_done,
+        cue_timer_factory=cue_timer_factory,
+    )
+
+
+def run_app(
+    paths: DataPaths,
+    *,
+    workout: Workout | None,
+    audio: str | None,
+    fullscreen: bool,
+    quit_when_done: bool,
+) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    try:
+        controller = create_app(paths, audio=audio, quit_when_done=quit_when_done)
+    except UserError as error:
+        print(f"legdrive-timer: {error}", file=sys.stderr)
+        return 2
+    window = controller.window
+    if fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    if workout is not None:
+        controller.start(workout)
+    status = app.exec()
+    with contextlib.suppress(RuntimeError):
+        window.close()
+    return status

@@ -1,0 +1,159 @@
+"""The main window: a banner for problems, the screens, and the rating strip.
+
+Window-wide keys live here (F fullscreen, M mute, 1-5 rate); the session keys live in the
+session view. The window only shows things and forwards what the user asks for.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from legdrive_timer import APP_NAME
+from legdrive_timer.ui.prompts import StabilityPrompt
+from legdrive_timer.ui.session_view import SessionView
+from legdrive_timer.ui.start_screen import StartScreen
+from legdrive_timer.ui.summary_view import SummaryView
+
+STARTUP_MARKER_ENV = "LEGDRIVE_TIMER_STARTUP_MARKER"
+STARTUP_MARKER = "legdrive-timer: first frame painted"
+
+
+class Banner(QFrame):
+    """Problems worth knowing about (damaged history, no sound, a bad settings file)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setStyleSheet(
+            "#banner { background: #fff3c4; border-bottom: 2px solid #8a6d00; }"
+            " #banner QLabel { color: #1a1a1a; }"
+        )
+        self._messages: dict[str, str] = {}
+        self.label = QLabel()
+        self.label.setObjectName("banner_text")
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName("Notice")
+        self.close_button = QPushButton("✕")
+        self.close_button.setAccessibleName("Dismiss the notice")
+        self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.close_button.setMinimumSize(40, 40)
+        self.close_button.clicked.connect(self.clear)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.close_button)
+        self.hide()
+
+    def set_message(self, key: str, text: str | None) -> None:
+        if text:
+            self._messages[key] = text
+        else:
+            self._messages.pop(key, None)
+        self._refresh()
+
+    def messages(self) -> list[str]:
+        return list(self._messages.values())
+
+    def clear(self) -> None:
+        self._messages.clear()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.label.setText("\n".join(self._messages.values()))
+        self.label.setAccessibleDescription(self.label.text())
+        self.setVisible(bool(self._messages))
+
+
+class MainWindow(QMainWindow):
+    mute_requested = Signal()
+    first_painted = Signal()
+    closing = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("main_window")
+        self.setMinimumSize(480, 320)
+        self.banner = Banner()
+        self.stack = QStackedWidget()
+        self.start_screen = StartScreen()
+        self.session_view = SessionView()
+        self.summary_view = SummaryView()
+        for screen in (self.start_screen, self.session_view, self.summary_view):
+            self.stack.addWidget(screen)
+        self.stability_prompt = StabilityPrompt()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.stability_prompt)
+        self.setCentralWidget(central)
+        self._painted = False
+        self.session_view.fullscreen_requested.connect(self.toggle_fullscreen)
+        self.session_view.leave_fullscreen_requested.connect(self.leave_fullscreen)
+        self.session_view.mute_requested.connect(self.mute_requested.emit)
+
+    def show_screen(self, screen: QWidget) -> None:
+        self.stack.setCurrentWidget(screen)
+        focus = screen.list if screen is self.start_screen else screen
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @property
+    def current_screen(self) -> QWidget | None:
+        return self.stack.currentWidget()
+
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.leave_fullscreen()
+        else:
+            self.showFullScreen()
+
+    def leave_fullscreen(self) -> None:
+        self.showNormal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            super().keyPressEvent(event)
+            return
+        prompt = self.stability_prompt
+        if prompt.isVisible() and Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
+            prompt.rate(key - Qt.Key.Key_0)
+        elif key == Qt.Key.Key_F:
+            self.toggle_fullscreen()
+        elif key == Qt.Key.Key_M:
+            self.mute_requested.emit()
+        elif key == Qt.Key.Key_Escape and self.isFullScreen():
+            self.leave_fullscreen()
+        else:
+            super().keyPressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if os.environ.get(STARTUP_MARKER_ENV):
+                # The startup benchmark measures from process start to this line.
+                print(f"{STARTUP_MARKER} {time.monotonic():.6f}", file=sys.stderr, flush=True)
+            self.first_painted.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)

@@ -1,0 +1,103 @@
+"""Quick ratings asked in passing: leg stability after each side, effort after a session.
+
+They never pause or block the timer: a strip below the session that can be answered with
+one key or ignored, and that goes away on its own.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from legdrive_timer.core.timeline import Phase
+
+
+def _small_button(text: str, accessible: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(accessible)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+    button.setMinimumSize(44, 40)
+    return button
+
+
+class StabilityPrompt(QFrame):
+    """'How stable was the right leg? 1-5', with an optional reps-done correction."""
+
+    rated = Signal(int, int)
+    """phase index, rating 1-5"""
+    reps_corrected = Signal(int, int)
+    """phase index, reps done"""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stability_prompt")
+        self.setAccessibleName("Stability rating")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.phase_index: int | None = None
+        self.rating: int | None = None
+        self.reps_planned = 0
+        self.reps_done = 0
+        self.question = QLabel()
+        self.question.setAccessibleName("Stability question")
+        self.rating_buttons: list[QPushButton] = []
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.question, 3)
+        for value in range(1, 6):
+            button = _small_button(str(value), f"Stability {value} of 5")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _=False, v=value: self.rate(v))
+            self.rating_buttons.append(button)
+            layout.addWidget(button, 1)
+        self.reps_label = QLabel()
+        self.reps_label.setAccessibleName("Reps done")
+        self.fewer_button = _small_button("−", "One rep fewer")
+        self.fewer_button.clicked.connect(lambda: self.correct_reps(self.reps_done - 1))
+        self.more_button = _small_button("+", "One rep more")
+        self.more_button.clicked.connect(lambda: self.correct_reps(self.reps_done + 1))
+        self.dismiss_button = _small_button("✕", "Skip the rating")
+        self.dismiss_button.clicked.connect(self.dismiss)
+        layout.addSpacing(16)
+        layout.addWidget(self.reps_label, 2)
+        layout.addWidget(self.fewer_button, 1)
+        layout.addWidget(self.more_button, 1)
+        layout.addSpacing(16)
+        layout.addWidget(self.dismiss_button, 1)
+        self.hide()
+
+    def ask(self, phase: Phase, reps_done: int | None) -> None:
+        side = phase.side.value if phase.side is not None else "working"
+        self.phase_index = phase.index
+        self.rating = None
+        self.reps_planned = phase.reps_planned or 0
+        self.reps_done = reps_done if reps_done is not None else self.reps_planned
+        self.question.setText(f"How stable was the {side} leg?  1-5")
+        self.setAccessibleDescription(self.question.text())
+        for button in self.rating_buttons:
+            button.setChecked(False)
+        self._show_reps()
+        self.show()
+
+    def rate(self, value: int) -> None:
+        if self.phase_index is None or not 1 <= value <= 5:
+            return
+        self.rating = value
+        for i, button in enumerate(self.rating_buttons, start=1):
+            button.setChecked(i == value)
+        self.rated.emit(self.phase_index, value)
+
+    def correct_reps(self, reps: int) -> None:
+        if self.phase_index is None:
+            return
+        reps = max(0, min(reps, max(self.reps_planned * 3, 1)))
+        if reps != self.reps_done:
+            self.reps_done = reps
+            self._show_reps()
+            self.reps_corrected.emit(self.phase_index, reps)
+
+    def dismiss(self) -> None:
+        self.phase_index = None
+        self.hide()
+
+    def _show_reps(self) -> None:
+        self.reps_label.setText(f"Reps done: {self.reps_done}")

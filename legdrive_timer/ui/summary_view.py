@@ -1,0 +1,176 @@
+"""The end of a session: what was planned against what was done, and the way back."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.ui.session_view import format_duration
+from legdrive_timer.ui.widgets import FitLabel
+
+KIND_NAMES = {
+    PhaseKind.PREP: "Get ready",
+    PhaseKind.WORK: "Drive",
+    PhaseKind.REST: "Rest",
+    PhaseKind.SWITCH: "Switch sides",
+    PhaseKind.SET_REST: "Set rest",
+    PhaseKind.BLOCK_REST: "Block rest",
+}
+REASON_NAMES = {
+    EndReason.ELAPSED: "done",
+    EndReason.DONE: "done",
+    EndReason.SKIPPED: "skipped",
+    EndReason.STOPPED: "stopped",
+}
+COLUMNS = ("Phase", "Side", "Set / round", "Planned", "Actual", "Reps", "Stability", "")
+
+
+def _where(segment: SegmentRecord) -> str:
+    if segment.set_number is not None:
+        return f"Set {segment.set_number}"
+    if segment.round_number is not None:
+        return f"Round {segment.round_number}"
+    return ""
+
+
+class SummaryView(QWidget):
+    back_requested = Signal()
+    effort_rated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("summary_view")
+        self.record: SessionRecord | None = None
+        self.effort: int | None = None
+        self.title = FitLabel(bold=True, max_fraction=0.7)
+        self.title.setAccessibleName("Session result")
+        self.totals = FitLabel(wrap=True, max_fraction=0.45)
+        self.totals.setAccessibleName("Totals")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("Planned against actual, per phase")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.verticalHeader().hide()
+        self.table.setCornerButtonEnabled(False)
+        for corner in self.table.findChildren(QAbstractButton):
+            corner.setAccessibleName("Select all rows")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.effort_label = QLabel("How hard was it? 0 = easy, 10 = all out")
+        self.effort_label.setAccessibleName("Effort question")
+        self.effort_buttons: list[QPushButton] = []
+        effort_row = QHBoxLayout()
+        effort_row.addWidget(self.effort_label, 4)
+        for value in range(11):
+            button = QPushButton(str(value))
+            button.setAccessibleName(f"Effort {value} of 10")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setMinimumSize(36, 40)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            button.clicked.connect(lambda _=False, v=value: self.rate_effort(v))
+            self.effort_buttons.append(button)
+            effort_row.addWidget(button, 1)
+        self.back_button = QPushButton("Back to start\nEnter")
+        self.back_button.setAccessibleName("Back to the start screen")
+        self.back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.back_button.setMinimumHeight(48)
+        self.back_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.back_button.clicked.connect(self.back_requested.emit)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title, 10)
+        layout.addWidget(self.totals, 9)
+        layout.addWidget(self.table, 55)
+        layout.addLayout(effort_row, 10)
+        layout.addWidget(self.back_button, 12)
+
+    def show_record(self, record: SessionRecord) -> None:
+        """Show `record`; shown again with corrections, it keeps the effort given."""
+        same = self.record is not None and self.record.session_id == record.session_id
+        self.record = record
+        if not same:
+            self.effort = record.effort
+        for i, button in enumerate(self.effort_buttons):
+            button.setChecked(i == self.effort)
+        status = {
+            SessionStatus.COMPLETED: "DONE",
+            SessionStatus.STOPPED: "STOPPED",
+        }.get(record.status, record.status.value.upper())
+        self.title.setText(f"{status}  ·  {record.workout_name}")
+        work = [s for s in record.segments if s.kind is PhaseKind.WORK]
+        reps = sum(s.reps_done or 0 for s in work)
+        reps_planned = sum(s.reps_planned or 0 for s in work)
+        parts = [
+            f"Time: {format_duration(record.actual_ms)} of {format_duration(record.planned_ms)}",
+            f"Work: {format_duration(sum(s.actual_ms for s in work))}",
+        ]
+        if reps_planned:
+            parts.append(f"Reps: {reps} of {reps_planned}")
+        parts.append(f"Phases done: {sum(1 for s in record.segments if s.completed)}")
+        self.totals.setText("   ·   ".join(parts))
+        self.table.setRowCount(len(record.segments))
+        for row, segment in enumerate(record.segments):
+            reps_text = (
+                f"{segment.reps_done} / {segment.reps_planned}"
+                if segment.reps_planned is not None
+                else ""
+            )
+            cells = (
+                KIND_NAMES[segment.kind],
+                segment.side.value if segment.side else "",
+                _where(segment),
+                format_duration(segment.planned_ms),
+                format_duration(segment.actual_ms),
+                reps_text,
+                str(segment.stability) if segment.stability is not None else "",
+                REASON_NAMES[segment.end_reason],
+            )
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self._fit_fonts()
+
+    def rate_effort(self, value: int) -> None:
+        self.effort = value
+        for i, button in enumerate(self.effort_buttons):
+            button.setChecked(i == value)
+        self.effort_rated.emit(value)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            self.back_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_fonts()
+
+    def _fit_fonts(self) -> None:
+        base = max(11, min(self.height() // 36, self.width() // 60))
+        for widget in (self.table, self.effort_label, *self.effort_buttons):
+            font = widget.font()
+            font.setPixelSize(base)
+            widget.setFont(font)
+        self.table.horizontalHeader().setFont(self.table.font())
+        self.table.verticalHeader().setDefaultSectionSize(int(base * 1.8))
+        font = self.back_button.font()
+        font.setPixelSize(max(12, int(base * 1.2)))
+        font.setBold(True)
+        self.back_button.setFont(font)

@@ -1,0 +1,155 @@
+"""Small widgets for a screen read from across a room.
+
+`FitLabel` picks the largest font at which its text fits its current size, so text scales
+with the window and never clips or overlaps, whatever the window size or scale factor.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+def fitted_pixel_size(
+    font: QFont, text: str, size: QSize, *, wrap: bool, tight: bool, max_px: int
+) -> int:
+    """The largest pixel size (binary search) at which `text` fits into `size`."""
+    if not text or size.width() <= 0 or size.height() <= 0:
+        return max(1, min(max_px, 12))
+    probe = QFont(font)
+    low, high = 1, max(1, max_px)
+    flags = int(Qt.AlignmentFlag.AlignCenter) | (int(Qt.TextFlag.TextWordWrap) if wrap else 0)
+    bounds = QRect(0, 0, size.width(), 100_000)
+    while low < high:
+        mid = (low + high + 1) // 2
+        probe.setPixelSize(mid)
+        metrics = QFontMetrics(probe)
+        if tight:
+            rect = metrics.tightBoundingRect(text)
+            fits = rect.width() <= size.width() and rect.height() <= size.height()
+        else:
+            rect = metrics.boundingRect(bounds, flags, text)
+            fits = rect.width() <= size.width() and rect.height() <= size.height()
+        if fits:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+class FitLabel(QLabel):
+    """A label whose font grows and shrinks with the label.
+
+    `max_fraction` caps the font at that fraction of the label height, so a short word does
+    not become enormous; `tight` fits the ink of the glyphs (for the big digits) instead of
+    the line height.
+    """
+
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        wrap: bool = False,
+        tight: bool = False,
+        bold: bool = False,
+        max_fraction: float = 0.8,
+        max_px: int = 2000,
+        min_px: int = 10,
+    ) -> None:
+        super().__init__(text, parent)
+        self._wrap = wrap
+        self._tight = tight
+        self._max_fraction = max_fraction
+        self._max_px = max_px
+        self._min_px = min_px
+        self.setWordWrap(wrap)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setMinimumSize(1, 1)
+        font = self.font()
+        font.setBold(bold)
+        self.setFont(font)
+
+    def setText(self, text: str) -> None:
+        if text != self.text():
+            super().setText(text)
+            self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        margins = self.contentsMargins()
+        height = self.height() - margins.top() - margins.bottom() - 2
+        if self._tight:
+            # Ink fitted to the box would touch its neighbours: keep a little air.
+            height = int(height * 0.9)
+        inner = QSize(self.width() - margins.left() - margins.right() - 4, height)
+        cap = min(self._max_px, int(self.height() * self._max_fraction))
+        px = fitted_pixel_size(
+            self.font(), self.text(), inner, wrap=self._wrap, tight=self._tight, max_px=cap
+        )
+        px = max(px, min(self._min_px, cap)) if cap > 0 else px
+        if self.font().pixelSize() != px:
+            font = self.font()
+            font.setPixelSize(px)
+            self.setFont(font)
+
+    def set_colour(self, colour: str) -> None:
+        palette = self.palette()
+        palette.setColor(self.foregroundRole(), QColor(colour))
+        self.setPalette(palette)
+
+
+class ProgressStrip(QWidget):
+    """A thick progress bar painted in the text colour, with an optional halfway marker."""
+
+    def __init__(self, parent: QWidget | None = None, *, halfway_marker: bool = False) -> None:
+        super().__init__(parent)
+        self._fraction = 0.0
+        self._halfway_marker = halfway_marker
+        self._colour = QColor("#ffffff")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.setMinimumHeight(4)
+
+    @property
+    def fraction(self) -> float:
+        return self._fraction
+
+    def set_fraction(self, fraction: float) -> None:
+        fraction = min(1.0, max(0.0, fraction))
+        if abs(fraction - self._fraction) > 1e-9:
+            self._fraction = fraction
+            self.update()
+
+    def set_halfway_marker(self, shown: bool) -> None:
+        if shown != self._halfway_marker:
+            self._halfway_marker = shown
+            self.update()
+
+    @property
+    def halfway_marker(self) -> bool:
+        return self._halfway_marker
+
+    def set_colour(self, colour: str) -> None:
+        self._colour = QColor(colour)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.rect()
+        bar_h = max(3, int(rect.height() * 0.6))
+        top = (rect.height() - bar_h) // 2
+        track = QColor(self._colour)
+        track.setAlpha(70)
+        painter.fillRect(0, top, rect.width(), bar_h, track)
+        painter.fillRect(0, top, int(rect.width() * self._fraction), bar_h, self._colour)
+        if self._halfway_marker:
+            marker_w = max(2, rect.width() // 200)
+            painter.fillRect(
+                rect.width() // 2 - marker_w // 2, 0, marker_w, rect.height(), self._colour
+            )
+        painter.end()
