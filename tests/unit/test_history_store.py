@@ -475,3 +475,17 @@ def test_the_v1_fixture_database_opens_with_its_known_sessions(tmp_path: Path) -
         # Still writable after opening an old file.
         store.set_effort("b2", 9)
         assert store.workout_ids() == [("hiit", "HIIT finisher"), ("primer", "Knee drive primer")]
+
+
+def test_a_full_disk_fails_the_write_with_one_sentence_and_keeps_what_was_saved(
+    store: HistoryStore,
+) -> None:
+    record_through_store(store, record("kept", datetime(2026, 1, 1, tzinfo=CET)))
+    conn = store._conn
+    # SQLite's own cap on the file size fails a write exactly as a full disk does.
+    conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    with pytest.raises(HistoryError) as caught:
+        for i in range(1000):
+            store.merge([record(f"fill{i}", datetime(2026, 1, 2, tzinfo=CET), segments=20)])
+    assert str(caught.value) == "The history could not be saved (the disk is full)."
+    assert store.session("kept") == record("kept", datetime(2026, 1, 1, tzinfo=CET))

@@ -1,0 +1,215 @@
+"""`legdrive-timer history list | export | import` through the real command line entry."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from legdrive_timer.cli import main
+from legdrive_timer.core.history_format import CSV_COLUMNS, records_from_json
+from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.core.workout import Side
+from legdrive_timer.storage.history import HistoryStore
+from legdrive_timer.storage.paths import DataPaths
+
+CET = timezone(timedelta(hours=1))
+
+
+def make(sid: str, day: int, status: SessionStatus, workout: str = "hiit") -> SessionRecord:
+    start = datetime(2026, 3, day, 18, 0, tzinfo=CET)
+    return SessionRecord(
+        session_id=sid,
+        workout_id=workout,
+        workout_name="HIIT finisher" if workout == "hiit" else "Knee drive primer",
+        started_at=start,
+        ended_at=start + timedelta(minutes=8),
+        status=status,
+        planned_ms=480_000,
+        segments=tuple(
+            SegmentRecord(
+                i, PhaseKind.WORK, 0, "sprint", Side.LEFT if i % 2 else None, None, i + 1,
+                30_000, 30_000, None, None, EndReason.ELAPSED,
+            )
+            for i in range(day)
+        ),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    with HistoryStore.open(DataPaths.resolve(folder).history_db) as store:
+        store.merge(
+            [
+                make("one", 1, SessionStatus.COMPLETED),
+                make("two", 2, SessionStatus.STOPPED, "primer"),
+                make("three", 3, SessionStatus.INTERRUPTED),
+            ]
+        )
+    return folder
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_prints_one_line_per_session_newest_first(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "history", "list", "--data-dir", str(data))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert len(lines) == 3
+    local = datetime(2026, 3, 3, 18, 0, tzinfo=CET).astimezone()
+    assert lines[0].startswith(f"{local:%Y-%m-%d %H:%M}  HIIT finisher")
+    assert lines[0].split()[-2:] == ["1:30", "interrupted"]
+    assert "Knee drive primer" in lines[1] and lines[1].endswith("stopped")
+    assert lines[2].endswith("completed")
+
+
+def test_list_on_an_empty_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "history", "list", "--data-dir", str(tmp_path))
+    assert code == 0 and out == "No sessions in the history yet.\n"
+
+
+def test_export_json_to_stdout_reads_back_as_the_same_records(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "history", "export", "--format", "json", "--data-dir", str(data))
+    assert (code, err) == (0, "")
+    assert json.loads(out)["format"] == "legdrive-timer/history"
+    result = records_from_json(out)
+    assert [r.session_id for r in result.records] == ["one", "two", "three"]  # oldest first
+    assert result.records[2] == make("three", 3, SessionStatus.INTERRUPTED)
+
+
+def test_export_csv_to_a_file_is_one_row_per_segment(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "out" / "history.csv"
+    code, out, err = run(
+        capsys, "history", "export", "--format", "csv", "-o", str(target), "--data-dir", str(data)
+    )
+    assert (code, err) == (0, "")
+    assert out == f"Exported 3 sessions to {target}.\n"
+    raw = target.read_bytes()
+    assert b"\r\n" in raw and raw.decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert len(rows) == 1 + 2 + 3
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert rows[0]["started_at"] == "2026-03-01T18:00:00+01:00"
+    assert [p.name for p in target.parent.iterdir()] == ["history.csv"]  # no temp file left
+
+
+def test_export_to_a_folder_that_cannot_be_written_is_one_line_and_exit_2(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, out, err = run(
+        capsys, "history", "export", "-o", str(blocker / "x.json"), "--data-dir", str(data)
+    )
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("legdrive-timer: Cannot write")
+    assert "nothing was written" in err
+
+
+def test_import_twice_adds_nothing_the_second_time(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "export.json"
+    assert main(["history", "export", "-o", str(export), "--data-dir", str(data)]) == 0
+    fresh = tmp_path / "fresh"
+    capsys.readouterr()
+
+    code, out, err = run(capsys, "history", "import", str(export), "--data-dir", str(fresh))
+    assert (code, out, err) == (0, "Imported 3 sessions (0 already present).\n", "")
+    code, out, err = run(capsys, "history", "import", str(export), "--data-dir", str(fresh))
+    assert (code, out, err) == (0, "Imported 0 sessions (3 already present).\n", "")
+    with HistoryStore.open(DataPaths.resolve(fresh).history_db) as store:
+        assert store.count_sessions() == 3
+        assert store.session("two") == make("two", 2, SessionStatus.STOPPED, "primer")
+
+
+def test_import_with_one_bad_session_keeps_the_good_ones_and_names_the_bad_one(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "history", "export", "--data-dir", str(data))
+    document = json.loads(out)
+    document["sessions"][1]["segments"][0]["kind"] = "nap"
+    source = tmp_path / "damaged.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    fresh = tmp_path / "fresh"
+
+    code, out, err = run(capsys, "history", "import", str(source), "--data-dir", str(fresh))
+    assert code == 0
+    assert out == "Imported 2 sessions (0 already present).\n"
+    assert err.count("\n") == 1
+    assert err.startswith(f"legdrive-timer: {source}: skipped session 2 (id two): ")
+    assert "segments[0].kind must be one of" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"{ nope", "the file is not valid JSON (line 1)."),
+        (b'{"format": "legdrive-timer/workout", "version": 1}', "is not a history export"),
+        (b'{"format": "legdrive-timer/history", "version": 9, "sessions": []}', "version 9"),
+        (b"\xff\xfe\x00binary", "the file is not UTF-8 text."),
+    ],
+)
+def test_an_unreadable_import_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str
+) -> None:
+    source = tmp_path / "bad.json"
+    source.write_bytes(content)
+    code, out, err = run(capsys, "history", "import", str(source), "--data-dir", str(tmp_path))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"legdrive-timer: {source}")
+    assert expected in err
+
+
+def test_importing_a_missing_file_or_a_folder_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys, "history", "import", str(tmp_path / "nope.json"), "--data-dir", str(tmp_path)
+    )
+    assert code == 2 and err == f"legdrive-timer: {tmp_path / 'nope.json'}: no such file.\n"
+    code, _, err = run(capsys, "history", "import", str(tmp_path), "--data-dir", str(tmp_path))
+    assert code == 2 and "is a folder" in err
+
+
+def test_a_history_from_the_future_is_exit_2_with_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    db = DataPaths.resolve(tmp_path).history_db
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 42")
+    conn.close()
+    code, out, err = run(capsys, "history", "list", "--data-dir", str(tmp_path))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "newer version of Legdrive Timer" in err
+
+
+def test_a_damaged_history_is_reported_and_listing_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = DataPaths.resolve(tmp_path).history_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(b"definitely not sqlite" * 100)
+    code, out, err = run(capsys, "history", "list", "--data-dir", str(tmp_path))
+    assert code == 0 and out == "No sessions in the history yet.\n"
+    assert err.startswith("legdrive-timer: The history database could not be read")
+    assert len(list(tmp_path.glob("history.sqlite3.corrupt-*"))) == 1

@@ -1,0 +1,260 @@
+"""The session journal: a whole session recorded from the engine's events, and what happens
+when the process dies or the disk fills up mid-session."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from legdrive_timer.core.builtins import builtin_workout
+from legdrive_timer.core.engine import State
+from legdrive_timer.core.overrides import Overrides, apply_overrides
+from legdrive_timer.core.records import EndReason, SessionStatus
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.storage.history import HistoryStore
+from legdrive_timer.storage.journal import RETRY_INTERVAL_S, SessionJournal
+from tests.helpers import Harness
+
+CET = timezone(timedelta(hours=1))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "history.sqlite3"
+
+
+@pytest.fixture
+def store(db: Path) -> Iterator[HistoryStore]:
+    opened = HistoryStore.open(db)
+    yield opened
+    opened.close()
+
+
+def short_hiit() -> Harness:
+    workout = apply_overrides(
+        builtin_workout("hiit"), Overrides(work_s=2, rest_s=1, rounds=3, prep_s=1)
+    )
+    return Harness(workout)
+
+
+def run_to_end(h: Harness, limit_ms: int = 3_600_000) -> None:
+    """Follow along: press done on self-paced phases, let time pass otherwise."""
+    for _ in range(limit_ms // 500):
+        if not h.engine.is_active:
+            return
+        phase = h.engine.phase
+        if phase is not None and phase.self_paced:
+            h.engine.done()
+        h.advance(500)
+    raise AssertionError("the session did not end")
+
+
+def test_a_whole_session_is_journaled_as_the_engine_recorded_it(store: HistoryStore) -> None:
+    h = Harness(builtin_workout("full"))
+    journal = SessionJournal(store)
+    journal.attach(h.engine)
+    h.engine.start()
+    assert store.session("s1") is not None  # written at the start, before any phase ended
+    run_to_end(h)
+
+    assert h.engine.state is State.FINISHED
+    assert journal.problem is None
+    assert store.session("s1") == h.engine.record
+    summary = store.sessions()[0]
+    assert summary.status is SessionStatus.COMPLETED
+    assert summary.segment_count == len(h.engine.timeline.phases)
+
+
+def test_each_phase_is_in_the_database_as_soon_as_it_ends(store: HistoryStore, db: Path) -> None:
+    h = short_hiit()
+    SessionJournal(store).attach(h.engine)
+    h.engine.start()
+    h.advance(1000)  # prep ends
+    h.advance(2000)  # round 1 work ends
+    with HistoryStore.open(db) as reader:  # another connection sees it committed
+        record = reader.session("s1")
+        assert record is not None and record.status is SessionStatus.RUNNING
+        assert [s.kind for s in record.segments] == [PhaseKind.PREP, PhaseKind.WORK]
+
+
+def test_stopping_early_keeps_the_session_as_stopped(store: HistoryStore) -> None:
+    h = short_hiit()
+    SessionJournal(store).attach(h.engine)
+    h.engine.start()
+    h.advance(1000 + 2000 + 500)
+    h.engine.stop()
+    record = store.session("s1")
+    assert record is not None
+    assert record.status is SessionStatus.STOPPED
+    assert record.ended_at is not None
+    assert [s.end_reason for s in record.segments] == [
+        EndReason.ELAPSED,
+        EndReason.ELAPSED,
+        EndReason.STOPPED,
+    ]
+    assert record.segments[-1].actual_ms == 500
+
+
+def test_a_crash_mid_session_leaves_an_interrupted_session_with_the_phases_done(
+    db: Path,
+) -> None:
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=CET)
+    walls = iter(start + timedelta(seconds=i) for i in range(1000))
+    store = HistoryStore.open(db, now=lambda: next(walls))
+    h = short_hiit()
+    SessionJournal(store).attach(h.engine)
+    h.engine.start()
+    h.advance(1000 + 2000 + 1000 + 1500)  # prep, work, rest done; round 2 in progress
+    # The process dies: nothing more is written, and its lock goes with it.
+    store.close()
+
+    with HistoryStore.open(db) as reopened:
+        assert reopened.interrupted == ("s1",)
+        record = reopened.session("s1")
+        assert record is not None
+        assert record.status is SessionStatus.INTERRUPTED
+        assert [(s.kind, s.round_number) for s in record.segments] == [
+            (PhaseKind.PREP, None),
+            (PhaseKind.WORK, 1),
+            (PhaseKind.REST, 1),
+        ]
+        assert record.ended_at == start + timedelta(seconds=2)  # the third journal write
+
+
+def test_going_back_rewrites_the_phase_instead_of_adding_one(store: HistoryStore) -> None:
+    h = short_hiit()
+    SessionJournal(store).attach(h.engine)
+    h.engine.start()
+    h.advance(1000 + 2000 + 500)  # into the first rest
+    h.engine.back()  # within the grace period: back to round 1's work
+    h.advance(2000 + 1000)
+    record = store.session("s1")
+    assert record is not None
+    assert [s.phase_index for s in record.segments] == [0, 1, 2]
+    run_to_end(h)
+    assert store.session("s1") == h.engine.record
+
+
+def test_ratings_through_the_journal_are_kept_with_the_final_record(
+    store: HistoryStore,
+) -> None:
+    h = Harness(builtin_workout("primer"))
+    journal = SessionJournal(store)
+    journal.attach(h.engine)
+    h.engine.start()
+    first_work = next(p for p in h.engine.timeline.phases if p.kind is PhaseKind.WORK)
+    while h.engine.phase is not None and h.engine.phase.index <= first_work.index:
+        if h.engine.phase.self_paced:
+            h.engine.done()
+        h.advance(500)
+    journal.set_stability("s1", first_work.index, 2)
+    journal.set_reps_done("s1", first_work.index, 12)
+    run_to_end(h)
+    journal.set_effort("s1", 7)
+    record = store.session("s1")
+    assert record is not None
+    rated = record.segments[first_work.index]
+    assert (rated.stability, rated.reps_done) == (2, 12)
+    assert record.effort == 7
+    assert journal.problem is None
+
+
+def test_detaching_stops_the_journal(store: HistoryStore) -> None:
+    h = short_hiit()
+    detach = SessionJournal(store).attach(h.engine)
+    h.engine.start()
+    h.advance(1000)
+    detach()
+    run_to_end(h)
+    record = store.session("s1")
+    assert record is not None and record.status is SessionStatus.RUNNING
+    assert len(record.segments) == 1
+
+
+class Seconds:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FillingDisk:
+    """The store's connection with a disk that can fill up: while `full`, every write
+    transaction fails the way SQLite reports a full disk."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.full = False
+        self.refused = 0
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if self.full and sql.startswith("BEGIN"):
+            error = sqlite3.OperationalError("database or disk is full")
+            error.sqlite_errorname = "SQLITE_FULL"
+            self.refused += 1
+            raise error
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def test_a_full_disk_never_stops_the_session_and_is_reported_then_caught_up(
+    store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk = FillingDisk(store._conn)
+    monkeypatch.setattr(store, "_conn", disk)
+    seen: list[str | None] = []
+    seconds = Seconds()
+    journal = SessionJournal(store, on_problem=seen.append, clock=seconds)
+    h = short_hiit()
+    journal.attach(h.engine)
+    h.engine.start()
+    h.advance(1000)  # prep journaled
+    disk.full = True
+
+    h.advance(2000 + 1000)  # round 1 work and rest end: both writes fail
+    assert h.engine.state is State.RUNNING
+    assert journal.problem == (
+        "The history could not be saved (the disk is full); 2 unsaved changes will be retried."
+    )
+    assert journal.pending == 2
+    assert seen == [
+        journal.problem.replace("2 unsaved changes", "1 unsaved change"),
+        journal.problem,
+    ]
+    assert disk.refused == 2
+    h.advance(1000)  # a tick soon after does not retry (each retry may block the window)
+    assert disk.refused == 2
+    assert journal.pending == 2 and len(seen) == 2
+
+    disk.full = False  # space again
+    seconds.now += RETRY_INTERVAL_S
+    h.advance(1000)  # the next tick retries
+    assert journal.problem is None and journal.pending == 0
+    assert seen[-1] is None
+    run_to_end(h)
+    assert store.session("s1") == h.engine.record
+
+
+def test_a_failing_listener_or_store_never_raises_into_the_engine(
+    store: HistoryStore,
+) -> None:
+    def broken_listener(problem: str | None) -> None:
+        raise RuntimeError("listener bug")
+
+    journal = SessionJournal(store, on_problem=broken_listener)
+    store.close()  # every write now fails with a programming error from sqlite3
+    h = short_hiit()
+    journal.attach(h.engine)
+    h.engine.start()
+    run_to_end(h)
+    assert h.engine.state is State.FINISHED
+    assert journal.problem is not None and journal.problem.endswith("will be retried.")
+    assert journal.pending == 1 + len(h.engine.timeline.phases) + 1
