@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from legdrive_timer.core.records import SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
@@ -43,6 +44,9 @@ DEFAULT_ASYMMETRY_SESSIONS = 10
 DEFAULT_LAG_SESSIONS = 3
 
 _COUNTED_STATUSES = frozenset({SessionStatus.COMPLETED, SessionStatus.STOPPED})
+# Enum members looked up once: attribute access on an Enum class is slow in the hot loop.
+_WORK = PhaseKind.WORK
+_LEFT = Side.LEFT
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,177 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+class SessionTotals(NamedTuple):
+    """One session reduced to what the stats need: what a storage aggregate query returns.
+
+    A NamedTuple rather than a frozen dataclass: one is built per session on the hot path,
+    and a tuple is built several times faster.
+
+    `stability_*_sum` / `rated_*` give the mean stability of a side; `did_work` is true when a
+    work segment had active time above zero; `has_side` when a work segment had a side.
+    """
+
+    session_id: str
+    started_at: datetime
+    status: SessionStatus
+    active_ms: int
+    did_work: bool
+    has_side: bool
+    reps_left: int
+    reps_right: int
+    stability_left_sum: int
+    rated_left: int
+    stability_right_sum: int
+    rated_right: int
+
+
+def session_totals(record: SessionRecord) -> SessionTotals:
+    """Reduce a session to its totals in one loop over its segments (the hot path)."""
+    did_work = False
+    has_side = False
+    active_ms = 0
+    reps_l = reps_r = 0
+    stab_l = stab_r = 0
+    rated_l = rated_r = 0
+    work = _WORK
+    left = _LEFT
+    for segment in record.segments:
+        active_ms += segment.actual_ms
+        if segment.kind is not work:
+            continue
+        if segment.actual_ms > 0:
+            did_work = True
+        side = segment.side
+        if side is None:
+            continue
+        has_side = True
+        reps = segment.reps_done or 0
+        stability = segment.stability
+        if side is left:
+            reps_l += reps
+            if stability is not None:
+                stab_l += stability
+                rated_l += 1
+        else:
+            reps_r += reps
+            if stability is not None:
+                stab_r += stability
+                rated_r += 1
+    return SessionTotals(
+        record.session_id,
+        record.started_at,
+        record.status,
+        active_ms,
+        did_work,
+        has_side,
+        reps_l,
+        reps_r,
+        stab_l,
+        rated_l,
+        stab_r,
+        rated_r,
+    )
+
+
+class StatsAccumulator:
+    """Stats built up one session at a time, so that a caller can spread the work out (the
+    window does a slice per event-loop turn) and ask for the result at the end."""
+
+    def __init__(
+        self,
+        today: date,
+        *,
+        weeks: int = DEFAULT_WEEKS,
+        asymmetry_sessions: int = DEFAULT_ASYMMETRY_SESSIONS,
+        lag_sessions: int = DEFAULT_LAG_SESSIONS,
+    ) -> None:
+        if weeks < 1 or asymmetry_sessions < 1 or lag_sessions < 1:
+            raise ValueError("weeks, asymmetry_sessions and lag_sessions must be at least 1")
+        self.today = today
+        self._weeks = weeks
+        self._asymmetry_sessions = asymmetry_sessions
+        self._lag_sessions = lag_sessions
+        self._first_week = week_start(today) - timedelta(weeks=weeks - 1)
+        self._week_sessions: dict[date, int] = {}
+        self._week_ms: dict[date, int] = {}
+        self._days: set[date] = set()
+        self._sessions = 0
+        self._ms = 0
+        self._reps_left = 0
+        self._reps_right = 0
+        self._sides: list[SidePoint] = []
+        self.seen = 0
+        """Sessions added so far, counted or not (for progress)."""
+
+    def add(self, record: SessionRecord) -> None:
+        self.seen += 1
+        if record.status in _COUNTED_STATUSES:
+            self._add(session_totals(record))
+
+    def add_totals(self, totals: SessionTotals) -> None:
+        self.seen += 1
+        if totals.status in _COUNTED_STATUSES:
+            self._add(totals)
+
+    def _add(self, t: SessionTotals) -> None:
+        if not t.did_work:
+            return
+        day = t.started_at.date()
+        self._days.add(day)
+        self._sessions += 1
+        self._ms += t.active_ms
+        self._reps_left += t.reps_left
+        self._reps_right += t.reps_right
+        monday = day - timedelta(days=day.weekday())
+        if monday >= self._first_week:
+            self._week_sessions[monday] = self._week_sessions.get(monday, 0) + 1
+            self._week_ms[monday] = self._week_ms.get(monday, 0) + t.active_ms
+        if t.has_side:
+            self._sides.append(
+                SidePoint(
+                    session_id=t.session_id,
+                    started_at=t.started_at,
+                    reps_left=t.reps_left,
+                    reps_right=t.reps_right,
+                    stability_left=t.stability_left_sum / t.rated_left if t.rated_left else None,
+                    stability_right=(
+                        t.stability_right_sum / t.rated_right if t.rated_right else None
+                    ),
+                )
+            )
+
+    def result(self) -> Stats:
+        buckets = []
+        for index in range(self._weeks):
+            monday = self._first_week + timedelta(weeks=index)
+            iso = monday.isocalendar()
+            buckets.append(
+                WeekBucket(
+                    start=monday,
+                    iso_year=iso.year,
+                    iso_week=iso.week,
+                    sessions=self._week_sessions.get(monday, 0),
+                    minutes=self._week_ms.get(monday, 0) / 60_000,
+                )
+            )
+        sides = sorted(self._sides, key=lambda p: (p.started_at, p.session_id))
+        current, longest = streaks(self._days, self.today)
+        return Stats(
+            weeks=tuple(buckets),
+            current_streak=current,
+            longest_streak=longest,
+            totals=Totals(
+                sessions=self._sessions,
+                minutes=self._ms / 60_000,
+                reps_left=self._reps_left,
+                reps_right=self._reps_right,
+            ),
+            sides=tuple(sides),
+            asymmetry=asymmetry(sides, self._asymmetry_sessions),
+            lagging=lagging_sides(sides, self._lag_sessions),
+        )
+
+
 def compute_stats(
     records: Iterable[SessionRecord],
     today: date,
@@ -134,107 +309,29 @@ def compute_stats(
     lag_sessions: int = DEFAULT_LAG_SESSIONS,
 ) -> Stats:
     """All the stats in one pass over `records` (any order), as defined in the module doc."""
-    if weeks < 1 or asymmetry_sessions < 1 or lag_sessions < 1:
-        raise ValueError("weeks, asymmetry_sessions and lag_sessions must be at least 1")
-    first_week = week_start(today) - timedelta(weeks=weeks - 1)
-    week_sessions: dict[date, int] = {}
-    week_ms: dict[date, int] = {}
-    days: set[date] = set()
-    total_sessions = 0
-    total_ms = 0
-    total_left = 0
-    total_right = 0
-    sides: list[SidePoint] = []
-    work = PhaseKind.WORK
-    left = Side.LEFT
-    right = Side.RIGHT
-
-    for record in records:
-        if record.status not in _COUNTED_STATUSES:
-            continue
-        # One loop over the segments gathers everything; this is the hot path at 10,000+
-        # sessions, so it stays free of helper calls and temporary objects.
-        did_work = False
-        session_ms = 0
-        reps_l = reps_r = 0
-        stab_l = stab_r = 0
-        rated_l = rated_r = 0
-        has_side = False
-        for segment in record.segments:
-            session_ms += segment.actual_ms
-            if segment.kind is not work:
-                continue
-            if segment.actual_ms > 0:
-                did_work = True
-            side = segment.side
-            if side is None:
-                continue
-            has_side = True
-            reps = segment.reps_done or 0
-            stability = segment.stability
-            if side is left:
-                reps_l += reps
-                if stability is not None:
-                    stab_l += stability
-                    rated_l += 1
-            elif side is right:
-                reps_r += reps
-                if stability is not None:
-                    stab_r += stability
-                    rated_r += 1
-        if not did_work:
-            continue
-        day = record.started_at.date()
-        days.add(day)
-        total_sessions += 1
-        total_ms += session_ms
-        total_left += reps_l
-        total_right += reps_r
-        monday = day - timedelta(days=day.weekday())
-        if monday >= first_week:
-            week_sessions[monday] = week_sessions.get(monday, 0) + 1
-            week_ms[monday] = week_ms.get(monday, 0) + session_ms
-        if has_side:
-            sides.append(
-                SidePoint(
-                    session_id=record.session_id,
-                    started_at=record.started_at,
-                    reps_left=reps_l,
-                    reps_right=reps_r,
-                    stability_left=stab_l / rated_l if rated_l else None,
-                    stability_right=stab_r / rated_r if rated_r else None,
-                )
-            )
-
-    buckets = []
-    for index in range(weeks):
-        monday = first_week + timedelta(weeks=index)
-        iso = monday.isocalendar()
-        buckets.append(
-            WeekBucket(
-                start=monday,
-                iso_year=iso.year,
-                iso_week=iso.week,
-                sessions=week_sessions.get(monday, 0),
-                minutes=week_ms.get(monday, 0) / 60_000,
-            )
-        )
-    sides.sort(key=lambda p: (p.started_at, p.session_id))
-    current, longest = streaks(days, today)
-    return Stats(
-        weeks=tuple(buckets),
-        current_streak=current,
-        longest_streak=longest,
-        totals=Totals(
-            sessions=total_sessions,
-            minutes=total_ms / 60_000,
-            reps_left=total_left,
-            reps_right=total_right,
-        ),
-        sides=tuple(sides),
-        asymmetry=asymmetry(sides, asymmetry_sessions),
-        lagging=lagging_sides(sides, lag_sessions),
+    accumulator = StatsAccumulator(
+        today, weeks=weeks, asymmetry_sessions=asymmetry_sessions, lag_sessions=lag_sessions
     )
+    for record in records:
+        accumulator.add(record)
+    return accumulator.result()
+
+
+def compute_stats_from_totals(
+    rows: Iterable[SessionTotals],
+    today: date,
+    *,
+    weeks: int = DEFAULT_WEEKS,
+    asymmetry_sessions: int = DEFAULT_ASYMMETRY_SESSIONS,
+    lag_sessions: int = DEFAULT_LAG_SESSIONS,
+) -> Stats:
+    """The same stats from pre-aggregated rows (one per session, e.g. from a GROUP BY)."""
+    accumulator = StatsAccumulator(
+        today, weeks=weeks, asymmetry_sessions=asymmetry_sessions, lag_sessions=lag_sessions
+    )
+    for row in rows:
+        accumulator.add_totals(row)
+    return accumulator.result()
 
 
 def streaks(days: Iterable[date], today: date) -> tuple[int, int]:

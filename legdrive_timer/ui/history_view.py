@@ -8,7 +8,8 @@ scrolls, and the stats are computed after the first paint (a zero timer after sh
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -53,7 +54,7 @@ from legdrive_timer.core.history_format import (
     records_to_json,
 )
 from legdrive_timer.core.records import SegmentRecord, SessionRecord, SessionStatus
-from legdrive_timer.core.stats import Stats, compute_stats
+from legdrive_timer.core.stats import Stats, StatsAccumulator
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.errors import UserError
 from legdrive_timer.storage.atomic import write_text_atomic
@@ -64,6 +65,9 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 200
 """Sessions fetched per page: a screenful several times over, a few milliseconds of SQLite."""
+
+STATS_SLICE_S = 0.025
+"""Longest stretch of stats work per event-loop turn: input and painting stay smooth."""
 
 SIDE_CHART_SESSIONS = 20
 """Sessions shown in the left-against-right charts: beyond that, points get too close to read."""
@@ -414,6 +418,10 @@ class StatsPanel(QScrollArea):
             [float(p.reps_right) for p in points],
         )
 
+    def show_progress(self, sessions: int) -> None:
+        self.status.setText(f"Working out your stats… ({sessions:,} sessions so far)")
+        self.status.show()
+
     def show_error(self, sentence: str) -> None:
         self.status.setText(sentence)
         self.status.show()
@@ -486,7 +494,8 @@ class HistoryView(QWidget):
         self._stats_timer = QTimer(self)
         self._stats_timer.setSingleShot(True)
         self._stats_timer.setInterval(0)
-        self._stats_timer.timeout.connect(self.refresh_stats)
+        self._stats_timer.timeout.connect(self._stats_step)
+        self._stats_job: tuple[Iterator[SessionRecord], StatsAccumulator] | None = None
 
         # Message bar: results, errors and the undo of a delete.
         self.message = QLabel()
@@ -803,23 +812,59 @@ class HistoryView(QWidget):
             self._fit_columns()
         if self._stats_pending:
             # After the first paint: the list is on screen before the stats are worked out.
-            self._stats_timer.start()
+            self._start_stats()
 
     def _stats_changed(self) -> None:
         self._stats_pending = True
         if self.isVisible():
+            self._start_stats()
+
+    def _start_stats(self) -> None:
+        """Work the stats out a slice at a time on zero timers, so that the window stays
+        responsive on a long history; a change meanwhile starts over."""
+        self._stats_pending = False
+        self._stats_job = None
+        ok, records = self._safe(self._store.records, "work out the stats")
+        if not ok:
+            self._stats_failed()
+            return
+        self._stats_job = (iter(records), StatsAccumulator(self._today()))
+        self._stats_timer.start()
+
+    def _stats_step(self) -> None:
+        if self._stats_job is None:
+            return
+        records, accumulator = self._stats_job
+        deadline = time.monotonic() + STATS_SLICE_S
+
+        def run() -> bool:
+            for record in records:
+                accumulator.add(record)
+                if accumulator.seen % 50 == 0 and time.monotonic() >= deadline:
+                    return False
+            return True
+
+        ok, finished = self._safe(run, "work out the stats")
+        if not ok:
+            self._stats_job = None
+            self._stats_failed()
+        elif finished:
+            self._stats_job = None
+            self.stats_panel.show_stats(accumulator.result())
+            self.stats_updated.emit()
+        else:
+            self.stats_panel.show_progress(accumulator.seen)
             self._stats_timer.start()
 
-    def refresh_stats(self) -> None:
-        self._stats_pending = False
-        ok, stats = self._safe(
-            lambda: compute_stats(self._store.records(), self._today()), "work out the stats"
-        )
-        if not ok:
-            self.stats_panel.show_error("The stats could not be worked out; see the message above.")
-        else:
-            self.stats_panel.show_stats(stats)
+    def _stats_failed(self) -> None:
+        self.stats_panel.show_error("The stats could not be worked out; see the message above.")
         self.stats_updated.emit()
+
+    def refresh_stats(self) -> None:
+        """Work the stats out now, in one go."""
+        self._start_stats()
+        while self._stats_job is not None:
+            self._stats_step()
 
     # -- messages --------------------------------------------------------------------------
 

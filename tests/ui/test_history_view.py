@@ -4,6 +4,7 @@ export and import, stats and charts."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -480,7 +481,30 @@ def test_screenshots(qtbot: QtBot, store: HistoryStore) -> None:
     store.merge(records)
     view = shown(qtbot, make_view(qtbot, store))
     view.table.selectRow(0)
+    # The detail's heading is two lines: the layout gives it room once it has run.
+    line = view.detail.heading.fontMetrics().height()
+    qtbot.waitUntil(lambda: view.detail.heading.height() >= 2 * line)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert view.grab().save(str(SCREENSHOTS / "history.png"))
     view.tabs.setCurrentIndex(1)
     assert view.grab().save(str(SCREENSHOTS / "stats.png"))
+
+
+def test_stats_are_worked_out_in_slices_and_start_over_on_a_change(
+    qtbot: QtBot, store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history_view, "STATS_SLICE_S", 0.0)  # one slice per 50 sessions
+    store.merge(hiit(f"s{n:03d}", TODAY - timedelta(days=n)) for n in range(120))
+    view = make_view(qtbot, store)
+    progress: list[str] = []
+    with qtbot.waitSignal(view.stats_updated, timeout=5000):
+        view.show()
+        qtbot.waitUntil(lambda: "so far" in view.stats_panel.status.text())
+        progress.append(view.stats_panel.status.text())
+        view.table.selectRow(0)
+        view.delete_selected()  # mid-way: the stats start over without the deleted session
+    match = re.fullmatch(r"Working out your stats… \((\d+) sessions so far\)", progress[0])
+    assert match is not None and int(match.group(1)) % 50 == 0 and int(match.group(1)) < 120
+    assert view.stats_panel.totals.text().startswith("Total: 119 sessions")
+    assert view.stats_panel.current_streak.text() == "Current streak: 119 days"
+    assert view.stats_panel.status.isHidden()

@@ -13,9 +13,12 @@ from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord,
 from legdrive_timer.core.stats import (
     Measure,
     SidePoint,
+    StatsAccumulator,
     asymmetry_pct,
     compute_stats,
+    compute_stats_from_totals,
     lagging_sides,
+    session_totals,
     streaks,
 )
 from legdrive_timer.core.timeline import PhaseKind
@@ -408,3 +411,16 @@ def test_a_finding_means_that_many_sessions_in_a_row_lag(
         assert finding.sessions >= threshold
     else:
         assert findings == []
+
+
+@given(records_strategy())
+def test_totals_rows_and_the_accumulator_give_the_same_stats(
+    records: list[SessionRecord],
+) -> None:
+    expected = compute_stats(records, TODAY)
+    assert compute_stats_from_totals([session_totals(r) for r in records], TODAY) == expected
+    accumulator = StatsAccumulator(TODAY)
+    for record in records:
+        accumulator.add(record)
+    assert accumulator.seen == len(records)
+    assert accumulator.result() == expected
