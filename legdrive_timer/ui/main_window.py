@@ -11,7 +11,7 @@ import sys
 import time
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -144,6 +144,11 @@ class MainWindow(QMainWindow):
             self.leave_fullscreen()
         else:
             super().keyPressEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The rating strip grows with the window so it can be hit and read from the bench.
+        self.stability_prompt.setFixedHeight(max(48, self.height() // 10))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -7,9 +7,11 @@ one key or ignored, and that goes away on its own.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from legdrive_timer.core.timeline import Phase
+from legdrive_timer.ui.widgets import FitLabel
 
 
 def _small_button(text: str, accessible: str) -> QPushButton:
@@ -38,18 +40,18 @@ class StabilityPrompt(QFrame):
         self.rating: int | None = None
         self.reps_planned = 0
         self.reps_done = 0
-        self.question = QLabel()
+        self.question = FitLabel(wrap=True, max_fraction=0.45)
         self.question.setAccessibleName("Stability question")
         self.rating_buttons: list[QPushButton] = []
         layout = QHBoxLayout(self)
-        layout.addWidget(self.question, 3)
+        layout.addWidget(self.question, 5)
         for value in range(1, 6):
             button = _small_button(str(value), f"Stability {value} of 5")
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, v=value: self.rate(v))
             self.rating_buttons.append(button)
             layout.addWidget(button, 1)
-        self.reps_label = QLabel()
+        self.reps_label = FitLabel(wrap=True, max_fraction=0.4)
         self.reps_label.setAccessibleName("Reps done")
         self.fewer_button = _small_button("−", "One rep fewer")
         self.fewer_button.clicked.connect(lambda: self.correct_reps(self.reps_done - 1))
@@ -101,3 +103,12 @@ class StabilityPrompt(QFrame):
 
     def _show_reps(self) -> None:
         self.reps_label.setText(f"Reps done: {self.reps_done}")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        px = max(12, int(self.height() * 0.32))
+        for button in [*self.rating_buttons, self.fewer_button, self.more_button]:
+            font = button.font()
+            font.setPixelSize(px)
+            font.setBold(True)
+            button.setFont(font)

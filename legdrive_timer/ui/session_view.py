@@ -197,17 +197,18 @@ class SessionView(QWidget):
 
         self._layout = QVBoxLayout(self)
         self._layout.setSpacing(2)
-        # Shares of the height; the digits get 38 of 100 so they stay above 30% of it.
+        # Shares of the height; the digits get 40 of 100 so their ink stays above 30% of the
+        # window even with the rating strip below the view.
         self._rows: list[tuple[object, int]] = [
             (self.title, 11),
             (self.where, 6),
-            (self.digits, 38),
+            (self.digits, 40),
             (self.prompt, 9),
-            (self.cue, 9),
+            (self.cue, 8),
             (self.next, 5),
-            (self.phase_bar, 4),
-            (session_row, 5),
-            (button_row, 13),
+            (self.phase_bar, 3),
+            (session_row, 4),
+            (button_row, 14),
         ]
         for item, stretch in self._rows:
             if isinstance(item, QWidget):
@@ -386,9 +387,11 @@ class SessionView(QWidget):
             )
         # The switch prompt takes room from the digits so the side is unmissable.
         switching = style is theme.SWITCH
-        self._layout.setStretch(2, 32 if switching else 38)
-        self._layout.setStretch(3, 15 if switching else 9)
-        self._layout.setStretch(4, 3 if switching else 9)
+        self._layout.setStretch(0, 9 if switching else 11)
+        self._layout.setStretch(1, 4 if switching else 6)
+        self._layout.setStretch(3, 16 if switching else 9)
+        self._layout.setStretch(4, 5 if switching else 8)
+        self._layout.setStretch(5, 4 if switching else 5)
         self.update()
 
     @property

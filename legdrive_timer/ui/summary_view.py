@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QTableWidget,
@@ -72,11 +71,10 @@ class SummaryView(QWidget):
             corner.setAccessibleName("Select all rows")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-        self.effort_label = QLabel("How hard was it? 0 = easy, 10 = all out")
+        self.effort_label = FitLabel("How hard was it? 0 = easy, 10 = all out", max_fraction=0.6)
         self.effort_label.setAccessibleName("Effort question")
         self.effort_buttons: list[QPushButton] = []
         effort_row = QHBoxLayout()
-        effort_row.addWidget(self.effort_label, 4)
         for value in range(11):
             button = QPushButton(str(value))
             button.setAccessibleName(f"Effort {value} of 10")
@@ -98,7 +96,8 @@ class SummaryView(QWidget):
         layout.addWidget(self.title, 10)
         layout.addWidget(self.totals, 9)
         layout.addWidget(self.table, 55)
-        layout.addLayout(effort_row, 10)
+        layout.addWidget(self.effort_label, 5)
+        layout.addLayout(effort_row, 9)
         layout.addWidget(self.back_button, 12)
 
     def show_record(self, record: SessionRecord) -> None:
@@ -164,7 +163,7 @@ class SummaryView(QWidget):
 
     def _fit_fonts(self) -> None:
         base = max(11, min(self.height() // 36, self.width() // 60))
-        for widget in (self.table, self.effort_label, *self.effort_buttons):
+        for widget in (self.table, *self.effort_buttons):
             font = widget.font()
             font.setPixelSize(base)
             widget.setFont(font)

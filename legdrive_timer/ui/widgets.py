@@ -86,7 +86,7 @@ class FitLabel(QLabel):
         height = self.height() - margins.top() - margins.bottom() - 2
         if self._tight:
             # Ink fitted to the box would touch its neighbours: keep a little air.
-            height = int(height * 0.9)
+            height = int(height * 0.94)
         inner = QSize(self.width() - margins.left() - margins.right() - 4, height)
         cap = min(self._max_px, int(self.height() * self._max_fraction))
         px = fitted_pixel_size(

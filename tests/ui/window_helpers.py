@@ -63,3 +63,55 @@ def harness(qtbot: QtBot, data_paths: DataPaths) -> Iterator[WindowHarness]:
     qtbot.waitExposed(h.window)
     yield h
     h.window.close()
+
+
+def layout_problems(window: QWidget) -> list[str]:
+    """Text that does not fit its label or button, and labels that overlap each other."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from legdrive_timer.ui.widgets import FitLabel
+
+    problems: list[str] = []
+    placed: list[tuple[QRect, QWidget]] = []
+    for label in window.findChildren(QLabel):
+        if not label.isVisibleTo(window) or not label.text() or not label.isVisible():
+            continue
+        metrics = QFontMetrics(label.font())
+        flags = int(Qt.AlignmentFlag.AlignCenter)
+        if label.wordWrap():
+            flags |= int(Qt.TextFlag.TextWordWrap)
+        box = label.contentsRect()
+        needed = metrics.boundingRect(QRect(0, 0, box.width(), 100_000), flags, label.text())
+        if isinstance(label, FitLabel) and label._tight:
+            needed = metrics.tightBoundingRect(label.text())
+        if needed.width() > box.width() + 1 or needed.height() > box.height() + 1:
+            problems.append(f"{label.text()!r} needs {needed.size()} in {box.size()}")
+        top_left = label.mapTo(window, box.topLeft())
+        placed.append((QRect(top_left, box.size()), label))
+    for button in window.findChildren(QAbstractButton):
+        if not button.isVisible() or not button.text():
+            continue
+        metrics = QFontMetrics(button.font())
+        needed = metrics.boundingRect(QRect(0, 0, 10_000, 10_000), 0, button.text())
+        if needed.width() > button.width() or needed.height() > button.height():
+            problems.append(f"button {button.text()!r} needs {needed.size()} in {button.size()}")
+    overlays = {"paused_overlay", "confirm_overlay", "help_overlay", "flash"}
+    for i, (rect_a, a) in enumerate(placed):
+        for rect_b, b in placed[i + 1 :]:
+            if a.parent() is not b.parent() and (
+                a.parent().objectName() in overlays or b.parent().objectName() in overlays
+            ):
+                continue
+            if rect_a.intersects(rect_b):
+                problems.append(f"{a.text()!r} overlaps {b.text()!r}")
+    return problems
+
+
+def digit_height_share(h: WindowHarness) -> float:
+    from PySide6.QtGui import QFontMetrics
+
+    digits = h.view.digits
+    ink = QFontMetrics(digits.font()).tightBoundingRect(digits.text())
+    return ink.height() / h.window.height()

@@ -1,0 +1,102 @@
+"""Settings on disk: versioned JSON, atomic, and a bad file never costs the user anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from legdrive_timer.core.overrides import Overrides
+from legdrive_timer.storage.settings import (
+    FORMAT,
+    Settings,
+    load_settings,
+    save_settings,
+    settings_to_json,
+)
+
+
+def test_missing_file_gives_defaults_silently(tmp_path: Path) -> None:
+    settings, problem = load_settings(tmp_path / "settings.json")
+    assert settings == Settings()
+    assert problem is None
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "config" / "settings.json"
+    settings = Settings(
+        last_workout_id="hiit",
+        volume=0.35,
+        muted=True,
+        voice=False,
+        audio_backend="qt",
+        audio_device="Speakers",
+        window_geometry="AdnQywADAAA=",
+    ).with_overrides("hiit", Overrides(work_s=20, rounds=6))
+    save_settings(path, settings)
+    loaded, problem = load_settings(path)
+    assert problem is None
+    assert loaded == settings
+    assert loaded.overrides_for("hiit") == Overrides(work_s=20.0, rounds=6)
+    assert loaded.overrides_for("primer") == Overrides()
+    data = json.loads(path.read_text())
+    assert data["format"] == FORMAT and data["version"] == 1
+    assert not list(path.parent.glob("*.tmp"))
+
+
+def test_empty_overrides_remove_the_entry() -> None:
+    settings = Settings().with_overrides("hiit", Overrides(rest_s=10))
+    assert "hiit" in settings.overrides
+    assert "hiit" not in settings.with_overrides("hiit", Overrides()).overrides
+
+
+def test_settings_cannot_be_changed_behind_a_reader() -> None:
+    settings = Settings().with_overrides("hiit", Overrides(rest_s=10))
+    with pytest.raises(TypeError):
+        settings.overrides["hiit"]["rest_s"] = 5  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "invalid JSON at line 1"),
+        ("[1, 2]", "does not hold a settings object"),
+        ('{"format": "other", "version": 1}', '"format" must be'),
+        (json.dumps({"format": FORMAT, "version": 99}), "version 99"),
+        (json.dumps({"format": FORMAT, "version": 1, "volume": "loud"}), "volume must be"),
+        (json.dumps({"format": FORMAT, "version": 1, "volume": 3}), "volume must be between"),
+        (json.dumps({"format": FORMAT, "version": 1, "muted": 1}), "muted must be true"),
+        (json.dumps({"format": FORMAT, "version": 1, "audio_backend": "x"}), "audio_backend"),
+        (
+            json.dumps({"format": FORMAT, "version": 1, "overrides": {"hiit": {"color": 1}}}),
+            "not a known length",
+        ),
+        (
+            json.dumps({"format": FORMAT, "version": 1, "overrides": {"hiit": {"rounds": 2.5}}}),
+            "whole number",
+        ),
+    ],
+)
+def test_invalid_file_is_kept_and_reported(tmp_path: Path, content: str, reason: str) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(content)
+    settings, problem = load_settings(path)
+    assert settings == Settings()
+    assert problem is not None
+    assert reason in problem
+    assert problem.endswith(".") and "\n" not in problem
+    assert path.read_text() == content  # nothing lost
+
+
+def test_unreadable_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.mkdir()
+    settings, problem = load_settings(path)
+    assert settings == Settings()
+    assert problem is not None and "could not be read" in problem
+
+
+def test_json_is_plain_data() -> None:
+    data = settings_to_json(Settings().with_overrides("primer", Overrides(reps=5)))
+    assert json.loads(json.dumps(data))["overrides"] == {"primer": {"reps": 5}}
