@@ -396,6 +396,8 @@ class AppController(QObject):
             self.store = None
 
     def quit(self) -> None:
+        if self._shots is not None:
+            self._shots.flush()
         self.window.close()
         app = QApplication.instance()
         if app is not None:
@@ -428,6 +430,12 @@ class _ScreenshotHook:
             self._take()
         self._name = f"{index:03d}-{kind}.png"
         self._timer.start()
+
+    def flush(self) -> None:
+        """Take the pending shot now (the app is about to close)."""
+        if self._timer.isActive():
+            QApplication.processEvents()
+            self._take()
 
     def _take(self) -> None:
         self._timer.stop()

@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         # The rating strip grows with the window so it can be hit and read from the bench.
-        self.stability_prompt.setFixedHeight(max(48, self.height() // 10))
+        self.stability_prompt.setFixedHeight(max(48, self.height() // 9))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -44,6 +44,7 @@ class StabilityPrompt(QFrame):
         self.question.setAccessibleName("Stability question")
         self.rating_buttons: list[QPushButton] = []
         layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.question, 5)
         for value in range(1, 6):
             button = _small_button(str(value), f"Stability {value} of 5")

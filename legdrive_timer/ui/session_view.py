@@ -158,7 +158,7 @@ class SessionView(QWidget):
         self.digits.setAccessibleName("Seconds left in this phase")
         self.prompt = FitLabel(bold=True, max_fraction=0.8)
         self.prompt.setAccessibleName("Rep or side")
-        self.cue = FitLabel(wrap=True, max_fraction=0.4)
+        self.cue = FitLabel(wrap=True, max_fraction=0.6)
         self.cue.setAccessibleName("Form cue")
         self.next = FitLabel(max_fraction=0.75)
         self.next.setAccessibleName("Next phase")
@@ -224,7 +224,7 @@ class SessionView(QWidget):
         self._flash_timer.setInterval(FLASH_MS)
         self._flash_timer.timeout.connect(self.flash.hide)
 
-        self.paused_overlay = _Overlay(self, theme.PAUSED_OVERLAY, 170)
+        self.paused_overlay = _Overlay(self, theme.PAUSED_OVERLAY, 215)
         self.paused_overlay.setObjectName("paused_overlay")
         self.paused_title = FitLabel("PAUSED", self.paused_overlay, bold=True)
         self.paused_title.setAccessibleName("Paused")

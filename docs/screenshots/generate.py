@@ -1,0 +1,86 @@
+"""Regenerate the window screenshots in this folder.
+
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/generate.py
+
+Runs the real app on a fake clock (nothing waits in real time) with a throw-away data dir
+and grabs the window at each screen, at a small laptop window and at a large one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication
+
+from legdrive_timer.core.builtins import builtin_workout
+from legdrive_timer.core.clock import FakeClock, FakeScheduler
+from legdrive_timer.core.overrides import Overrides, apply_overrides
+from legdrive_timer.storage.paths import DataPaths
+from legdrive_timer.ui.app import create_app
+
+HERE = Path(__file__).resolve().parent
+SIZES = {"small": (800, 480), "large": (1600, 1000)}
+
+
+def shoot(app: QApplication, size_name: str, size: tuple[int, int], data: Path) -> None:
+    clock = FakeClock()
+    scheduler = FakeScheduler(clock)
+    controller = create_app(
+        DataPaths.resolve(data / size_name),
+        clock=clock,
+        scheduler=scheduler,
+        audio="off",
+        cue_timer_factory=lambda: FakeScheduler(clock),
+    )
+    window = controller.window
+    window.resize(*size)
+    window.show()
+    view = window.session_view
+
+    def save(name: str) -> None:
+        view.flash.hide()
+        app.processEvents()
+        window.grab().save(str(HERE / f"{name}-{size_name}.png"), "PNG", 9)
+
+    save("start")
+    primer = builtin_workout("primer")
+    assert primer is not None
+    controller.start(apply_overrides(primer, Overrides(reps=4, sets=1)))
+    scheduler.advance(3000)
+    save("prep")
+    scheduler.advance(7000 + 3600)
+    save("work")
+    scheduler.advance(10_000 - 3600 + 2000)
+    save("switch")
+    window.stability_prompt.rate(4)
+    scheduler.advance(8000 + 10_000 - 2000)
+    view.primary()
+    save("paused")
+    view.primary()
+    scheduler.run_until_idle()
+    window.summary_view.rate_effort(6)
+    save("summary")
+    hiit = builtin_workout("hiit")
+    assert hiit is not None
+    controller.start(hiit)
+    scheduler.advance(10_000 + 30_000 + 12_000)
+    save("rest")
+    controller.shutdown()
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    with tempfile.TemporaryDirectory() as data:
+        for name, size in SIZES.items():
+            shoot(app, name, size, Path(data))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""The real app in a real X server: a short HIIT session from the command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from legdrive_timer.core.records import SessionStatus
+from legdrive_timer.storage.history import HistoryStore
+from legdrive_timer.ui import theme
+from tests.ui.window_helpers import dominant_colour
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb (apt: xvfb)"),
+]
+
+SCREEN = "1100x700x24"
+"""A little larger than the window's first size, so the window is most of every shot."""
+
+
+@pytest.fixture
+def x_display(tmp_path: Path) -> Iterator[str]:
+    """A private Xvfb on a display number it picks itself (no clash with other runs)."""
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        assert number, "Xvfb did not report its display"
+        yield f":{number}"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def test_hiit_runs_to_the_end_in_a_real_x_server(x_display: str, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shots = tmp_path / "shots"
+    env = {
+        **os.environ,
+        "DISPLAY": x_display,
+        "QT_QPA_PLATFORM": "xcb",
+        "LEGDRIVE_TIMER_SCREENSHOT_DIR": str(shots),
+    }
+    env.pop("LEGDRIVE_TIMER_HOME", None)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "legdrive_timer",
+            "run",
+            "hiit",
+            "--work",
+            "2",
+            "--rest",
+            "1",
+            "--rounds",
+            "2",
+            "--prep",
+            "0",
+            "--audio",
+            "off",
+            "--quit-when-done",
+            "--data-dir",
+            str(data),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+
+    store = HistoryStore.open(data / "history.sqlite3")
+    try:
+        sessions = list(store.records())
+    finally:
+        store.close()
+    assert len(sessions) == 1
+    record = sessions[0]
+    assert record.status is SessionStatus.COMPLETED
+    assert [s.kind.value for s in record.segments] == ["work", "rest", "work"]
+
+    # The app grabbed the X server's screen shortly after each phase began.
+    taken = sorted(p.name for p in shots.glob("*.png"))
+    assert taken[:3] == ["000-work.png", "001-rest.png", "002-work.png"], taken
+    work = dominant_colour(QImage(str(shots / "000-work.png")))
+    rest = dominant_colour(QImage(str(shots / "001-rest.png")))
+    again = dominant_colour(QImage(str(shots / "002-work.png")))
+    assert work == theme.WORK.background
+    assert rest == theme.REST.background
+    assert again == work
+    assert theme.lightness(theme.parse_hex(rest)) - theme.lightness(theme.parse_hex(work)) > 25
