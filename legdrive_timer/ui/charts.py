@@ -71,11 +71,14 @@ class _Chart(QWidget):
         base, title_font = self._fonts()
         painter.setFont(title_font)
         painter.setPen(TEXT_COLOUR)
-        title_height = QFontMetricsF(title_font).height()
+        title_metrics = QFontMetricsF(title_font)
+        title_height = title_metrics.height()
+        title_width = self.width() - 2 * _MARGIN
         painter.drawText(
-            QRectF(_MARGIN, _MARGIN, self.width() - 2 * _MARGIN, title_height),
+            QRectF(_MARGIN, _MARGIN, title_width, title_height),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            self._title,
+            # A narrow window shortens the title with "…" rather than cutting a word in half.
+            title_metrics.elidedText(self._title, Qt.TextElideMode.ElideRight, title_width),
         )
         painter.setFont(base)
         top = _MARGIN + title_height + 8

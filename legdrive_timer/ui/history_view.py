@@ -362,7 +362,7 @@ class StatsPanel(QScrollArea):
             "Minutes per week", lambda week, n: f"week of {week}: {n:.0f} minutes"
         )
         self.stability_chart = SideChart(
-            "Stability per side (1 wobbly - 5 rock solid)",
+            "Stability per side (5 = rock solid)",
             low=1.0,
             high=5.0,
             ticks=[1.0, 2.0, 3.0, 4.0, 5.0],
