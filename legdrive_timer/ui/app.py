@@ -20,12 +20,8 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 
 from legdrive_timer import APP_ID, APP_NAME, __version__
-from legdrive_timer.audio import SOUND_OFF, CueSystem
 from legdrive_timer.core.clock import Clock, Scheduler, monotonic_ms
-from legdrive_timer.core.engine import SessionEngine, WallClock, local_now
-from legdrive_timer.core.events import Event, PhaseEnded, PhaseStarted, SessionEnded
 from legdrive_timer.core.overrides import apply_overrides
-from legdrive_timer.core.records import SessionRecord
 from legdrive_timer.core.timeline import PhaseKind, compile_workout
 from legdrive_timer.core.workout import Workout, WorkoutError
 from legdrive_timer.errors import UserError
@@ -34,11 +30,16 @@ from legdrive_timer.storage.settings import load_settings, save_settings
 from legdrive_timer.storage.workouts import WorkoutLibrary, load_library
 from legdrive_timer.ui.main_window import MainWindow
 from legdrive_timer.ui.scheduler import QtScheduler
-from legdrive_timer.ui.sound_dialog import SoundDialog
 
 if TYPE_CHECKING:
+    from legdrive_timer.audio import CueSystem
+    from legdrive_timer.core.engine import SessionEngine, WallClock
+    from legdrive_timer.core.events import Event
+    from legdrive_timer.core.records import SessionRecord
     from legdrive_timer.storage.history import HistoryStore
     from legdrive_timer.storage.journal import SessionJournal
+    from legdrive_timer.ui.sound_dialog import SoundDialog
+    from legdrive_timer.ui.summary_view import SummaryView
 
 SCREENSHOT_DIR_ENV = "LEGDRIVE_TIMER_SCREENSHOT_DIR"
 SCREENSHOT_DELAY_MS = 400
@@ -57,10 +58,11 @@ class AppController(QObject):
         clock: Clock = monotonic_ms,
         scheduler: Scheduler | None = None,
         audio: str | None = None,
-        wall_clock: WallClock = local_now,
+        wall_clock: WallClock | None = None,
         new_session_id: Callable[[], str] | None = None,
         quit_when_done: bool = False,
         cue_timer_factory: Callable[[], Scheduler] | None = None,
+        defer_services: bool = False,
     ) -> None:
         super().__init__()
         self.paths = paths
@@ -92,27 +94,17 @@ class AppController(QObject):
 
         self.store: HistoryStore | None = None
         self.journal: SessionJournal | None = None
-        self._open_history()
-
-        choice = audio or self.settings.audio_backend
-        self.cues: CueSystem | None = CueSystem.create(
-            choice,
-            volume=self.settings.volume,
-            muted=self.settings.muted,
-            voice=self.settings.voice,
-            device=self.settings.audio_device,
-        )
-        self.cues.add_status_listener(self._on_sound_status)
-        self._on_sound_status(self.cues.status)
+        self.cues: CueSystem | None = None
+        self._audio_choice = audio or self.settings.audio_backend
+        self.services_loaded = False
 
         start = self.window.start_screen
         start.start_requested.connect(self.start_by_id)
         start.adjust_requested.connect(self.adjust)
         start.sound_requested.connect(self.open_sound_settings)
         start.history_requested.connect(self.open_history)
-        start.history_button.setVisible(self.store is not None)
-        self.window.summary_view.back_requested.connect(self.back_to_start)
-        self.window.summary_view.effort_rated.connect(self.rate_effort)
+        start.history_button.hide()
+        self.window.summary_created.append(self._wire_summary)
         self.window.stability_prompt.rated.connect(self.rate_stability)
         self.window.stability_prompt.reps_corrected.connect(self.correct_reps)
         self.window.mute_requested.connect(self.toggle_mute)
@@ -120,6 +112,35 @@ class AppController(QObject):
         self._restore_geometry()
         self.refresh_workouts()
         self.window.show_screen(start)
+        if not defer_services:
+            self.load_services()
+
+    def _wire_summary(self, summary: SummaryView) -> None:
+        summary.back_requested.connect(self.back_to_start)
+        summary.effort_rated.connect(self.rate_effort)
+
+    def load_services(self) -> None:
+        """Open the history and load the sounds.
+
+        Separate from construction so that `run_app` can paint the window first: these
+        are the slow parts of start-up (SQLite, audio backends, decoding the cue sounds).
+        """
+        if self.services_loaded:
+            return
+        self.services_loaded = True
+        from legdrive_timer.audio import CueSystem
+
+        self._open_history()
+        self.window.start_screen.history_button.setVisible(self.store is not None)
+        self.cues = CueSystem.create(
+            self._audio_choice,
+            volume=self.settings.volume,
+            muted=self.settings.muted,
+            voice=self.settings.voice,
+            device=self.settings.audio_device,
+        )
+        self.cues.add_status_listener(self._on_sound_status)
+        self._on_sound_status(self.cues.status)
 
     # -- set-up ------------------------------------------------------------------------
 
@@ -197,13 +218,16 @@ class AppController(QObject):
             self.start(self.effective_workout(workout))
 
     def start(self, workout: Workout) -> SessionEngine:
+        from legdrive_timer.core.engine import SessionEngine, local_now
+
+        self.load_services()
         self.end_session_wiring()
         timeline = compile_workout(workout)
         extra: dict[str, Any] = {}
         if self.new_session_id is not None:
             extra["new_session_id"] = self.new_session_id
         engine = SessionEngine(
-            timeline, self.clock, self.scheduler, wall_clock=self.wall_clock, **extra
+            timeline, self.clock, self.scheduler, wall_clock=self.wall_clock or local_now, **extra
         )
         self.engine = engine
         # The journal first: by the time anything else hears of a phase, it is saved.
@@ -231,6 +255,8 @@ class AppController(QObject):
         self.window.session_view.detach()
 
     def _on_event(self, event: Event) -> None:
+        from legdrive_timer.core.events import PhaseEnded, PhaseStarted, SessionEnded
+
         prompt = self.window.stability_prompt
         if isinstance(event, PhaseEnded):
             phase = event.phase
@@ -298,6 +324,8 @@ class AppController(QObject):
 
     def _on_sound_status(self, status: str | None) -> None:
         self.window.start_screen.set_sound_status(status)
+        from legdrive_timer.audio import SOUND_OFF
+
         # Sound chosen off is the user's choice, not a problem: no banner for it.
         self.window.banner.set_message("sound", None if status == SOUND_OFF else status)
         dialog = self.sound_dialog
@@ -311,6 +339,8 @@ class AppController(QObject):
         self.save_settings(muted=muted)
 
     def open_sound_settings(self) -> None:
+        from legdrive_timer.ui.sound_dialog import SoundDialog
+
         cues = self.cues
 
         def volume(v: float) -> None:
@@ -476,7 +506,7 @@ def create_app(
     clock: Clock = monotonic_ms,
     scheduler: Scheduler | None = None,
     audio: str | None = None,
-    wall_clock: WallClock = local_now,
+    wall_clock: WallClock | None = None,
     new_session_id: Callable[[], str] | None = None,
     quit_when_done: bool = False,
     cue_timer_factory: Callable[[], Scheduler] | None = None,
@@ -508,18 +538,29 @@ def run_app(
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    guard_none_refcount()
     try:
-        controller = create_app(paths, audio=audio, quit_when_done=quit_when_done)
+        controller = AppController(
+            paths, audio=audio, quit_when_done=quit_when_done, defer_services=True
+        )
     except UserError as error:
         print(f"legdrive-timer: {error}", file=sys.stderr)
         return 2
     window = controller.window
+
+    def after_first_frame() -> None:
+        controller.load_services()
+        if workout is not None:
+            controller.start(workout)
+
+    # The slow parts wait until the window is on screen, so it appears at once.
+    window.first_painted.connect(
+        lambda: QTimer.singleShot(0, after_first_frame), Qt.ConnectionType.SingleShotConnection
+    )
     if fullscreen:
         window.showFullScreen()
     else:
         window.show()
-    if workout is not None:
-        controller.start(workout)
     status = app.exec()
     with contextlib.suppress(RuntimeError):
         window.close()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent
@@ -25,9 +27,11 @@ from PySide6.QtWidgets import (
 
 from legdrive_timer import APP_NAME
 from legdrive_timer.ui.prompts import StabilityPrompt
-from legdrive_timer.ui.session_view import SessionView
 from legdrive_timer.ui.start_screen import StartScreen
-from legdrive_timer.ui.summary_view import SummaryView
+
+if TYPE_CHECKING:
+    from legdrive_timer.ui.session_view import SessionView
+    from legdrive_timer.ui.summary_view import SummaryView
 
 STARTUP_MARKER_ENV = "LEGDRIVE_TIMER_STARTUP_MARKER"
 STARTUP_MARKER = "legdrive-timer: first frame painted"
@@ -92,10 +96,12 @@ class MainWindow(QMainWindow):
         self.banner = Banner()
         self.stack = QStackedWidget()
         self.start_screen = StartScreen()
-        self.session_view = SessionView()
-        self.summary_view = SummaryView()
-        for screen in (self.start_screen, self.session_view, self.summary_view):
-            self.stack.addWidget(screen)
+        self.stack.addWidget(self.start_screen)
+        # The session and summary screens are built when first needed: the start screen
+        # alone is what has to appear fast.
+        self._session_view: SessionView | None = None
+        self._summary_view: SummaryView | None = None
+        self.summary_created: list[Callable[[SummaryView], None]] = []
         self.stability_prompt = StabilityPrompt()
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -106,13 +112,35 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stability_prompt)
         self.setCentralWidget(central)
         self._painted = False
-        self.session_view.fullscreen_requested.connect(self.toggle_fullscreen)
-        self.session_view.leave_fullscreen_requested.connect(self.leave_fullscreen)
-        self.session_view.mute_requested.connect(self.mute_requested.emit)
+
+    @property
+    def session_view(self) -> SessionView:
+        if self._session_view is None:
+            from legdrive_timer.ui.session_view import SessionView
+
+            view = SessionView()
+            view.fullscreen_requested.connect(self.toggle_fullscreen)
+            view.leave_fullscreen_requested.connect(self.leave_fullscreen)
+            view.mute_requested.connect(self.mute_requested.emit)
+            self.stack.addWidget(view)
+            self._session_view = view
+        return self._session_view
+
+    @property
+    def summary_view(self) -> SummaryView:
+        if self._summary_view is None:
+            from legdrive_timer.ui.summary_view import SummaryView
+
+            view = SummaryView()
+            self.stack.addWidget(view)
+            self._summary_view = view
+            for created in self.summary_created:
+                created(view)
+        return self._summary_view
 
     def show_screen(self, screen: QWidget) -> None:
         self.stack.setCurrentWidget(screen)
-        focus = screen.list if screen is self.start_screen else screen
+        focus = self.start_screen.list if screen is self.start_screen else screen
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property

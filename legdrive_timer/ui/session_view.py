@@ -37,6 +37,7 @@ from legdrive_timer.core.events import (
 )
 from legdrive_timer.core.timeline import Motion, Phase, PhaseKind
 from legdrive_timer.ui import theme
+from legdrive_timer.ui.formatting import format_duration, format_seconds
 from legdrive_timer.ui.widgets import FitLabel, ProgressStrip, fitted_pixel_size
 
 ADJUST_STEP_MS = 10_000
@@ -53,25 +54,6 @@ KEY_HELP = (
     ("1-5", "rate how stable the leg was, after each side"),
     ("?", "show / hide this help"),
 )
-
-
-def format_seconds(seconds: int) -> str:
-    """`45` or `1:30`: plain seconds under a minute, read fastest from afar."""
-    seconds = max(0, seconds)
-    if seconds < 60:
-        return str(seconds)
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes}:{rest:02d}"
-
-
-def format_duration(ms: int) -> str:
-    """`30 s`, `1:30` or `12 min` for the smaller texts."""
-    seconds = math.ceil(ms / 1000)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 600:
-        return f"{seconds // 60}:{seconds % 60:02d}"
-    return f"{round(seconds / 60)} min"
 
 
 def phase_title(phase: Phase | None) -> str:

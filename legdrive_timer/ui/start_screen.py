@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.timeline import compile_workout
 from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Workout, WorkoutError
-from legdrive_timer.ui.session_view import format_duration
+from legdrive_timer.ui.formatting import format_duration
 from legdrive_timer.ui.widgets import FitLabel
 
 
@@ -235,7 +235,7 @@ class AdjustDialog(QDialog):
         try:
             apply_overrides(self._workout, overrides)
         except WorkoutError as error:
-            self.error.setText(f"{str(error)[:1].upper()}{str(error)[1:]}")
+            self.error.setText(_readable(str(error)))
             self.error.show()
             return
         self.result_overrides = self._only_changes(overrides)
@@ -269,3 +269,21 @@ def _lengths(workout: Workout) -> dict[str, float]:
             values.setdefault("switch_s", block.switch_s)
             values.setdefault("rest_s", block.set_rest_s)
     return values
+
+
+_FIELD_NAMES = {
+    "work_s": "Work",
+    "rest_s": "Rest",
+    "set_rest_s": "Rest between sets",
+    "switch_s": "Switch sides",
+    "prep_s": "Get ready",
+    "rounds": "Rounds",
+    "sets": "Sets",
+    "reps": "Reps per side",
+}
+
+
+def _readable(message: str) -> str:
+    """The workout's sentence with the field named as the dialog labels it."""
+    name, _, rest = message.partition(" ")
+    return f"{_FIELD_NAMES[name]} {rest}" if name in _FIELD_NAMES else message

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
-from legdrive_timer.ui.session_view import format_duration
+from legdrive_timer.ui.formatting import format_duration
 from legdrive_timer.ui.widgets import FitLabel
 
 KIND_NAMES = {

@@ -1,0 +1,203 @@
+"""Start-up time, peak memory and CPU of the window against a bare PySide6 window.
+
+    python bench/startup.py [--runs 5] [--cpu-runs 3] [--cpu-seconds 30]
+
+Start-up is the time from `Popen` to the first painted frame of the start screen (the app
+prints a marker line on its first paint when LEGDRIVE_TIMER_STARTUP_MARKER is set). Peak
+memory is VmHWM from /proc. CPU is user+system time of the process while a session runs
+for `--cpu-seconds` (`legdrive-timer run hiit --audio off`), against the bare window
+updating one label every 100 ms over the same span; both run side by side so they share
+the machine's load. Medians over the runs and the ratios are printed. Runs under
+QT_QPA_PLATFORM=offscreen unless the environment says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import selectors
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+MARKER = "legdrive-timer: first frame painted"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+BARE_WINDOW = f"""
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+class Window(QMainWindow):
+    painted = False
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if not self.painted:
+            self.painted = True
+            print("{MARKER}", time.monotonic(), file=sys.stderr, flush=True)
+
+app = QApplication(sys.argv[:1])
+window = Window()
+label = QLabel("0")
+window.setCentralWidget(label)
+count = [0]
+def tick():
+    count[0] += 1
+    label.setText(str(count[0]))
+timer = QTimer()
+timer.timeout.connect(tick)
+timer.start(100)
+window.resize(1024, 640)
+window.show()
+app.exec()
+"""
+
+
+@dataclass
+class Started:
+    process: subprocess.Popen[str]
+    seconds: float
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["LEGDRIVE_TIMER_STARTUP_MARKER"] = "1"
+    env.pop("LEGDRIVE_TIMER_HOME", None)
+    return env
+
+
+def _app_command(data_dir: Path, *, session: bool) -> list[str]:
+    command = [sys.executable, "-m", "legdrive_timer"]
+    if session:
+        command += ["run", "hiit", "--audio", "off"]
+    return [*command, "--data-dir", str(data_dir)]
+
+
+def _bare_command() -> list[str]:
+    return [sys.executable, "-c", BARE_WINDOW]
+
+
+def start_until_painted(command: list[str], timeout: float = 60.0) -> Started:
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        env=_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stderr, selectors.EVENT_READ)
+    deadline = began + timeout
+    while time.perf_counter() < deadline:
+        if not selector.select(timeout=deadline - time.perf_counter()):
+            break
+        line = process.stderr.readline()
+        if not line:
+            break
+        if line.startswith(MARKER):
+            return Started(process, time.perf_counter() - began)
+    process.kill()
+    raise RuntimeError(f"no first frame from {command[:4]} within {timeout} s")
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def peak_memory_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime and stime are fields 14 and 15 of stat; after the name they are 12 and 13.
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def measure_startup(runs: int, data_root: Path) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {"app_s": [], "bare_s": [], "app_mib": [], "bare_mib": []}
+    for run in range(runs):
+        # Alternate which goes first so a warm disk cache favours neither.
+        order = ["app", "bare"] if run % 2 == 0 else ["bare", "app"]
+        for which in order:
+            command = (
+                _app_command(data_root / f"start-{run}", session=False)
+                if which == "app"
+                else _bare_command()
+            )
+            started = start_until_painted(command)
+            time.sleep(0.5)  # settle, so the peak includes the first layout passes
+            results[f"{which}_mib"].append(peak_memory_mib(started.process.pid))
+            stop(started.process)
+            results[f"{which}_s"].append(started.seconds)
+    return results
+
+
+def measure_cpu(runs: int, seconds: float, data_root: Path) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {"app_cpu": [], "bare_cpu": [], "app_run_mib": []}
+    for run in range(runs):
+        app = start_until_painted(_app_command(data_root / f"cpu-{run}", session=True))
+        bare = start_until_painted(_bare_command())
+        try:
+            before = (cpu_seconds(app.process.pid), cpu_seconds(bare.process.pid))
+            time.sleep(seconds)
+            after = (cpu_seconds(app.process.pid), cpu_seconds(bare.process.pid))
+            results["app_run_mib"].append(peak_memory_mib(app.process.pid))
+        finally:
+            stop(app.process)
+            stop(bare.process)
+        results["app_cpu"].append((after[0] - before[0]) / seconds * 100)
+        results["bare_cpu"].append((after[1] - before[1]) / seconds * 100)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="start-up runs (default 5)")
+    parser.add_argument("--cpu-runs", type=int, default=3, help="CPU runs (default 3)")
+    parser.add_argument("--cpu-seconds", type=float, default=30.0, help="per CPU run")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="legdrive-bench-") as tmp:
+        root = Path(tmp)
+        start = measure_startup(args.runs, root)
+        cpu = measure_cpu(args.cpu_runs, args.cpu_seconds, root)
+    med = {k: statistics.median(v) for k, v in {**start, **cpu}.items()}
+    platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    print(f"platform: {platform}; runs: {args.runs} start-up, {args.cpu_runs} x CPU")
+    print(
+        f"first frame: app {med['app_s'] * 1000:.0f} ms, bare {med['bare_s'] * 1000:.0f} ms,"
+        f" ratio {med['app_s'] / med['bare_s']:.2f} (target <= 1.30)"
+    )
+    print(
+        f"peak memory at start: app {med['app_mib']:.1f} MiB, bare {med['bare_mib']:.1f} MiB,"
+        f" ratio {med['app_mib'] / med['bare_mib']:.2f};"
+        f" app after {args.cpu_seconds:.0f} s of session {med['app_run_mib']:.1f} MiB"
+    )
+    bare_cpu = max(med["bare_cpu"], 1e-9)
+    print(
+        f"CPU over {args.cpu_seconds:.0f} s: app running a session {med['app_cpu']:.2f}% of a core,"
+        f" bare 10 Hz label {med['bare_cpu']:.2f}%, ratio {med['app_cpu'] / bare_cpu:.2f}"
+        " (target <= 1.50)"
+    )
+    for key, values in {**start, **cpu}.items():
+        print(f"  {key}: " + ", ".join(f"{v:.3f}" for v in values))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

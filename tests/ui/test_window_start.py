@@ -1,0 +1,182 @@
+"""The start screen: workouts, adjusting lengths, sound settings, banners, history."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
+from pytestqt.qtbot import QtBot
+
+from legdrive_timer.core.builtins import builtin_workout
+from legdrive_timer.core.overrides import Overrides
+from legdrive_timer.storage.paths import DataPaths
+from legdrive_timer.storage.settings import Settings, load_settings, save_settings
+from legdrive_timer.ui.start_screen import AdjustDialog
+from tests.ui.window_helpers import WindowHarness, harness
+
+__all__ = ["harness"]
+
+
+def test_lists_every_workout_with_duration_and_description(harness: WindowHarness) -> None:
+    start = harness.window.start_screen
+    texts = [start.list.item(i).text() for i in range(start.list.count())]
+    assert texts[0].startswith("Warm-up primer  —  3:30\nSingle-leg knee drives")
+    assert any(t.startswith("HIIT finisher  —  7:40\n") for t in texts)
+    assert len(texts) == 5
+
+
+def test_custom_workout_and_bad_file_are_shown(qtbot: QtBot, data_paths: DataPaths) -> None:
+    folder = data_paths.workouts_dir
+    folder.mkdir(parents=True)
+    hiit = builtin_workout("hiit")
+    assert hiit is not None
+    from legdrive_timer.core import workout_format
+
+    custom = json.loads(workout_format.dumps(hiit))
+    custom["id"], custom["name"] = "my-tabata", "My tabata"
+    (folder / "mine.json").write_text(json.dumps(custom))
+    (folder / "broken.json").write_text("{")
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    start = h.window.start_screen
+    assert start.list.item(start.list.count() - 1).text().startswith("My tabata")
+    assert any("broken.json" in m for m in h.window.banner.messages())
+
+
+def test_last_used_workout_is_preselected_and_one_key_starts(
+    qtbot: QtBot, data_paths: DataPaths
+) -> None:
+    save_settings(data_paths.settings_file, Settings(last_workout_id="hiit"))
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    h.window.show()
+    start = h.window.start_screen
+    assert start.selected_id() == "hiit"
+    qtbot.keyClick(start.list, Qt.Key.Key_Space)
+    assert h.app.engine is not None
+    assert h.app.engine.timeline.workout_id == "hiit"
+    assert h.view.title.text() == "GET READY"
+
+
+def test_invalid_settings_file_is_reported_and_kept(qtbot: QtBot, data_paths: DataPaths) -> None:
+    data_paths.settings_file.parent.mkdir(parents=True)
+    data_paths.settings_file.write_text("{oops")
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    assert h.window.banner.isVisibleTo(h.window)
+    assert any("settings file" in m and "invalid JSON" in m for m in h.window.banner.messages())
+    assert data_paths.settings_file.read_text() == "{oops"
+
+
+def test_damaged_history_is_reported(qtbot: QtBot, data_paths: DataPaths) -> None:
+    data_paths.history_db.parent.mkdir(parents=True)
+    data_paths.history_db.write_bytes(b"this is not a database" * 100)
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    assert h.app.store is not None
+    assert any("moved" in m for m in h.window.banner.messages())
+    h.window.banner.close_button.click()
+    assert not h.window.banner.isVisibleTo(h.window)
+
+
+def test_adjust_dialog_rejects_bad_values_inline_and_saves_good_ones(
+    qtbot: QtBot, harness: WindowHarness
+) -> None:
+    h = harness
+    start = h.window.start_screen
+    start.list.setCurrentRow(1)
+    assert start.selected_id() == "hiit"
+    seen: dict[str, str] = {}
+
+    def fill() -> None:
+        dialog = h.app.adjust_dialog
+        assert isinstance(dialog, AdjustDialog)
+        work = dialog.fields["work_s"]
+        assert isinstance(work, QDoubleSpinBox)
+        work.setValue(0)  # work must be at least 1 s
+        dialog.try_accept()
+        seen["error"] = dialog.error.text() if dialog.error.isVisibleTo(dialog) else ""
+        assert dialog.isVisible()  # still open, nothing saved
+        work.setValue(20)
+        rounds = dialog.fields["rounds"]
+        assert isinstance(rounds, QSpinBox)
+        rounds.setValue(6)
+        dialog.try_accept()
+
+    QTimer.singleShot(0, fill)
+    qtbot.keyClick(start.list, Qt.Key.Key_A)
+    assert seen["error"] == "Work must be between 1 and 3600 seconds (got 0)."
+    assert h.app.settings.overrides_for("hiit") == Overrides(work_s=20.0, rounds=6)
+    saved, _ = load_settings(h.app.paths.settings_file)
+    assert saved.overrides_for("hiit") == Overrides(work_s=20.0, rounds=6)
+    # 10 s prep + 6 x 20 s work + 5 x 30 s rest
+    assert start.list.item(1).text().startswith("HIIT finisher  —  4:40")
+    start.list.setCurrentRow(1)
+    qtbot.keyClick(start.list, Qt.Key.Key_Return)
+    assert h.app.engine is not None
+    rounds = [p for p in h.app.engine.timeline.phases if p.is_work]
+    assert len(rounds) == 6 and rounds[0].planned_ms == 20_000
+
+
+def test_adjust_restore_defaults(qtbot: QtBot, harness: WindowHarness) -> None:
+    h = harness
+    h.app.settings = h.app.settings.with_overrides("primer", Overrides(reps=3))
+    h.window.start_screen.list.setCurrentRow(0)
+
+    def restore() -> None:
+        dialog = h.app.adjust_dialog
+        reps = dialog.fields["reps"]
+        assert reps.value() == 3  # shows the current lengths
+        dialog.restore_defaults()
+
+    QTimer.singleShot(0, restore)
+    h.window.start_screen.adjust_button.click()
+    assert h.app.settings.overrides_for("primer") == Overrides()
+
+
+def test_sound_dialog_applies_and_remembers(qtbot: QtBot, harness: WindowHarness) -> None:
+    h = harness
+
+    def change() -> None:
+        dialog = h.app.sound_dialog
+        assert dialog is not None
+        assert dialog.status.text() == "Sound is off."
+        dialog.volume.setValue(40)
+        dialog.muted.setChecked(True)
+        dialog.voice.setChecked(False)
+        dialog.test.click()  # never raises, even with sound off
+        dialog.reject()
+
+    QTimer.singleShot(0, change)
+    qtbot.keyClick(h.window.start_screen.list, Qt.Key.Key_S)
+    assert h.app.cues is not None
+    assert h.app.cues.volume == 0.4 and h.app.cues.muted and not h.app.cues.voice
+    saved, _ = load_settings(h.app.paths.settings_file)
+    assert (saved.volume, saved.muted, saved.voice) == (0.4, True, False)
+    assert h.window.start_screen.status.text() == "Sound is off."
+
+
+def test_history_opens_and_escape_comes_back(qtbot: QtBot, harness: WindowHarness) -> None:
+    h = harness
+    start = h.window.start_screen
+    assert start.history_button.isVisibleTo(h.window)
+    qtbot.keyClick(start.list, Qt.Key.Key_H)
+    page = h.app.history_page
+    assert page is not None and h.window.current_screen is page
+    qtbot.keyClick(h.app.history_view, Qt.Key.Key_Escape)
+    assert h.window.current_screen is start
+
+
+def test_window_geometry_is_remembered(qtbot: QtBot, data_paths: DataPaths) -> None:
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    h.window.show()
+    h.window.resize(700, 450)
+    qtbot.waitUntil(lambda: h.window.width() == 700)
+    h.window.close()
+    saved, _ = load_settings(data_paths.settings_file)
+    assert saved.window_geometry
+    again = WindowHarness(data_paths)
+    qtbot.addWidget(again.window)
+    assert (again.window.width(), again.window.height()) == (700, 450)
