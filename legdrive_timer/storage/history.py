@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.stats import SessionTotals
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.errors import UserError
@@ -258,20 +259,22 @@ def _session_row(record: SessionRecord) -> tuple[Any, ...]:
 
 
 def _segment_from(row: Sequence[Any]) -> SegmentRecord:
+    # Positional: this runs once per segment of the whole history when stats are computed.
+    side = row[4]
     return SegmentRecord(
-        phase_index=row[0],
-        kind=_KINDS[row[1]],
-        block_index=row[2],
-        exercise_id=row[3],
-        side=None if row[4] is None else _SIDES[row[4]],
-        set_number=row[5],
-        round_number=row[6],
-        planned_ms=row[7],
-        actual_ms=row[8],
-        reps_planned=row[9],
-        reps_done=row[10],
-        end_reason=_REASONS[row[11]],
-        stability=row[12],
+        row[0],
+        _KINDS[row[1]],
+        row[2],
+        row[3],
+        None if side is None else _SIDES[side],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        _REASONS[row[11]],
+        row[12],
     )
 
 
@@ -329,6 +332,8 @@ class HistoryStore:
         self._locks = _SessionLocks(path.with_name(path.name + ".running"))
         self.notice = notice
         """One sentence for the window when the database had to be replaced, else None."""
+        self.damaged = False
+        """True once SQLite reported damage in the file; the next open checks all of it."""
         self.interrupted: tuple[str, ...] = ()
         """Ids of the sessions found crashed (and marked interrupted) when the store opened."""
 
@@ -344,25 +349,32 @@ class HistoryStore:
                 f"The history folder {folder} cannot be created ({_reason(error)})."
             ) from None
         notice: str | None = None
-        try:
-            conn = _connect(path)
-        except _Unreadable as unreadable:
-            moved = _move_aside(path, now())
-            notice = (
-                f"The history database could not be read ({unreadable.reason}); it was "
-                f"moved to {moved} and a new one was started."
-            )
+        while True:
             try:
-                conn = _connect(path)
-            except _Unreadable as again:  # pragma: no cover - a fresh file cannot be corrupt
-                raise HistoryError(
-                    f"A new history database at {path} could not be started ({again.reason})."
-                ) from None
-        store = cls(conn, path, now=now, notice=notice)
+                return cls._open_file(path, now, notice)
+            except _Unreadable as unreadable:
+                if notice is not None:  # pragma: no cover - a fresh file cannot be damaged
+                    raise HistoryError(
+                        f"A new history database at {path} could not be started "
+                        f"({unreadable.reason})."
+                    ) from None
+                moved = _move_aside(path, now())
+                notice = (
+                    f"The history database could not be read ({unreadable.reason}); it was "
+                    f"moved to {moved} and a new one was started."
+                )
+
+    @classmethod
+    def _open_file(
+        cls, path: Path, now: Callable[[], datetime], notice: str | None
+    ) -> HistoryStore:
+        store = cls(_connect(path), path, now=now, notice=notice)
         try:
             store.interrupted = store._recover_crashed()
         except HistoryError:
             store.close()
+            if store.damaged:
+                raise _Unreadable("the database is damaged") from None
             raise
         return store
 
@@ -410,6 +422,7 @@ class HistoryStore:
                         conn.execute("ROLLBACK")
                     raise
             except (sqlite3.Error, OSError) as error:
+                self._note_damage(error)
                 raise HistoryError(f"The history could not be saved ({_reason(error)}).") from None
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -417,7 +430,16 @@ class HistoryStore:
             try:
                 return self._conn.execute(sql, params).fetchall()
             except (sqlite3.Error, OSError) as error:
+                self._note_damage(error)
                 raise HistoryError(f"The history could not be read ({_reason(error)}).") from None
+
+    def _note_damage(self, error: BaseException) -> None:
+        """Damage found deep in the file (opening only reads its first pages): leave a mark
+        so that the next start checks the whole file and moves it aside if it is damaged."""
+        if _is_corrupt(error):
+            self.damaged = True
+            with contextlib.suppress(OSError):
+                _damage_mark(self.path).touch()
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -579,40 +601,107 @@ class HistoryStore:
     def records(self, *, since: date | None = None) -> Iterator[SessionRecord]:
         """Every session with its segments, oldest first, read a chunk at a time so that no
         read transaction stays open while the caller works."""
+        for chunk in self._session_chunks(f"{_SESSION_COLUMNS}, s.started_utc_ms", since):
+            ids = [row[0] for row in chunk]
+            # The segments of a chunk in primary-key order: no sorting, no join to sort.
+            rows = self._read(
+                f"SELECT session_id, {_SEGMENT_COLUMNS} FROM segments "
+                f"WHERE session_id IN ({', '.join('?' * len(ids))}) "
+                "ORDER BY session_id, phase_index",
+                ids,
+            )
+            by_session: dict[str, list[SegmentRecord]] = {}
+            for row in rows:
+                by_session.setdefault(row[0], []).append(_segment_from(row[1:]))
+            for row in chunk:
+                yield _record_from(row, tuple(by_session.get(row[0], ())))
+
+    def session_totals(self, *, since: date | None = None) -> Iterator[SessionTotals]:
+        """Each session reduced to what the stats need, summed by SQLite: the same values as
+        `stats.session_totals(record)` for every record, oldest first, at a fraction of the
+        cost of building every segment in Python."""
+        for chunk in self._session_chunks("s.id, s.started_utc_ms", since):
+            rows = self._read(
+                f"""
+                SELECT s.id, s.started_at, s.status,
+                    COALESCE(SUM(g.actual_ms), 0),
+                    COALESCE(MAX(g.kind = 'work' AND g.actual_ms > 0), 0),
+                    COALESCE(MAX(g.kind = 'work' AND g.side IS NOT NULL), 0),
+                    COALESCE(SUM(CASE WHEN g.kind = 'work' AND g.side = 'left'
+                                      THEN COALESCE(g.reps_done, 0) END), 0),
+                    COALESCE(SUM(CASE WHEN g.kind = 'work' AND g.side = 'right'
+                                      THEN COALESCE(g.reps_done, 0) END), 0),
+                    COALESCE(SUM(CASE WHEN g.kind = 'work' AND g.side = 'left'
+                                      THEN g.stability END), 0),
+                    COUNT(CASE WHEN g.kind = 'work' AND g.side = 'left' THEN g.stability END),
+                    COALESCE(SUM(CASE WHEN g.kind = 'work' AND g.side = 'right'
+                                      THEN g.stability END), 0),
+                    COUNT(CASE WHEN g.kind = 'work' AND g.side = 'right' THEN g.stability END)
+                FROM sessions s LEFT JOIN segments g ON g.session_id = s.id
+                WHERE s.id IN ({", ".join("?" * len(chunk))})
+                GROUP BY s.id
+                ORDER BY s.started_utc_ms, s.id
+                """,
+                [row[0] for row in chunk],
+            )
+            for r in rows:
+                yield SessionTotals(
+                    r[0],
+                    datetime.fromisoformat(r[1]),
+                    _STATUSES[r[2]],
+                    r[3],
+                    bool(r[4]),
+                    bool(r[5]),
+                    r[6],
+                    r[7],
+                    r[8],
+                    r[9],
+                    r[10],
+                    r[11],
+                )
+
+    def _session_chunks(self, columns: str, since: date | None) -> Iterator[list[Any]]:
+        """Sessions oldest first, READ_CHUNK at a time by keyset, one short query per chunk.
+        `columns` must start with `s.id` and end with `s.started_utc_ms` (the keyset)."""
         after: tuple[int, str] | None = None
         while True:
             clauses = []
             params: list[Any] = []
             if since is not None:
-                clauses.append("started_date >= ?")
+                clauses.append("s.started_date >= ?")
                 params.append(since.isoformat())
             if after is not None:
-                clauses.append("(started_utc_ms, id) > (?, ?)")
+                clauses.append("(s.started_utc_ms, s.id) > (?, ?)")
                 params.extend(after)
             where = " WHERE " + " AND ".join(clauses) if clauses else ""
-            rows = self._read(
-                f"""
-                SELECT {_SESSION_COLUMNS}, s.started_utc_ms, {_prefixed_segment_columns()}
-                FROM (SELECT * FROM sessions{where}
-                      ORDER BY started_utc_ms, id LIMIT {READ_CHUNK}) s
-                LEFT JOIN segments g ON g.session_id = s.id
-                ORDER BY s.started_utc_ms, s.id, g.phase_index
-                """,
+            chunk = self._read(
+                f"SELECT {columns} FROM sessions s{where} "
+                f"ORDER BY s.started_utc_ms, s.id LIMIT {int(READ_CHUNK)}",
                 params,
             )
-            if not rows:
+            if not chunk:
                 return
-            yield from _group_records(rows)
-            last = rows[-1]
-            after = (last[8], last[0])
+            yield chunk
+            after = (chunk[-1][-1], chunk[-1][0])
 
     def workout_ids(self) -> list[tuple[str, str]]:
         """(id, name) of every workout in the history, with the name it last had."""
+        # A skip scan over the workout index: one seek per distinct workout instead of a
+        # pass over every session (45 ms against under 1 ms at 100,000 sessions).
         rows = self._read(
-            "SELECT workout_id, workout_name, MAX(started_utc_ms) FROM sessions "
-            "GROUP BY workout_id ORDER BY workout_name COLLATE NOCASE, workout_id"
+            """
+            WITH RECURSIVE w(id) AS (
+                SELECT MIN(workout_id) FROM sessions
+                UNION ALL
+                SELECT (SELECT MIN(workout_id) FROM sessions WHERE workout_id > w.id)
+                FROM w WHERE w.id IS NOT NULL
+            )
+            SELECT w.id, (SELECT s.workout_name FROM sessions s WHERE s.workout_id = w.id
+                          ORDER BY s.started_utc_ms DESC, s.id DESC LIMIT 1)
+            FROM w WHERE w.id IS NOT NULL
+            """
         )
-        return [(r[0], r[1]) for r in rows]
+        return sorted(((r[0], r[1]) for r in rows), key=lambda r: (r[1].casefold(), r[0]))
 
     # -- editing -----------------------------------------------------------------------------
 
@@ -663,26 +752,6 @@ class HistoryStore:
         return added
 
 
-def _prefixed_segment_columns() -> str:
-    return ", ".join(f"g.{c.strip()}" for c in _SEGMENT_COLUMNS.split(","))
-
-
-def _group_records(rows: list[Any]) -> Iterator[SessionRecord]:
-    """Rows of sessions LEFT JOIN segments, ordered by session, to records."""
-    current: Any = None
-    segments: list[SegmentRecord] = []
-    for row in rows:
-        if current is None or row[0] != current[0]:
-            if current is not None:
-                yield _record_from(current, tuple(segments))
-            current = row
-            segments = []
-        if row[9] is not None:
-            segments.append(_segment_from(row[9:]))
-    if current is not None:
-        yield _record_from(current, tuple(segments))
-
-
 # -- opening the file --------------------------------------------------------------------------
 
 
@@ -704,7 +773,9 @@ def _connect(path: Path) -> sqlite3.Connection:
         # Refused before SQLite opens it: even closing a connection can checkpoint a WAL file.
         raise _future_error(path, FutureSchemaError(found, CURRENT_VERSION))
     if existed:
-        _probe(path)
+        _probe(path, full_check=_damage_mark(path).exists())
+    with contextlib.suppress(OSError):
+        _damage_mark(path).unlink()
     try:
         conn = sqlite3.connect(
             path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
@@ -734,7 +805,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as error:
         conn.close()
         name = getattr(error, "sqlite_errorname", "")
-        if existed and (name in _CORRUPT or name.startswith("SQLITE_CORRUPT")):
+        if existed and _is_corrupt(error):
             raise _Unreadable(_reason(error)) from None
         if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
             raise HistoryError(
@@ -750,10 +821,22 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _probe(path: Path) -> None:
+def _is_corrupt(error: BaseException) -> bool:
+    name = getattr(error, "sqlite_errorname", "")
+    return name in _CORRUPT or name.startswith("SQLITE_CORRUPT")
+
+
+def _damage_mark(path: Path) -> Path:
+    return path.with_name(path.name + ".damaged")
+
+
+def _probe(path: Path, *, full_check: bool) -> None:
     """Read the file through a read-only connection first: if it is damaged, closing that
     connection leaves its WAL file alone (a writable one would checkpoint it into the damaged
-    file and delete it), so everything can be moved aside as it was."""
+    file and delete it), so everything can be moved aside as it was.
+
+    Every start reads the header and the schema; the whole file (`PRAGMA quick_check`, which
+    takes time in proportion to its size) only after a session found damage in it."""
     try:
         conn = sqlite3.connect(
             f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
@@ -765,9 +848,12 @@ def _probe(path: Path) -> None:
         if version > CURRENT_VERSION:
             raise _future_error(path, FutureSchemaError(version, CURRENT_VERSION))
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        if full_check:
+            verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if verdict != "ok":
+                raise _Unreadable("the database is damaged")
     except sqlite3.DatabaseError as error:
-        name = getattr(error, "sqlite_errorname", "")
-        if name in _CORRUPT or name.startswith("SQLITE_CORRUPT"):
+        if _is_corrupt(error):
             raise _Unreadable(_reason(error)) from None
     finally:
         conn.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from legdrive_timer.core.records import SessionStatus
+from legdrive_timer.core.records import SessionRecord, SessionStatus
 from legdrive_timer.storage.history import HistoryError, HistoryStore
 
 CET = timezone(timedelta(hours=1))
@@ -26,10 +26,12 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def fill(db: Path, sessions: int) -> None:
+def fill(db: Path, sessions: int, status: SessionStatus = SessionStatus.COMPLETED) -> None:
     with HistoryStore.open(db) as store:
-        for i in range(sessions):
-            store.begin_session(f"s{i}", "hiit", "HIIT " + "x" * 200, MOMENT, 1000)
+        store.merge(
+            SessionRecord(f"s{i}", "hiit", "HIIT " + "x" * 200, MOMENT, MOMENT, status, 1000)
+            for i in range(sessions)
+        )
 
 
 def assert_fresh_and_working(store: HistoryStore) -> None:
@@ -70,6 +72,59 @@ def test_a_truncated_database_and_its_wal_files_are_moved_aside(tmp_path: Path) 
         assert digest(moved) == before
         assert (tmp_path / "history.sqlite3.corrupt-20261125T101500-wal").exists()
         assert_fresh_and_working(store)
+
+
+def test_damage_deep_in_the_file_is_reported_then_moved_aside_on_the_next_start(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "history.sqlite3"
+    fill(db, 300)
+    pages = db.stat().st_size // 4096
+    with db.open("r+b") as handle:  # the header and schema are fine, the data pages are not
+        for page in range(pages // 2, pages):
+            handle.seek(page * 4096)
+            handle.write(random.Random(page).randbytes(4096))
+    before = digest(db)
+
+    with HistoryStore.open(db, now=lambda: MOMENT) as store:
+        assert store.notice is None  # only the first pages are read when opening
+        with pytest.raises(
+            HistoryError, match=r"^The history could not be read \(the database is damaged\)\.$"
+        ):
+            list(store.records())
+    assert (tmp_path / "history.sqlite3.damaged").exists()
+
+    with HistoryStore.open(db, now=lambda: MOMENT) as store:
+        assert store.notice is not None and "could not be read" in store.notice
+        assert digest(tmp_path / "history.sqlite3.corrupt-20261125T101500") == before
+        assert_fresh_and_working(store)
+    assert not (tmp_path / "history.sqlite3.damaged").exists()
+
+
+def test_damage_found_while_recovering_crashed_sessions_moves_the_file_at_once(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "history.sqlite3"
+    fill(db, 300, SessionStatus.RUNNING)  # as if 300 sessions had crashed
+    pages = db.stat().st_size // 4096
+    with db.open("r+b") as handle:
+        for page in range(pages // 2, pages):
+            handle.seek(page * 4096)
+            handle.write(random.Random(page).randbytes(4096))
+    with HistoryStore.open(db, now=lambda: MOMENT) as store:
+        assert store.notice is not None and "(the database is damaged)" in store.notice
+        assert (tmp_path / "history.sqlite3.corrupt-20261125T101500").exists()
+        assert_fresh_and_working(store)
+
+
+def test_a_damage_mark_on_a_sound_file_is_cleared_and_nothing_moved(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    fill(db, 5)
+    (tmp_path / "history.sqlite3.damaged").touch()
+    with HistoryStore.open(db) as store:
+        assert store.notice is None and store.count_sessions() == 5
+    assert not (tmp_path / "history.sqlite3.damaged").exists()
+    assert list(tmp_path.glob("*.corrupt-*")) == []
 
 
 def test_moving_aside_twice_in_one_second_keeps_both_files(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from legdrive_timer.core import stats
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
@@ -428,7 +430,7 @@ def test_two_processes_writing_at_once_keep_every_session(db: Path) -> None:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
-                proc.wait()
+            proc.communicate()  # reaps it and closes its pipes
     with HistoryStore.open(db) as store:
         assert store.count_sessions() == 80
         assert all(len(r.segments) == 5 for r in store.records())
@@ -489,3 +491,39 @@ def test_a_full_disk_fails_the_write_with_one_sentence_and_keeps_what_was_saved(
             store.merge([record(f"fill{i}", datetime(2026, 1, 2, tzinfo=CET), segments=20)])
     assert str(caught.value) == "The history could not be saved (the disk is full)."
     assert store.session("kept") == record("kept", datetime(2026, 1, 1, tzinfo=CET))
+
+
+def test_session_totals_from_sql_match_the_stats_of_each_record(
+    store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history, "READ_CHUNK", 7)
+    rng = random.Random(3)
+    start = datetime(2026, 1, 1, 8, tzinfo=CET)
+    recs = []
+    for n in range(40):
+        segments = tuple(
+            seg(
+                i,
+                kind=rng.choice(list(PhaseKind)),
+                side=rng.choice([None, Side.LEFT, Side.RIGHT]),
+                actual_ms=rng.choice([0, 1, 30_000]),
+                reps_done=rng.choice([None, 0, 7, 15]),
+                stability=rng.choice([None, 1, 3, 5]),
+            )
+            for i in range(rng.randrange(0, 8))
+        )
+        recs.append(
+            dataclasses.replace(
+                record(f"t{n:02d}", start + timedelta(hours=n * 7)),
+                segments=segments,
+                status=rng.choice(list(SessionStatus)),
+            )
+        )
+    store.merge(recs)
+    expected = [stats.session_totals(r) for r in store.records()]
+    assert list(store.session_totals()) == expected
+    assert len(expected) == 40
+    since = date(2026, 1, 6)
+    assert list(store.session_totals(since=since)) == [
+        stats.session_totals(r) for r in store.records(since=since)
+    ]
