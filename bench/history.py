@@ -42,6 +42,7 @@ from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.timeline import PhaseKind, Timeline, compile_workout
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.storage.journal import SessionJournal
+from legdrive_timer.storage.migrations import TOTALS_COLUMNS, TOTALS_SELECT
 
 PAGE = 100
 OFFSET = timezone(timedelta(hours=1))
@@ -112,6 +113,9 @@ def build(path: Path, sessions: int, seed: int = 1) -> None:
         if len(segment_rows) > 50_000:
             _flush(conn, session_rows, segment_rows)
     _flush(conn, session_rows, segment_rows)
+    conn.execute(
+        f"UPDATE sessions SET ({TOTALS_COLUMNS}) = ({TOTALS_SELECT.format(session='sessions.id')})"
+    )
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
@@ -119,13 +123,20 @@ def build(path: Path, sessions: int, seed: int = 1) -> None:
 
 
 def _flush(conn: sqlite3.Connection, sessions: list[Any], segments: list[Any]) -> None:
-    conn.executemany(f"INSERT INTO sessions VALUES ({', '.join('?' * 11)})", sessions)
+    # Segments before their sessions: the triggers that keep each session's totals then find
+    # no session to update, and the totals are computed once per session at the end.
     conn.executemany(
         "INSERT INTO segments (session_id, phase_index, kind, block_index, exercise_id, side, "
         "set_number, round_number, planned_ms, actual_ms, reps_planned, reps_done, "
         "reps_by_user, end_reason, stability) VALUES "
         f"({', '.join('?' * 15)})",
         segments,
+    )
+    conn.executemany(
+        "INSERT INTO sessions (id, workout_id, workout_name, started_at, started_utc_ms, "
+        "started_date, ended_at, updated_at, status, planned_ms, effort) "
+        f"VALUES ({', '.join('?' * 11)})",
+        sessions,
     )
     sessions.clear()
     segments.clear()

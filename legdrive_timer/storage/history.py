@@ -32,6 +32,7 @@ from legdrive_timer.core.workout import Side
 from legdrive_timer.errors import UserError
 from legdrive_timer.storage.migrations import (
     CURRENT_VERSION,
+    TOTALS_COLUMNS,
     FutureSchemaError,
     migrate,
     schema_version,
@@ -46,6 +47,8 @@ BUSY_TIMEOUT_MS = 3000
 """How long a write waits for another window's transaction before it counts as failed."""
 READ_CHUNK = 500
 """Sessions per query when streaming all records: short read transactions, bounded memory."""
+TOTALS_CHUNK = 5000
+"""Sessions per query for the stats totals: one small row each."""
 MERGE_CHUNK = 200
 """Sessions per transaction when importing, so another window never waits long."""
 
@@ -184,6 +187,7 @@ class _SessionLocks:
 _SESSION_COLUMNS = (
     "s.id, s.workout_id, s.workout_name, s.started_at, s.ended_at, s.status, s.planned_ms, s.effort"
 )
+_TOTALS = ", ".join(f"s.{c.strip()}" for c in TOTALS_COLUMNS.split(","))
 _SEGMENT_COLUMNS = (
     "phase_index, kind, block_index, exercise_id, side, set_number, round_number, planned_ms, "
     "actual_ms, reps_planned, reps_done, end_reason, stability"
@@ -548,9 +552,7 @@ class HistoryStore:
         where, params = _filters(workout_id, since, until)
         rows = self._read(
             f"""
-            SELECT {_SESSION_COLUMNS},
-                (SELECT COALESCE(SUM(g.actual_ms), 0) FROM segments g WHERE g.session_id = s.id),
-                (SELECT COUNT(*) FROM segments g WHERE g.session_id = s.id)
+            SELECT {_SESSION_COLUMNS}, s.active_ms, s.segment_count
             FROM sessions s{where}
             ORDER BY s.started_utc_ms DESC, s.id DESC
             LIMIT ? OFFSET ?
@@ -617,50 +619,30 @@ class HistoryStore:
                 yield _record_from(row, tuple(by_session.get(row[0], ())))
 
     def session_totals(self, *, since: date | None = None) -> Iterator[SessionTotals]:
-        """Each session reduced to what the stats need, summed by SQLite: the same values as
-        `stats.session_totals(record)` for every record, oldest first, at a fraction of the
-        cost of building every segment in Python."""
-        for chunk in self._session_chunks("s.id, s.started_utc_ms", since):
-            rows = self._read(
-                f"""
-                SELECT s.id, s.started_at, s.status,
-                    COALESCE(SUM(g.actual_ms), 0),
-                    COALESCE(MAX(g.kind = 'work' AND g.actual_ms > 0), 0),
-                    COALESCE(MAX(g.kind = 'work' AND g.side IS NOT NULL), 0),
-                    COALESCE(SUM(CASE WHEN g.kind = 'work' AND g.side = 'left'
-                                      THEN COALESCE(g.reps_done, 0) END), 0),
-                    COALESCE(SUM(CASE WHEN g.kind = 'work' AND g.side = 'right'
-                                      THEN COALESCE(g.reps_done, 0) END), 0),
-                    COALESCE(SUM(CASE WHEN g.kind = 'work' AND g.side = 'left'
-                                      THEN g.stability END), 0),
-                    COUNT(CASE WHEN g.kind = 'work' AND g.side = 'left' THEN g.stability END),
-                    COALESCE(SUM(CASE WHEN g.kind = 'work' AND g.side = 'right'
-                                      THEN g.stability END), 0),
-                    COUNT(CASE WHEN g.kind = 'work' AND g.side = 'right' THEN g.stability END)
-                FROM sessions s LEFT JOIN segments g ON g.session_id = s.id
-                WHERE s.id IN ({", ".join("?" * len(chunk))})
-                GROUP BY s.id
-                ORDER BY s.started_utc_ms, s.id
-                """,
-                [row[0] for row in chunk],
-            )
-            for r in rows:
+        """Each session reduced to what the stats need, oldest first: the same values as
+        `stats.session_totals(record)` for every record, kept up to date by SQLite triggers
+        as segments are written, so that no segment is read at all."""
+        columns = f"s.id, s.started_at, s.status, {_TOTALS}, s.started_utc_ms"
+        for chunk in self._session_chunks(columns, since, chunk=TOTALS_CHUNK):
+            for r in chunk:
                 yield SessionTotals(
                     r[0],
                     datetime.fromisoformat(r[1]),
                     _STATUSES[r[2]],
                     r[3],
-                    bool(r[4]),
                     bool(r[5]),
-                    r[6],
+                    bool(r[6]),
                     r[7],
                     r[8],
                     r[9],
                     r[10],
                     r[11],
+                    r[12],
                 )
 
-    def _session_chunks(self, columns: str, since: date | None) -> Iterator[list[Any]]:
+    def _session_chunks(
+        self, columns: str, since: date | None, *, chunk: int | None = None
+    ) -> Iterator[list[Any]]:
         """Sessions oldest first, READ_CHUNK at a time by keyset, one short query per chunk.
         `columns` must start with `s.id` and end with `s.started_utc_ms` (the keyset)."""
         after: tuple[int, str] | None = None
@@ -674,15 +656,15 @@ class HistoryStore:
                 clauses.append("(s.started_utc_ms, s.id) > (?, ?)")
                 params.extend(after)
             where = " WHERE " + " AND ".join(clauses) if clauses else ""
-            chunk = self._read(
+            rows = self._read(
                 f"SELECT {columns} FROM sessions s{where} "
-                f"ORDER BY s.started_utc_ms, s.id LIMIT {int(READ_CHUNK)}",
+                f"ORDER BY s.started_utc_ms, s.id LIMIT {int(chunk or READ_CHUNK)}",
                 params,
             )
-            if not chunk:
+            if not rows:
                 return
-            yield chunk
-            after = (chunk[-1][-1], chunk[-1][0])
+            yield rows
+            after = (rows[-1][-1], rows[-1][0])
 
     def workout_ids(self) -> list[tuple[str, str]]:
         """(id, name) of every workout in the history, with the name it last had."""

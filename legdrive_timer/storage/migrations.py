@@ -26,10 +26,26 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
     # export gives them back exactly; `started_utc_ms` orders sessions across offsets and
     # `started_date` (the local date where the session happened) serves the date filters.
     # `updated_at` is the wall time of the last journal write: the end of a crashed session.
+    # The per-session totals (active time, reps and stability sums per side) are kept by
+    # triggers on `segments`, so that the list and the stats read one row per session and
+    # no write path can forget them.
     # One statement at a time: executescript() would COMMIT the migration's transaction.
-    for statement in _V1_SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    for statement in _statements(_V1_SCHEMA):
+        conn.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema script into complete statements (triggers hold `;` inside)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        raise ValueError(f"incomplete SQL statement: {current.strip()[:60]}")
+    return statements
 
 
 _V1_SCHEMA = """
@@ -45,7 +61,17 @@ _V1_SCHEMA = """
             status         TEXT NOT NULL
                 CHECK (status IN ('running', 'completed', 'stopped', 'interrupted')),
             planned_ms     INTEGER NOT NULL CHECK (planned_ms >= 0),
-            effort         INTEGER CHECK (effort IS NULL OR effort BETWEEN 0 AND 10)
+            effort         INTEGER CHECK (effort IS NULL OR effort BETWEEN 0 AND 10),
+            active_ms      INTEGER NOT NULL DEFAULT 0,
+            segment_count  INTEGER NOT NULL DEFAULT 0,
+            did_work       INTEGER NOT NULL DEFAULT 0,
+            has_side       INTEGER NOT NULL DEFAULT 0,
+            reps_left      INTEGER NOT NULL DEFAULT 0,
+            reps_right     INTEGER NOT NULL DEFAULT 0,
+            stability_left_sum  INTEGER NOT NULL DEFAULT 0,
+            rated_left          INTEGER NOT NULL DEFAULT 0,
+            stability_right_sum INTEGER NOT NULL DEFAULT 0,
+            rated_right         INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX sessions_by_start ON sessions (started_utc_ms, id);
         CREATE INDEX sessions_by_workout ON sessions (workout_id, started_utc_ms, id);
@@ -70,7 +96,52 @@ _V1_SCHEMA = """
             stability    INTEGER CHECK (stability IS NULL OR stability BETWEEN 1 AND 5),
             PRIMARY KEY (session_id, phase_index)
         ) WITHOUT ROWID;
+
+        CREATE TRIGGER segments_insert AFTER INSERT ON segments BEGIN
+            {refresh_new}
+        END;
+        CREATE TRIGGER segments_update AFTER UPDATE ON segments BEGIN
+            {refresh_new}
+        END;
+        CREATE TRIGGER segments_delete AFTER DELETE ON segments BEGIN
+            {refresh_old}
+        END;
         """
+
+# What `core.stats.session_totals` computes from a record, summed by SQLite. Part of schema
+# version 1: a later change to these sums is a new migration that redefines the triggers.
+TOTALS_COLUMNS = (
+    "active_ms, segment_count, did_work, has_side, reps_left, reps_right, "
+    "stability_left_sum, rated_left, stability_right_sum, rated_right"
+)
+TOTALS_SELECT = """
+    SELECT COALESCE(SUM(actual_ms), 0), COUNT(*),
+        COALESCE(MAX(kind = 'work' AND actual_ms > 0), 0),
+        COALESCE(MAX(kind = 'work' AND side IS NOT NULL), 0),
+        COALESCE(SUM(CASE WHEN kind = 'work' AND side = 'left'
+                          THEN COALESCE(reps_done, 0) END), 0),
+        COALESCE(SUM(CASE WHEN kind = 'work' AND side = 'right'
+                          THEN COALESCE(reps_done, 0) END), 0),
+        COALESCE(SUM(CASE WHEN kind = 'work' AND side = 'left' THEN stability END), 0),
+        COUNT(CASE WHEN kind = 'work' AND side = 'left' THEN stability END),
+        COALESCE(SUM(CASE WHEN kind = 'work' AND side = 'right' THEN stability END), 0),
+        COUNT(CASE WHEN kind = 'work' AND side = 'right' THEN stability END)
+    FROM segments WHERE session_id = {session}
+"""
+
+
+def refresh_totals_sql(session: str) -> str:
+    """An UPDATE that recomputes one session's totals from its segments."""
+    return (
+        f"UPDATE sessions SET ({TOTALS_COLUMNS}) = ({TOTALS_SELECT.format(session=session)}) "
+        f"WHERE id = {session};"
+    )
+
+
+_V1_SCHEMA = _V1_SCHEMA.format(
+    refresh_new=refresh_totals_sql("NEW.session_id"),
+    refresh_old=refresh_totals_sql("OLD.session_id"),
+)
 
 
 MIGRATIONS: tuple[Migration, ...] = (Migration(1, "sessions and segments", _v1_initial),)

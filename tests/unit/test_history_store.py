@@ -477,6 +477,11 @@ def test_the_v1_fixture_database_opens_with_its_known_sessions(tmp_path: Path) -
         # Still writable after opening an old file.
         store.set_effort("b2", 9)
         assert store.workout_ids() == [("hiit", "HIIT finisher"), ("primer", "Knee drive primer")]
+        # The per-session totals were kept by v1's own triggers.
+        a1_totals = next(t for t in store.session_totals() if t.session_id == "a1")
+        assert a1_totals == stats.session_totals(a1)
+        assert (a1_totals.reps_left, a1_totals.reps_right) == (12, 15)
+        assert (a1_totals.stability_left_sum, a1_totals.rated_right) == (2, 1)
 
 
 def test_a_full_disk_fails_the_write_with_one_sentence_and_keeps_what_was_saved(
@@ -527,3 +532,21 @@ def test_session_totals_from_sql_match_the_stats_of_each_record(
     assert list(store.session_totals(since=since)) == [
         stats.session_totals(r) for r in store.records(since=since)
     ]
+
+    # Every way of changing segments keeps the totals right.
+    for rec in recs[:10]:
+        for segment in rec.segments:
+            store.set_stability(rec.session_id, segment.phase_index, rng.choice([None, 2, 4]))
+            store.set_reps_done(rec.session_id, segment.phase_index, rng.randrange(20))
+    store.finish_session(dataclasses.replace(recs[11], segments=recs[11].segments[:1]))
+    deleted = store.delete_session(recs[12].session_id)
+    store.begin_session("fresh", "w", "W", start, 1)
+    store.add_segment("fresh", seg(0, side=Side.LEFT, stability=2))
+    store.add_segment("fresh", seg(0, side=Side.LEFT, stability=None, reps_done=3))
+    expected = [stats.session_totals(r) for r in store.records()]
+    assert list(store.session_totals()) == expected
+    assert deleted is not None
+    store.restore_session(deleted)
+    assert list(store.session_totals()) == [stats.session_totals(r) for r in store.records()]
+    fresh = next(t for t in store.session_totals() if t.session_id == "fresh")
+    assert (fresh.reps_left, fresh.stability_left_sum, fresh.rated_left) == (3, 2, 1)
