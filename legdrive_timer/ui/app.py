@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from legdrive_timer import APP_ID, APP_NAME, __version__
 from legdrive_timer.core.clock import Clock, Scheduler, monotonic_ms
@@ -28,6 +27,7 @@ from legdrive_timer.errors import UserError
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.storage.settings import load_settings, save_settings
 from legdrive_timer.storage.workouts import WorkoutLibrary, load_library
+from legdrive_timer.ui.keep_awake import KeepAwake
 from legdrive_timer.ui.main_window import MainWindow
 from legdrive_timer.ui.scheduler import QtScheduler
 
@@ -63,8 +63,10 @@ class AppController(QObject):
         quit_when_done: bool = False,
         cue_timer_factory: Callable[[], Scheduler] | None = None,
         defer_services: bool = False,
+        keep_awake: KeepAwake | None = None,
     ) -> None:
         super().__init__()
+        self.keep_awake = keep_awake or KeepAwake(APP_NAME)
         self.paths = paths
         self.clock = clock
         self.scheduler: Scheduler = scheduler if scheduler is not None else QtScheduler(clock, self)
@@ -197,7 +199,7 @@ class AppController(QObject):
         self.window.start_screen.set_workouts(workouts, self.settings.last_workout_id)
 
     def adjust(self, workout_id: str) -> None:
-        from legdrive_timer.ui.start_screen import AdjustDialog
+        from legdrive_timer.ui.adjust_dialog import AdjustDialog
 
         workout = self.library.get(workout_id)
         if workout is None:
@@ -245,6 +247,7 @@ class AppController(QObject):
         self._reps_done.clear()
         self.window.session_view.attach(engine)
         self.window.show_screen(self.window.session_view)
+        self.keep_awake.inhibit("A training session is running")
         engine.start()
         return engine
 
@@ -273,6 +276,7 @@ class AppController(QObject):
                 self._shots.phase_started(event.phase.index, event.phase.kind.value)
         elif isinstance(event, SessionEnded):
             self.last_record = event.record
+            self.keep_awake.release()
             self._show_summary()
             self.end_session_wiring()
             self.window.show_screen(self.window.summary_view)
@@ -388,6 +392,9 @@ class AppController(QObject):
             return
         if self.history_page is None:
             # Imported on first use: the history view pulls in the charts, not needed to train.
+            from PySide6.QtGui import QKeySequence, QShortcut
+            from PySide6.QtWidgets import QPushButton, QVBoxLayout
+
             from legdrive_timer.ui.history_view import HistoryView
 
             page = QWidget()
@@ -414,6 +421,7 @@ class AppController(QObject):
         if self.engine is not None and self.engine.is_active:
             self.engine.stop()
         self.end_session_wiring()
+        self.keep_awake.release()
         geometry = bytes(self.window.saveGeometry().toBase64().data()).decode("ascii")
         self.save_settings(window_geometry=geometry)
         if self.journal is not None:
@@ -468,6 +476,8 @@ class _ScreenshotHook:
             self._take()
 
     def _take(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
         self._timer.stop()
         screen = QGuiApplication.primaryScreen()
         if screen is None:
@@ -510,6 +520,7 @@ def create_app(
     new_session_id: Callable[[], str] | None = None,
     quit_when_done: bool = False,
     cue_timer_factory: Callable[[], Scheduler] | None = None,
+    keep_awake: KeepAwake | None = None,
 ) -> AppController:
     """The whole app on an existing QApplication; tests inject a fake clock and scheduler."""
     guard_none_refcount()
@@ -522,6 +533,7 @@ def create_app(
         new_session_id=new_session_id,
         quit_when_done=quit_when_done,
         cue_timer_factory=cue_timer_factory,
+        keep_awake=keep_awake,
     )
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -30,6 +29,8 @@ from legdrive_timer.ui.prompts import StabilityPrompt
 from legdrive_timer.ui.start_screen import StartScreen
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent
+
     from legdrive_timer.ui.session_view import SessionView
     from legdrive_timer.ui.summary_view import SummaryView
 

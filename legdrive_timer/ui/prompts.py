@@ -6,12 +6,16 @@ one key or ignored, and that goes away on its own.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from legdrive_timer.core.timeline import Phase
 from legdrive_timer.ui.widgets import FitLabel
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
 
 
 def _small_button(text: str, accessible: str) -> QPushButton:

@@ -1,32 +1,29 @@
-"""The start screen: pick a workout and go with one key; adjust its lengths."""
+"""The start screen: pick a workout and go with one key."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.timeline import compile_workout
-from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Workout, WorkoutError
+from legdrive_timer.core.workout import Workout
 from legdrive_timer.ui.formatting import format_duration
 from legdrive_timer.ui.widgets import FitLabel
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QKeyEvent, QResizeEvent
 
 
 def _button(text: str, accessible: str, slot: Callable[[], object]) -> QPushButton:
@@ -118,14 +115,11 @@ class StartScreen(QWidget):
         if not self._handle_key(event):
             super().keyPressEvent(event)
 
-    def eventFilter(self, watched: object, event: object) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The list has the focus; Space and the letter keys are ours, not its search.
-        return (
-            watched is self.list
-            and isinstance(event, QKeyEvent)
-            and event.type() == QKeyEvent.Type.KeyPress
-            and self._handle_key(event)
-        )
+        if watched is self.list and event.type() == QEvent.Type.KeyPress:
+            return self._handle_key(cast("QKeyEvent", event))
+        return False
 
     def _handle_key(self, event: QKeyEvent) -> bool:
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
@@ -161,129 +155,3 @@ class StartScreen(QWidget):
         hf = self.history_button.font()
         hf.setPixelSize(max(11, int(base * 0.9)))
         self.history_button.setFont(hf)
-
-
-class AdjustDialog(QDialog):
-    """Interval lengths for one workout; the result is checked by building the workout."""
-
-    def __init__(self, workout: Workout, current: Overrides, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(f"Adjust: {workout.name}")
-        self.setAccessibleName("Adjust interval lengths")
-        self._workout = workout
-        self.result_overrides: Overrides | None = None
-        effective = apply_overrides(workout, current)
-        intervals = [b for b in effective.blocks if isinstance(b, IntervalBlock)]
-        reps = [b for b in effective.blocks if isinstance(b, RepSetBlock)]
-        form = QFormLayout()
-        self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
-
-        def seconds(name: str, label: str, value: float) -> None:
-            box = QDoubleSpinBox()
-            box.setRange(0, 3600)
-            box.setDecimals(1)
-            box.setSuffix(" s")
-            box.setValue(value)
-            box.setAccessibleName(label)
-            self.fields[name] = box
-            form.addRow(label, box)
-
-        def count(name: str, label: str, value: int) -> None:
-            box = QSpinBox()
-            box.setRange(0, 500)
-            box.setValue(value)
-            box.setAccessibleName(label)
-            self.fields[name] = box
-            form.addRow(label, box)
-
-        seconds("prep_s", "Get ready", effective.prep_s)
-        if intervals:
-            seconds("work_s", "Work", intervals[0].work_s)
-            seconds("rest_s", "Rest", intervals[0].rest_s)
-            count("rounds", "Rounds", intervals[0].rounds)
-        if reps:
-            count("sets", "Sets", reps[0].sets)
-            count("reps", "Reps per side", reps[0].reps)
-            seconds("switch_s", "Switch sides", reps[0].switch_s)
-            if not intervals:
-                seconds("rest_s", "Rest between sets", reps[0].set_rest_s)
-        self.error = QLabel()
-        self.error.setObjectName("adjust_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | QDialogButtonBox.StandardButton.Cancel
-            | QDialogButtonBox.StandardButton.RestoreDefaults
-        )
-        self.buttons.accepted.connect(self.try_accept)
-        self.buttons.rejected.connect(self.reject)
-        restore = self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
-        restore.clicked.connect(self.restore_defaults)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-
-    def overrides(self) -> Overrides:
-        values: dict[str, float | int] = {n: box.value() for n, box in self.fields.items()}
-        return Overrides(**values)  # type: ignore[arg-type]
-
-    def try_accept(self) -> None:
-        overrides = self.overrides()
-        try:
-            apply_overrides(self._workout, overrides)
-        except WorkoutError as error:
-            self.error.setText(_readable(str(error)))
-            self.error.show()
-            return
-        self.result_overrides = self._only_changes(overrides)
-        self.accept()
-
-    def restore_defaults(self) -> None:
-        self.result_overrides = Overrides()
-        self.accept()
-
-    def _only_changes(self, overrides: Overrides) -> Overrides:
-        """Keep just what differs from the workout, so later changes to it still apply."""
-        base = _lengths(self._workout)
-        given = {
-            name: getattr(overrides, name)
-            for name in base
-            if getattr(overrides, name) is not None and getattr(overrides, name) != base[name]
-        }
-        return Overrides(**given)
-
-
-def _lengths(workout: Workout) -> dict[str, float]:
-    values: dict[str, float] = {"prep_s": workout.prep_s}
-    for block in workout.blocks:
-        if isinstance(block, IntervalBlock):
-            values.setdefault("work_s", block.work_s)
-            values.setdefault("rest_s", block.rest_s)
-            values.setdefault("rounds", block.rounds)
-        else:
-            values.setdefault("sets", block.sets)
-            values.setdefault("reps", block.reps)
-            values.setdefault("switch_s", block.switch_s)
-            values.setdefault("rest_s", block.set_rest_s)
-    return values
-
-
-_FIELD_NAMES = {
-    "work_s": "Work",
-    "rest_s": "Rest",
-    "set_rest_s": "Rest between sets",
-    "switch_s": "Switch sides",
-    "prep_s": "Get ready",
-    "rounds": "Rounds",
-    "sets": "Sets",
-    "reps": "Reps per side",
-}
-
-
-def _readable(message: str) -> str:
-    """The workout's sentence with the field named as the dialog labels it."""
-    name, _, rest = message.partition(" ")
-    return f"{_FIELD_NAMES[name]} {rest}" if name in _FIELD_NAMES else message

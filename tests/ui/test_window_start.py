@@ -12,7 +12,7 @@ from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.storage.settings import Settings, load_settings, save_settings
-from legdrive_timer.ui.start_screen import AdjustDialog
+from legdrive_timer.ui.adjust_dialog import AdjustDialog
 from tests.ui.window_helpers import WindowHarness, harness
 
 __all__ = ["harness"]
