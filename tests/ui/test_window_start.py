@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
@@ -180,3 +181,30 @@ def test_window_geometry_is_remembered(qtbot: QtBot, data_paths: DataPaths) -> N
     again = WindowHarness(data_paths)
     qtbot.addWidget(again.window)
     assert (again.window.width(), again.window.height()) == (700, 450)
+
+
+def test_without_a_history_the_window_still_works(qtbot: QtBot, tmp_path: Path) -> None:
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data folder should be")
+    h = WindowHarness(DataPaths.resolve(blocked))
+    qtbot.addWidget(h.window)
+    assert h.app.store is None
+    assert any("Sessions are not saved." in m for m in h.window.banner.messages())
+    assert not h.window.start_screen.history_button.isVisibleTo(h.window)
+    hiit = builtin_workout("hiit")
+    assert hiit is not None
+    h.app.start(hiit)
+    h.scheduler.run_until_idle()
+    assert h.window.current_screen is h.window.summary_view
+    h.window.summary_view.rate_effort(5)  # nowhere to save it; nothing breaks
+
+
+def test_history_write_problems_show_in_the_banner(harness: WindowHarness) -> None:
+    journal = harness.app.journal
+    assert journal is not None
+    for listener in journal.on_problem:
+        listener("The history could not be saved (disk full); 2 unsaved changes will be retried.")
+    assert any("disk full" in m for m in harness.window.banner.messages())
+    for listener in journal.on_problem:
+        listener(None)
+    assert not any("disk full" in m for m in harness.window.banner.messages())
