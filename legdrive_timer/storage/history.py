@@ -63,6 +63,27 @@ _STATUSES = {s.value: s for s in SessionStatus}
 class HistoryError(UserError):
     """The history cannot be read or written; the message is one sentence."""
 
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+        """True when trying again later may work (a busy or full disk, an I/O error)."""
+
+
+def _transient(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError | OSError) and not _is_corrupt(error)
+
+
+STABILITY_RANGE = (1, 5)
+EFFORT_RANGE = (0, 10)
+REPS_RANGE = (0, 100_000)
+
+
+def check_rating(name: str, value: int | None, bounds: tuple[int, int]) -> None:
+    """Raise ValueError for a rating out of `bounds` (None means not rated)."""
+    low, high = bounds
+    if value is not None and (isinstance(value, bool) or not low <= value <= high):
+        raise ValueError(f"{name} must be from {low} to {high}, not {value!r}")
+
 
 @dataclass(frozen=True)
 class SessionSummary:
@@ -313,11 +334,6 @@ def _filters(
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def _check_range(name: str, value: int | None, low: int, high: int) -> None:
-    if value is not None and (isinstance(value, bool) or not low <= value <= high):
-        raise ValueError(f"{name} must be from {low} to {high}, not {value!r}")
-
-
 class HistoryStore:
     """Open with `HistoryStore.open(path)`; every method raises HistoryError on failure."""
 
@@ -427,7 +443,10 @@ class HistoryStore:
                     raise
             except (sqlite3.Error, OSError) as error:
                 self._note_damage(error)
-                raise HistoryError(f"The history could not be saved ({_reason(error)}).") from None
+                raise HistoryError(
+                    f"The history could not be saved ({_reason(error)}).",
+                    transient=_transient(error),
+                ) from None
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -435,7 +454,10 @@ class HistoryStore:
                 return self._conn.execute(sql, params).fetchall()
             except (sqlite3.Error, OSError) as error:
                 self._note_damage(error)
-                raise HistoryError(f"The history could not be read ({_reason(error)}).") from None
+                raise HistoryError(
+                    f"The history could not be read ({_reason(error)}).",
+                    transient=_transient(error),
+                ) from None
 
     def _note_damage(self, error: BaseException) -> None:
         """Damage found deep in the file (opening only reads its first pages): leave a mark
@@ -509,11 +531,11 @@ class HistoryStore:
         self._locks.release(record.session_id)
 
     def set_stability(self, session_id: str, phase_index: int, rating: int | None) -> None:
-        _check_range("stability", rating, 1, 5)
+        check_rating("stability", rating, STABILITY_RANGE)
         self._update_segment(session_id, phase_index, "stability = ?", (rating,))
 
     def set_reps_done(self, session_id: str, phase_index: int, reps: int) -> None:
-        _check_range("reps", reps, 0, 100_000)
+        check_rating("reps", reps, REPS_RANGE)
         self._update_segment(session_id, phase_index, "reps_done = ?, reps_by_user = 1", (reps,))
 
     def _update_segment(
@@ -528,7 +550,7 @@ class HistoryStore:
             raise HistoryError(f"Phase {phase_index + 1} of that session is not in the history.")
 
     def set_effort(self, session_id: str, effort: int | None) -> None:
-        _check_range("effort", effort, 0, 10)
+        check_rating("effort", effort, EFFORT_RANGE)
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE sessions SET effort = ? WHERE id = ?", (effort, session_id)

@@ -16,10 +16,21 @@ from collections.abc import Callable
 
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event, PhaseEnded, SessionEnded, SessionStarted
-from legdrive_timer.storage.history import HistoryError, HistoryStore
+from legdrive_timer.storage.history import (
+    EFFORT_RANGE,
+    REPS_RANGE,
+    STABILITY_RANGE,
+    HistoryError,
+    HistoryStore,
+    check_rating,
+)
 
 log = logging.getLogger(__name__)
 
+DAMAGED = (
+    "The history database is damaged, so this session cannot be saved; it will be moved "
+    "aside and a new one started the next time the app starts."
+)
 RETRY_INTERVAL_S = 5.0
 """Between phases, pending writes are retried at most this often."""
 
@@ -55,26 +66,37 @@ class SessionJournal:
     # -- user input during and after a session (ordered after the phase it rates) -----------
 
     def set_stability(self, session_id: str, phase_index: int, rating: int | None) -> None:
+        check_rating("stability", rating, STABILITY_RANGE)  # a bad value fails here, not later
         self._submit(lambda: self.store.set_stability(session_id, phase_index, rating))
 
     def set_reps_done(self, session_id: str, phase_index: int, reps: int) -> None:
+        check_rating("reps", reps, REPS_RANGE)
         self._submit(lambda: self.store.set_reps_done(session_id, phase_index, reps))
 
     def set_effort(self, session_id: str, effort: int | None) -> None:
+        check_rating("effort", effort, EFFORT_RANGE)
         self._submit(lambda: self.store.set_effort(session_id, effort))
 
     def flush(self) -> bool:
-        """Retry pending writes now; True when nothing is left pending."""
+        """Retry pending writes now; True when nothing is left pending.
+
+        A write that failed for a reason that can pass (a full disk, a database busy in
+        another window, an I/O error) stays first in line. One that can never succeed (its
+        session was deleted meanwhile, a value the database refuses) is logged and dropped,
+        so that it does not hold back everything after it.
+        """
         while self._pending:
             write = self._pending[0]
             try:
                 write()
-            except (HistoryError, sqlite3.Error, OSError) as error:
-                self._retry_at = self._clock() + RETRY_INTERVAL_S
-                self._set_problem(_sentence(error, len(self._pending)))
-                return False
+            except Exception as error:  # The session must go on whatever the disk does.
+                if _transient(error):
+                    self._retry_at = self._clock() + RETRY_INTERVAL_S
+                    self._set_problem(_sentence(error, len(self._pending)))
+                    return False
+                log.error("history write dropped: %s", error, exc_info=error)
             self._pending.popleft()
-        self._set_problem(None)
+        self._set_problem(DAMAGED if self.store.damaged else None)
         return True
 
     # -- internals ---------------------------------------------------------------------------
@@ -107,11 +129,7 @@ class SessionJournal:
 
     def _submit(self, write: Callable[[], None]) -> None:
         self._pending.append(write)
-        try:
-            self.flush()
-        except Exception:  # The session must go on whatever the disk does.
-            log.exception("history journal write failed unexpectedly")
-            self._set_problem("The history could not be saved (an unexpected error occurred).")
+        self.flush()
 
     def _set_problem(self, problem: str | None) -> None:
         if problem == self.problem:
@@ -124,6 +142,12 @@ class SessionJournal:
                 listener(problem)
             except Exception:  # A broken listener must not stop the journal.
                 log.exception("history problem listener failed")
+
+
+def _transient(error: BaseException) -> bool:
+    if isinstance(error, HistoryError):
+        return error.transient
+    return isinstance(error, sqlite3.OperationalError | OSError)
 
 
 def _sentence(error: BaseException, pending: int) -> str:

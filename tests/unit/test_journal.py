@@ -16,8 +16,8 @@ from legdrive_timer.core.engine import State
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.records import EndReason, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
-from legdrive_timer.storage.history import HistoryStore
-from legdrive_timer.storage.journal import RETRY_INTERVAL_S, SessionJournal
+from legdrive_timer.storage.history import HistoryError, HistoryStore
+from legdrive_timer.storage.journal import DAMAGED, RETRY_INTERVAL_S, SessionJournal
 from tests.helpers import Harness
 
 CET = timezone(timedelta(hours=1))
@@ -243,14 +243,16 @@ def test_a_full_disk_never_stops_the_session_and_is_reported_then_caught_up(
     assert store.session("s1") == h.engine.record
 
 
-def test_a_failing_listener_or_store_never_raises_into_the_engine(
-    store: HistoryStore,
+def test_a_failing_listener_never_stops_the_journal(
+    store: HistoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken_listener(problem: str | None) -> None:
         raise RuntimeError("listener bug")
 
+    disk = FillingDisk(store._conn)
+    monkeypatch.setattr(store, "_conn", disk)
     journal = SessionJournal(store, on_problem=broken_listener)
-    store.close()  # every write now fails with a programming error from sqlite3
+    disk.full = True
     h = short_hiit()
     journal.attach(h.engine)
     h.engine.start()
@@ -258,3 +260,55 @@ def test_a_failing_listener_or_store_never_raises_into_the_engine(
     assert h.engine.state is State.FINISHED
     assert journal.problem is not None and journal.problem.endswith("will be retried.")
     assert journal.pending == 1 + len(h.engine.timeline.phases) + 1
+    disk.full = False
+    assert journal.flush() is True
+    assert store.session("s1") == h.engine.record
+
+
+def test_a_write_that_can_never_succeed_is_dropped_and_does_not_block_the_rest(
+    store: HistoryStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = short_hiit()
+    journal = SessionJournal(store)
+    journal.attach(h.engine)
+    h.engine.start()
+    h.advance(1000)
+    journal.set_stability("deleted-meanwhile", 0, 3)  # no such segment: refused for good
+    run_to_end(h)
+    assert journal.problem is None and journal.pending == 0
+    assert store.session("s1") == h.engine.record
+    assert "history write dropped" in caplog.text
+
+
+def test_a_rating_out_of_range_fails_at_once_and_queues_nothing(store: HistoryStore) -> None:
+    journal = SessionJournal(store)
+    with pytest.raises(ValueError, match="stability must be from 1 to 5"):
+        journal.set_stability("s1", 0, 9)
+    with pytest.raises(ValueError, match="effort must be from 0 to 10"):
+        journal.set_effort("s1", 11)
+    with pytest.raises(ValueError, match="reps must be from 0"):
+        journal.set_reps_done("s1", 0, -2)
+    assert journal.pending == 0
+
+
+def test_a_damaged_database_is_reported_for_the_rest_of_the_session(
+    store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = short_hiit()
+    journal = SessionJournal(store)
+    journal.attach(h.engine)
+    h.engine.start()
+    h.advance(1000)
+
+    def damaged(*args: object) -> None:
+        error = sqlite3.DatabaseError("database disk image is malformed")
+        error.sqlite_errorname = "SQLITE_CORRUPT"
+        store._note_damage(error)
+        raise HistoryError("The history could not be saved (the database is damaged).")
+
+    monkeypatch.setattr(store, "add_segment", damaged)
+    run_to_end(h)
+    assert h.engine.state is State.FINISHED
+    assert journal.problem == DAMAGED
+    assert journal.pending == 0
+    assert (store.path.with_name("history.sqlite3.damaged")).exists()
