@@ -360,7 +360,13 @@ class HistoryStore:
     # -- opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, now: Callable[[], datetime] = local_now) -> HistoryStore:
+    def open(
+        cls,
+        path: Path,
+        *,
+        now: Callable[[], datetime] = local_now,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> HistoryStore:
         folder = path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -371,7 +377,7 @@ class HistoryStore:
         notice: str | None = None
         while True:
             try:
-                return cls._open_file(path, now, notice)
+                return cls._open_file(path, now, notice, busy_timeout_ms)
             except _Unreadable as unreadable:
                 if notice is not None:  # pragma: no cover - a fresh file cannot be damaged
                     raise HistoryError(
@@ -386,9 +392,9 @@ class HistoryStore:
 
     @classmethod
     def _open_file(
-        cls, path: Path, now: Callable[[], datetime], notice: str | None
+        cls, path: Path, now: Callable[[], datetime], notice: str | None, busy_timeout_ms: int
     ) -> HistoryStore:
-        store = cls(_connect(path), path, now=now, notice=notice)
+        store = cls(_connect(path, busy_timeout_ms), path, now=now, notice=notice)
         try:
             store.interrupted = store._recover_crashed()
         except HistoryError:
@@ -765,7 +771,7 @@ class _Unreadable(Exception):
         self.reason = reason
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """A migrated connection, or _Unreadable when the file is not a usable database.
 
     The schema version is read before anything is written, so that a database from a newer
@@ -782,14 +788,14 @@ def _connect(path: Path) -> sqlite3.Connection:
         _damage_mark(path).unlink()
     try:
         conn = sqlite3.connect(
-            path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            path, isolation_level=None, timeout=busy_timeout_ms / 1000, check_same_thread=False
         )
     except sqlite3.Error as error:
         raise HistoryError(
             f"The history database {path} cannot be opened ({_reason(error)})."
         ) from None
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         version = schema_version(conn)
         if version > CURRENT_VERSION:
             raise FutureSchemaError(version, CURRENT_VERSION)

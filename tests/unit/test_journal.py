@@ -312,3 +312,31 @@ def test_a_damaged_database_is_reported_for_the_rest_of_the_session(
     assert journal.problem == DAMAGED
     assert journal.pending == 0
     assert (store.path.with_name("history.sqlite3.damaged")).exists()
+
+
+def test_another_window_holding_the_database_too_long_is_a_retried_problem(db: Path) -> None:
+    HistoryStore.open(db).close()
+    store = HistoryStore.open(db, busy_timeout_ms=20)
+    seconds = Seconds()
+    journal = SessionJournal(store, clock=seconds)
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        h = short_hiit()
+        journal.attach(h.engine)
+        h.engine.start()
+        other.execute("BEGIN IMMEDIATE")  # another window in the middle of a long write
+        h.advance(1000)  # prep ends: its write waits 20 ms, then gives up
+        assert h.engine.state is State.RUNNING
+        assert journal.problem == (
+            "The history could not be saved (the database was busy in another window for too "
+            "long); 1 unsaved change will be retried."
+        )
+        other.execute("COMMIT")
+        seconds.now += RETRY_INTERVAL_S
+        h.advance(1000)
+        assert journal.problem is None and journal.pending == 0
+        run_to_end(h)
+        assert store.session("s1") == h.engine.record
+    finally:
+        other.close()
+        store.close()
