@@ -72,7 +72,7 @@ def export_history(
         records = list(store.records())
     text = records_to_json(records) if fmt == "json" else records_to_csv(records)
     if output is None or output == "-":
-        out.write(text)
+        _write_utf8(out, text)
         return 0
     target = Path(output)
     try:
@@ -85,6 +85,18 @@ def export_history(
     count = len(records)
     print(f"Exported {count} session{'s' if count != 1 else ''} to {target}.", file=out)
     return 0
+
+
+def _write_utf8(out: TextIO, text: str) -> None:
+    """The export's bytes as they are, whatever the terminal's encoding: UTF-8, and the CSV's
+    `\r\n` line ends untranslated."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        out.write(text)
+        return
+    out.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 def import_history(paths: DataPaths, file: str, out: TextIO, err: TextIO | None = None) -> int:

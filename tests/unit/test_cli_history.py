@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import datetime, timedelta, timezone
@@ -89,6 +90,20 @@ def test_export_json_to_stdout_reads_back_as_the_same_records(
     result = records_from_json(out)
     assert [r.session_id for r in result.records] == ["one", "two", "three"]  # oldest first
     assert result.records[2] == make("three", 3, SessionStatus.INTERRUPTED)
+
+
+def test_export_csv_to_stdout_is_utf8_with_crlf_rows(
+    data: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    with HistoryStore.open(DataPaths.resolve(data).history_db) as store:
+        four = make("four", 4, SessionStatus.COMPLETED)
+        store.merge([dataclasses.replace(four, workout_name="Kniehebelauf – Ü")])
+    code = main(["history", "export", "--format", "csv", "--data-dir", str(data)])
+    out, err = capfdbinary.readouterr()
+    assert (code, err) == (0, b"")
+    text = out.decode("utf-8")
+    assert text.count("\r\n") == 1 + 1 + 2 + 3 + 4 and "\r\r" not in text
+    assert "Kniehebelauf – Ü" in text
 
 
 def test_export_csv_to_a_file_is_one_row_per_segment(
