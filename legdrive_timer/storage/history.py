@@ -777,6 +777,8 @@ def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Conn
     The schema version is read before anything is written, so that a database from a newer
     version of the app is refused without being touched (not even switched to WAL).
     """
+    if path.is_dir():
+        raise HistoryError(f"{path} is a folder where the history database should be.")
     existed = path.exists()
     found = _header_version(path) if existed else None
     if found is not None and found > CURRENT_VERSION:

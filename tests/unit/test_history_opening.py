@@ -186,6 +186,14 @@ def test_a_folder_that_cannot_be_created_gives_one_sentence(tmp_path: Path) -> N
         HistoryStore.open(blocker / "data" / "history.sqlite3")
 
 
+def test_a_folder_in_place_of_the_database_is_left_alone_and_named(tmp_path: Path) -> None:
+    (tmp_path / "history.sqlite3").mkdir()
+    (tmp_path / "history.sqlite3" / "keep.txt").write_text("mine")
+    with pytest.raises(HistoryError, match=r"is a folder where the history database should be\.$"):
+        HistoryStore.open(tmp_path / "history.sqlite3")
+    assert (tmp_path / "history.sqlite3" / "keep.txt").read_text() == "mine"
+
+
 def test_sqlite_refusing_to_create_the_file_gives_one_sentence(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
