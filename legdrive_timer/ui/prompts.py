@@ -112,7 +112,12 @@ class StabilityPrompt(QFrame):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         px = max(12, int(self.height() * 0.32))
-        for button in [*self.rating_buttons, self.fewer_button, self.more_button]:
+        for button in [
+            *self.rating_buttons,
+            self.fewer_button,
+            self.more_button,
+            self.dismiss_button,
+        ]:
             font = button.font()
             font.setPixelSize(px)
             font.setBold(True)

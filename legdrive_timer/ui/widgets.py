@@ -77,6 +77,17 @@ class FitLabel(QLabel):
         font.setBold(bold)
         self.setFont(font)
 
+    # The font follows the box, never the other way round: a wrapped label must not ask
+    # the layout for the height its current (large) font would need.
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def sizeHint(self) -> QSize:
+        return QSize(1, 1)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(1, 1)
+
     def setText(self, text: str) -> None:
         if text != self.text():
             super().setText(text)

@@ -101,8 +101,12 @@ def test_start_and_summary_fit(qtbot: QtBot, harness: WindowHarness, size: tuple
     _primer(h)
     h.scheduler.run_until_idle()
     QApplication.processEvents()
-    assert h.window.current_screen is h.window.summary_view
+    summary = h.window.summary_view
+    assert h.window.current_screen is summary
     assert layout_problems(h.window) == []
+    # The layout gives each part its share: the table is not squeezed by the totals.
+    assert summary.table.height() >= summary.height() * 0.35
+    assert summary.title.font().pixelSize() >= summary.totals.font().pixelSize()
 
 
 def test_dark_system_palette_keeps_phase_colours_and_readable_lists(
