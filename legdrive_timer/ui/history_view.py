@@ -2,7 +2,8 @@
 export and import.
 
 It opens fast on a long history: the table fetches sessions a page at a time as the user
-scrolls, and the stats are computed after the first paint (a zero timer after show).
+scrolls, and the stats are computed after the first paint (a zero timer after show) from the
+per-session totals the store keeps, so that no segment is read back for them.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from legdrive_timer.core.history_format import (
     records_to_json,
 )
 from legdrive_timer.core.records import SegmentRecord, SessionRecord, SessionStatus
-from legdrive_timer.core.stats import Stats, StatsAccumulator
+from legdrive_timer.core.stats import SessionTotals, Stats, StatsAccumulator
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.errors import UserError
 from legdrive_timer.storage.atomic import write_text_atomic
@@ -495,7 +496,7 @@ class HistoryView(QWidget):
         self._stats_timer.setSingleShot(True)
         self._stats_timer.setInterval(0)
         self._stats_timer.timeout.connect(self._stats_step)
-        self._stats_job: tuple[Iterator[SessionRecord], StatsAccumulator] | None = None
+        self._stats_job: tuple[Iterator[SessionTotals], StatsAccumulator] | None = None
 
         # Message bar: results, errors and the undo of a delete.
         self.message = QLabel()
@@ -824,22 +825,24 @@ class HistoryView(QWidget):
         responsive on a long history; a change meanwhile starts over."""
         self._stats_pending = False
         self._stats_job = None
-        ok, records = self._safe(self._store.records, "work out the stats")
+        ok, rows = self._safe(self._store.session_totals, "work out the stats")
         if not ok:
             self._stats_failed()
             return
-        self._stats_job = (iter(records), StatsAccumulator(self._today()))
+        self._stats_job = (iter(rows), StatsAccumulator(self._today()))
         self._stats_timer.start()
 
     def _stats_step(self) -> None:
         if self._stats_job is None:
             return
-        records, accumulator = self._stats_job
+        rows, accumulator = self._stats_job
         deadline = time.monotonic() + STATS_SLICE_S
 
         def run() -> bool:
-            for record in records:
-                accumulator.add(record)
+            # The store reads the totals a few thousand sessions per query as this loop asks
+            # for them: the slice ends between rows, never in the middle of a query.
+            for row in rows:
+                accumulator.add_totals(row)
                 if accumulator.seen % 50 == 0 and time.monotonic() >= deadline:
                     return False
             return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.stats import Stats, compute_stats
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.storage.history import HistoryStore
@@ -508,3 +510,35 @@ def test_stats_are_worked_out_in_slices_and_start_over_on_a_change(
     assert view.stats_panel.totals.text().startswith("Total: 119 sessions")
     assert view.stats_panel.current_streak.text() == "Current streak: 119 days"
     assert view.stats_panel.status.isHidden()
+
+
+def test_stats_shown_equal_the_stats_of_the_full_records(
+    qtbot: QtBot, seeded: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view adds up the totals the store keeps; they must give the very stats that the
+    full records give, counted sessions and left-out ones alike."""
+    monkeypatch.setattr(history_view, "STATS_SLICE_S", 0.0)  # several slices, not one
+    stopped = hiit("h-stopped-at-once", TODAY - timedelta(days=3), SessionStatus.STOPPED)
+    extra = [
+        primer("p-unrated", TODAY - timedelta(days=5), left_stab=None, right_stab=None),
+        primer("p-half-rated", TODAY - timedelta(days=6), left_stab=None, left_reps=9),
+        replace(primer("p-cut", TODAY - timedelta(days=7)), status=SessionStatus.INTERRUPTED),
+        # Stopped in its first second: no work done, so not a training session.
+        replace(stopped, segments=(replace(stopped.segments[0], actual_ms=0),)),
+    ]
+    extra += [hiit(f"h-old{n}", TODAY - timedelta(days=100 + n)) for n in range(60)]
+    assert seeded.merge(extra) == len(extra)
+    view = make_view(qtbot, seeded)
+    shown_stats: list[Stats] = []
+    show_stats = view.stats_panel.show_stats
+
+    def spy(stats: Stats) -> None:
+        shown_stats.append(stats)
+        show_stats(stats)
+
+    monkeypatch.setattr(view.stats_panel, "show_stats", spy)
+    shown(qtbot, view)
+    expected = compute_stats(seeded.records(), TODAY)
+    assert shown_stats == [expected]
+    assert expected.totals.sessions == 6 + 2 + 60
+    assert view.stats_panel.totals.text().startswith("Total: 68 sessions")
