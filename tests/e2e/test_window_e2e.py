@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +109,71 @@ def test_hiit_runs_to_the_end_in_a_real_x_server(x_display: str, tmp_path: Path)
     assert rest == theme.REST.background
     assert again == work
     assert theme.lightness(theme.parse_hex(rest)) - theme.lightness(theme.parse_hex(work)) > 25
+
+
+def _wait_for(path: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="needs xdotool")
+def test_real_key_presses_pause_and_stop(x_display: str, tmp_path: Path) -> None:
+    data, shots = tmp_path / "data", tmp_path / "shots"
+    env = {
+        **os.environ,
+        "DISPLAY": x_display,
+        "QT_QPA_PLATFORM": "xcb",
+        "LEGDRIVE_TIMER_SCREENSHOT_DIR": str(shots),
+    }
+    env.pop("LEGDRIVE_TIMER_HOME", None)
+    command = [sys.executable, "-m", "legdrive_timer", "run", "hiit", "--work", "20"]
+    command += ["--rest", "5", "--rounds", "2", "--prep", "3", "--audio", "off"]
+    command += ["--quit-when-done", "--data-dir", str(data)]
+    app = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def xdotool(*args: str) -> str:
+        done = subprocess.run(
+            ["xdotool", *args], env=env, capture_output=True, text=True, timeout=20, check=True
+        )
+        return done.stdout
+
+    try:
+        _wait_for(shots / "000-prep.png")
+        prep_seen = time.monotonic()
+        window = xdotool("search", "--name", "Legdrive Timer").split()[0]
+        xdotool("windowfocus", "--sync", window)
+        xdotool("key", "space")  # pause during the get-ready countdown
+        time.sleep(2.0)
+        xdotool("key", "space")  # resume
+        _wait_for(shots / "001-work.png")
+        # Both shots come the same delay after their phase began: 3 s of get-ready plus
+        # the 2 s pause in between (a lower bound only; a busy machine just adds to it).
+        assert time.monotonic() - prep_seen >= 4.5
+        xdotool("key", "Escape")  # asks first
+        time.sleep(0.5)
+        assert app.poll() is None
+        xdotool("key", "Return")  # stop
+        _, errors = app.communicate(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, errors
+    assert "Traceback" not in errors
+    store = HistoryStore.open(data / "history.sqlite3")
+    try:
+        (record,) = list(store.records())
+    finally:
+        store.close()
+    assert record.status is SessionStatus.STOPPED
+    prep, work = record.segments
+    assert prep.actual_ms == 3000  # the pause did not count as time done
+    assert work.end_reason.value == "stopped" and work.actual_ms < 20_000
