@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QFont, QKeySequence, QPaintEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -811,8 +811,13 @@ class HistoryView(QWidget):
         super().showEvent(event)
         if not self._fitted and self.model.rowCount():
             self._fit_columns()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
         if self._stats_pending:
-            # After the first paint: the list is on screen before the stats are worked out.
+            # Started from the first paint, not from show: a zero timer started on show can
+            # fire before the window's first paint and hold the list off the screen for a
+            # slice. Started here, it fires once this paint (children included) is done.
             self._start_stats()
 
     def _stats_changed(self) -> None:

@@ -11,13 +11,13 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
-from legdrive_timer.core.stats import Stats, compute_stats
+from legdrive_timer.core.stats import SessionTotals, Stats, compute_stats
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.storage.history import HistoryStore
@@ -451,6 +451,31 @@ def test_stats_are_computed_after_show_not_before(qtbot: QtBot, seeded: HistoryS
         "Driving your left knee has felt less stable than your right in each of the last "
         "3 sessions: work on your right leg"
     )
+
+
+def test_the_list_is_painted_before_any_stats_work(
+    qtbot: QtBot, seeded: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order: list[str] = []
+    session_totals = seeded.session_totals
+
+    def totals(**kwargs: object) -> Iterator[SessionTotals]:
+        order.append("stats")
+        yield from session_totals(**kwargs)  # type: ignore[arg-type]
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                order.append("paint")
+            return False
+
+    monkeypatch.setattr(seeded, "session_totals", totals)
+    view = make_view(qtbot, seeded)
+    paints = Paints()
+    view.table.viewport().installEventFilter(paints)
+    shown(qtbot, view)
+    assert order[:2] == ["paint", "stats"]
+    assert order.count("stats") == 1
 
 
 def test_charts_paint_something(qtbot: QtBot, seeded: HistoryStore) -> None:
