@@ -485,31 +485,6 @@ class _ScreenshotHook:
         screen.grabWindow(0).save(str(self.folder / self._name))
 
 
-def guard_none_refcount() -> bool:
-    """Work around PySide6 6.12.0 on CPython 3.11, whose void methods return None without
-    taking a reference: every call drops None's count by one, and after a few thousand
-    calls (minutes of a running session) the interpreter aborts ("deallocating None").
-
-    When the leak is detected, None's count is raised far out of reach once. Newer Pythons
-    make None immortal, and fixed PySide6 releases do not leak, so nothing is done there.
-    Returns True when the guard was applied.
-    """
-    if sys.version_info >= (3, 12):
-        return False
-    from PySide6.QtCore import QPoint
-
-    probe = QPoint()
-    before = sys.getrefcount(None)
-    for _ in range(8):
-        probe.setX(1)
-    if sys.getrefcount(None) >= before:
-        return False
-    import ctypes
-
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-    return True
-
-
 def create_app(
     paths: DataPaths,
     *,
@@ -523,7 +498,6 @@ def create_app(
     keep_awake: KeepAwake | None = None,
 ) -> AppController:
     """The whole app on an existing QApplication; tests inject a fake clock and scheduler."""
-    guard_none_refcount()
     return AppController(
         paths,
         clock=clock,
@@ -550,7 +524,6 @@ def run_app(
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    guard_none_refcount()
     try:
         controller = AppController(
             paths, audio=audio, quit_when_done=quit_when_done, defer_services=True
