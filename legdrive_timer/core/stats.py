@@ -309,12 +309,13 @@ def compute_stats(
     lag_sessions: int = DEFAULT_LAG_SESSIONS,
 ) -> Stats:
     """All the stats in one pass over `records` (any order), as defined in the module doc."""
-    accumulator = StatsAccumulator(
-        today, weeks=weeks, asymmetry_sessions=asymmetry_sessions, lag_sessions=lag_sessions
+    return compute_stats_from_totals(
+        (session_totals(record) for record in records),
+        today,
+        weeks=weeks,
+        asymmetry_sessions=asymmetry_sessions,
+        lag_sessions=lag_sessions,
     )
-    for record in records:
-        accumulator.add(record)
-    return accumulator.result()
 
 
 def compute_stats_from_totals(
