@@ -1,0 +1,17 @@
+"""Audio cues: the cue vocabulary, the planner that decides what plays when, and the
+playback backends (simpleaudio, Qt, silent) behind `CueSystem`."""
+
+from legdrive_timer.audio.cues import Channel, Cue
+from legdrive_timer.audio.planner import CuePlanner, PlayedCue, plan_session
+from legdrive_timer.audio.system import CHOICES, SOUND_OFF, CueSystem
+
+__all__ = [
+    "CHOICES",
+    "SOUND_OFF",
+    "Channel",
+    "Cue",
+    "CuePlanner",
+    "CueSystem",
+    "PlayedCue",
+    "plan_session",
+]

@@ -1,0 +1,113 @@
+"""The cue vocabulary: every sound and voice line the session can play, with its priority.
+
+Two channels. Sounds are short tones that may overlap each other; at one instant only the
+most important one plays. Voice lines never overlap: a line that would start while a more
+important one is speaking is dropped, and a more important one cuts a less important one
+(a phase line outranks a count).
+"""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from importlib import resources
+from pathlib import Path
+
+ASSETS_PACKAGE = "legdrive_timer.assets"
+
+
+class Channel(StrEnum):
+    SOUND = "sounds"
+    VOICE = "voice"
+
+
+class Cue(Enum):
+    """Each member's value is (channel, file stem, priority); higher priority wins."""
+
+    PREP_TICK = (Channel.SOUND, "prep_tick", 30)
+    COUNTDOWN = (Channel.SOUND, "countdown", 30)
+    WORK_START = (Channel.SOUND, "work_start", 70)
+    REST_START = (Channel.SOUND, "rest_start", 60)
+    HALFWAY = (Channel.SOUND, "halfway", 40)
+    SWITCH_SIDES = (Channel.SOUND, "switch_sides", 80)
+    SET_DONE = (Channel.SOUND, "set_done", 90)
+    SESSION_COMPLETE = (Channel.SOUND, "session_complete", 100)
+    REP_DRIVE = (Channel.SOUND, "rep_drive", 20)
+    REP_LOWER = (Channel.SOUND, "rep_lower", 10)
+
+    VOICE_GET_READY = (Channel.VOICE, "get_ready", 20)
+    VOICE_DRIVE = (Channel.VOICE, "drive", 30)
+    VOICE_REST = (Channel.VOICE, "rest", 30)
+    VOICE_LAST_ROUND = (Channel.VOICE, "last_round", 35)
+    VOICE_SWITCH_LEFT = (Channel.VOICE, "switch_left", 40)
+    VOICE_SWITCH_RIGHT = (Channel.VOICE, "switch_right", 40)
+    VOICE_DONE = (Channel.VOICE, "done", 50)
+    VOICE_HALFWAY = (Channel.VOICE, "halfway", 10)
+    """A count: the lowest voice line, cut by any phase line."""
+
+    @property
+    def channel(self) -> Channel:
+        return self.value[0]
+
+    @property
+    def key(self) -> str:
+        """The file stem: `work_start` for `sounds/work_start.wav`."""
+        return self.value[1]
+
+    @property
+    def priority(self) -> int:
+        return self.value[2]
+
+    @property
+    def is_voice(self) -> bool:
+        return self.channel is Channel.VOICE
+
+    @property
+    def relative_path(self) -> str:
+        return f"{self.channel.value}/{self.key}.wav"
+
+
+TEST_CUE = Cue.WORK_START
+"""What the "test sound" button plays: the cue the user most needs to hear."""
+
+
+@dataclass(frozen=True)
+class CueAsset:
+    cue: Cue
+    path: Path
+    duration_ms: int
+    """Length of the WAV, so the planner knows when a voice line has finished."""
+
+
+def wav_duration_ms(path: Path) -> int:
+    with wave.open(str(path), "rb") as wav:
+        return round(wav.getnframes() * 1000 / wav.getframerate())
+
+
+class CueAssetError(Exception):
+    """A cue file is missing or not a readable WAV."""
+
+
+def open_assets(stack: ExitStack) -> dict[Cue, CueAsset]:
+    """Every cue's WAV as a real file path, valid until `stack` closes.
+
+    `as_file` gives a real path even when the package is installed zipped; the exit stack
+    keeps any temporary copies alive as long as the backends may read them.
+    """
+    root = resources.files(ASSETS_PACKAGE)
+    assets: dict[Cue, CueAsset] = {}
+    for cue in Cue:
+        resource = root / cue.channel.value / f"{cue.key}.wav"
+        try:
+            path = stack.enter_context(resources.as_file(resource))
+            assets[cue] = CueAsset(cue, Path(path), wav_duration_ms(Path(path)))
+        except (OSError, wave.Error, EOFError) as error:
+            raise CueAssetError(f"the sound file {cue.relative_path} could not be read") from error
+    return assets
+
+
+def durations(assets: Mapping[Cue, CueAsset]) -> dict[Cue, int]:
+    return {cue: asset.duration_ms for cue, asset in assets.items()}
