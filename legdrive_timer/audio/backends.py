@@ -363,8 +363,14 @@ class QtBackend(_Status):
             return
         self._drop_effects()
         self._device_id = device.id()
+        chosen = self._device_name is not None and device.description() == self._device_name
         for cue, asset in self._assets.items():
-            effect = self._qt.QSoundEffect(device)
+            # An effect built on an explicit device made Qt 6.11/6.12 touch a socket
+            # notifier from its audio thread and spin; the default one follows the
+            # system's default output, so a device is only set when the user chose one.
+            effect = self._qt.QSoundEffect()
+            if chosen:
+                effect.setAudioDevice(device)
             effect.statusChanged.connect(functools.partial(self._status_changed, effect))
             effect.setSource(QUrl.fromLocalFile(str(asset.path)))
             self._effects[cue] = effect

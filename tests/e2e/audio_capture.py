@@ -26,6 +26,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import wave
@@ -45,6 +46,8 @@ MIN_SILENCE_MS = 40
 BURST_GAP_MS = 40
 """simpleaudio capture: data arriving after this long without sound starts a new burst."""
 TOLERANCE_MS = 30
+QT_THREAD_BUG = "Qt Multimedia used a socket notifier from another thread"
+QT_THREAD_BUG_EXIT = 3
 
 
 def _peak(samples: array[int]) -> int:
@@ -374,6 +377,10 @@ class PulseCapture:
 # -- the session in a child process ----------------------------------------------------------
 
 
+class QtThreadBug(RuntimeError):
+    """The child hit Qt Multimedia's cross-thread socket notifier problem."""
+
+
 @dataclass(frozen=True)
 class SessionRun:
     origin_s: float
@@ -398,26 +405,33 @@ def run_session(
     child_env.pop("QT_QPA_PLATFORM", None)
     # The child dumps its stacks and exits by itself before the timeout if it hangs.
     child_env["AUDIO_CAPTURE_HANG_S"] = str(max(5.0, timeout_s - 10))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.e2e.audio_capture",
-            backend,
-            workout_id,
-            json.dumps(dict(overrides)),
-        ],
-        cwd=repo,
-        env=child_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        check=False,
-    )
+    # stderr goes to a file: a misbehaving Qt can log without end.
+    with tempfile.TemporaryFile("w+") as errors:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.e2e.audio_capture",
+                backend,
+                workout_id,
+                json.dumps(dict(overrides)),
+            ],
+            cwd=repo,
+            env=child_env,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+        errors.seek(0)
+        stderr_head = errors.read(4000)
+    if result.returncode == QT_THREAD_BUG_EXIT:
+        raise QtThreadBug(f"{QT_THREAD_BUG}: {stderr_head[-400:]}")
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode != 0 or not lines:
         raise RuntimeError(
-            f"session child failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            f"session child failed ({result.returncode}):\n{result.stdout}\n{stderr_head}"
         )
     data = json.loads(lines[-1])
     return SessionRun(
@@ -432,7 +446,7 @@ def run_session(
 def _child(backend: str, workout_id: str, overrides_json: str) -> int:
     """Child process: build the cue system, wait until its sounds are loaded, run the
     session on a QtScheduler, report the phase start times as JSON."""
-    from PySide6.QtCore import QCoreApplication, QElapsedTimer, QTimer
+    from PySide6.QtCore import QCoreApplication, QElapsedTimer, QTimer, qInstallMessageHandler
 
     from legdrive_timer.audio import CueSystem
     from legdrive_timer.audio.backends import QtBackend
@@ -445,6 +459,16 @@ def _child(backend: str, workout_id: str, overrides_json: str) -> int:
     from legdrive_timer.ui.scheduler import QtScheduler
 
     faulthandler.dump_traceback_later(float(os.environ.get("AUDIO_CAPTURE_HANG_S", 50)), exit=True)
+
+    def on_qt_message(mode: object, context: object, message: str) -> None:
+        # Qt Multimedia 6.11/6.12 on PulseAudio can touch a socket notifier from its audio
+        # thread and then log without end while spinning: end the child at once, visibly.
+        if "Socket notifiers cannot be enabled or disabled from another thread" in message:
+            print(QT_THREAD_BUG, file=sys.stderr, flush=True)
+            os._exit(QT_THREAD_BUG_EXIT)
+        print(message, file=sys.stderr)
+
+    qInstallMessageHandler(on_qt_message)
     app = QCoreApplication([])
     cues = CueSystem.create(backend)
     sound_backend = cues._backend

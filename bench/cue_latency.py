@@ -1,0 +1,142 @@
+"""Cue latency: onset of each cue in the captured audio minus its planned boundary.
+
+Runs a short HIIT session through each real backend on the Qt event loop, captures the
+output (ALSA file plugin for simpleaudio, a PulseAudio null sink for Qt), detects the
+onsets and prints median, p99 and max per backend. The baseline row is the engine alone:
+when each phase really started minus when it was planned (no audio involved).
+
+    python bench/cue_latency.py [--rounds 4] [--runs 1]
+
+Target: every cue within 30 ms of its boundary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from legdrive_timer.audio.cues import durations, open_assets  # noqa: E402
+from legdrive_timer.audio.planner import plan_session  # noqa: E402
+from legdrive_timer.core.builtins import builtin_workout  # noqa: E402
+from legdrive_timer.core.overrides import Overrides, apply_overrides  # noqa: E402
+from legdrive_timer.core.timeline import Timeline, compile_workout  # noqa: E402
+from tests.e2e.audio_capture import (  # noqa: E402
+    AlsaFifoCapture,
+    PulseCapture,
+    PulseUnavailable,
+    SessionRun,
+    audible_ms,
+    compare,
+    expected_onsets,
+    run_session,
+)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _row(name: str, values: list[float], note: str = "") -> str:
+    if not values:
+        return f"{name:<26} {'-':>4} {'-':>9} {'-':>9} {'-':>9}  {note}"
+    return (
+        f"{name:<26} {len(values):>4} {statistics.median(values):>9.1f} "
+        f"{_percentile(values, 0.99):>9.1f} {max(values):>9.1f}  {note}"
+    )
+
+
+def _measure(
+    backend: str, timeline: Timeline, overrides: dict[str, float], workdir: Path
+) -> tuple[list[float], list[float], list[str]]:
+    with ExitStack() as stack:
+        assets = open_assets(stack)
+        audible = {cue: audible_ms(asset) for cue, asset in assets.items()}
+        plan = plan_session(timeline, durations(assets))
+    realtime = backend == "qt"
+    run: SessionRun
+    if backend == "simpleaudio":
+        alsa = AlsaFifoCapture(workdir)
+        try:
+            run = run_session("simpleaudio", "hiit", overrides, alsa.env(), timeout_s=120)
+        finally:
+            alsa.close()
+        onsets = alsa.onsets()
+    else:
+        pulse = PulseCapture(workdir)
+        try:
+            pulse.start_recording()
+            run = run_session("qt", "hiit", overrides, pulse.env(), timeout_s=120)
+        finally:
+            pulse.close()
+        onsets = pulse.onsets()
+    result = compare(
+        expected_onsets(plan, audible, realtime=realtime), onsets, run.origin_s, realtime=realtime
+    )
+    planned_starts: list[int] = []
+    offset = 0
+    for phase in timeline.phases:
+        planned_starts.append(offset)
+        offset += phase.planned_ms
+    baseline = [
+        (real - run.origin_s) * 1000 - planned
+        for real, planned in zip(run.phase_starts_s, planned_starts, strict=False)
+    ][1:]  # the first phase defines the origin
+    return result.errors_ms, baseline, result.problems()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args(argv)
+    overrides: dict[str, float] = {"work_s": 2, "rest_s": 1, "rounds": args.rounds, "prep_s": 3}
+    base = builtin_workout("hiit")
+    assert base is not None
+    timeline = compile_workout(apply_overrides(base, Overrides(**overrides)))  # type: ignore[arg-type]
+
+    backends = []
+    if importlib.util.find_spec("simpleaudio") is not None:
+        backends.append("simpleaudio")
+    else:
+        print("simpleaudio: skipped (module not installed)")
+    backends.append("qt")
+
+    print(f"session: hiit --work 2 --rest 1 --rounds {args.rounds} --prep 3, {args.runs} run(s)")
+    print(f"{'backend':<26} {'n':>4} {'median ms':>9} {'p99 ms':>9} {'max ms':>9}")
+    baseline: list[float] = []
+    failed = False
+    for backend in backends:
+        errors: list[float] = []
+        problems: list[str] = []
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory(prefix="cue-latency-") as tmp:
+                try:
+                    run_errors, run_baseline, run_problems = _measure(
+                        backend, timeline, overrides, Path(tmp)
+                    )
+                except PulseUnavailable as error:
+                    problems.append(f"skipped: {error}")
+                    break
+            errors += run_errors
+            baseline += run_baseline
+            problems += run_problems
+        capture = "ALSA file plugin" if backend == "simpleaudio" else "PulseAudio null sink"
+        print(_row(f"{backend} ({capture})", errors, "; ".join(problems)))
+        failed |= bool(problems) or any(abs(e) > 30 for e in errors)
+    print(_row("baseline (engine, no audio)", baseline, "phase start minus plan"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
