@@ -36,7 +36,7 @@ class _MainThread:
 
     def __init__(self) -> None:
         self._bridge: Any = None
-        from PySide6.QtCore import QCoreApplication, QObject, Signal
+        from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
         if QCoreApplication.instance() is None:
             return
@@ -44,8 +44,14 @@ class _MainThread:
         class Bridge(QObject):
             call = Signal(object)
 
+            # A slot of an object living on the GUI thread: a signal emitted from another
+            # thread is queued to it (a plain lambda would run on the emitting thread).
+            @Slot(object)
+            def run(self, fn: Callable[[], None]) -> None:
+                fn()
+
         self._bridge = Bridge()
-        self._bridge.call.connect(lambda fn: fn())
+        self._bridge.call.connect(self._bridge.run)
 
     def __call__(self, fn: Callable[[], None]) -> None:
         if self._bridge is None:

@@ -460,12 +460,18 @@ def _child(backend: str, workout_id: str, overrides_json: str) -> int:
 
     faulthandler.dump_traceback_later(float(os.environ.get("AUDIO_CAPTURE_HANG_S", 50)), exit=True)
 
+    spin = {"count": 0}
+
     def on_qt_message(mode: object, context: object, message: str) -> None:
         # Qt Multimedia 6.11/6.12 on PulseAudio can touch a socket notifier from its audio
-        # thread and then log without end while spinning: end the child at once, visibly.
-        if "Socket notifiers cannot be enabled or disabled from another thread" in message:
-            print(QT_THREAD_BUG, file=sys.stderr, flush=True)
-            os._exit(QT_THREAD_BUG_EXIT)
+        # thread; sometimes it then spins logging "Invalid socket" without end. Once it
+        # spins, end the child at once, visibly, instead of filling the log.
+        if message.startswith("QSocketNotifier: Invalid socket"):
+            spin["count"] += 1
+            if spin["count"] >= 50:
+                print(QT_THREAD_BUG, file=sys.stderr, flush=True)
+                os._exit(QT_THREAD_BUG_EXIT)
+            return
         print(message, file=sys.stderr)
 
     qInstallMessageHandler(on_qt_message)

@@ -253,3 +253,20 @@ def test_simpleaudio_without_the_module(monkeypatch: pytest.MonkeyPatch, assets:
 def test_silent_backend_is_always_available() -> None:
     backend = SilentBackend()
     assert backend.available and backend.reason is None
+
+
+def test_status_changes_from_a_worker_thread_reach_the_gui_thread(qapp: Any) -> None:
+    import threading
+
+    from legdrive_timer.audio.system import _MainThread
+
+    post = _MainThread()
+    ran_on: list[threading.Thread] = []
+    worker = threading.Thread(
+        target=lambda: post(lambda: ran_on.append(threading.current_thread()))
+    )
+    worker.start()
+    worker.join()
+    assert ran_on == []  # queued, not run on the worker
+    qapp.processEvents()
+    assert ran_on == [threading.main_thread()]
