@@ -30,6 +30,7 @@ from tests.e2e.audio_capture import (
     expected_onsets,
     run_session,
 )
+from tests.helpers import require
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
@@ -45,17 +46,21 @@ SESSIONS = {
 
 
 def _needs_simpleaudio() -> None:
-    if importlib.util.find_spec("simpleaudio") is None:
-        pytest.skip("simpleaudio is not installed (pip install simpleaudio-patched)")
+    require(
+        importlib.util.find_spec("simpleaudio") is not None,
+        "simpleaudio is not installed (pip install simpleaudio-patched)",
+    )
 
 
 def _needs_qt_multimedia() -> None:
     try:
         from PySide6 import QtMultimedia  # noqa: F401
     except ImportError as error:
-        pytest.skip(f"Qt Multimedia cannot be imported (install libpulse0): {error}")
-    if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
-        pytest.skip("pulseaudio and pulseaudio-utils are not installed")
+        require(False, f"Qt Multimedia cannot be imported (install libpulse0): {error}")
+    require(
+        shutil.which("pulseaudio") is not None and shutil.which("parec") is not None,
+        "pulseaudio and pulseaudio-utils are not installed",
+    )
 
 
 def _check(session: str, run: SessionRun, onsets: list[float], *, realtime: bool) -> None:

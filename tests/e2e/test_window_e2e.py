@@ -17,12 +17,10 @@ from PySide6.QtGui import QImage
 from legdrive_timer.core.records import SessionStatus
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.ui import theme
+from tests.helpers import require
 from tests.ui.window_helpers import dominant_colour
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb (apt: xvfb)"),
-]
+pytestmark = [pytest.mark.e2e]
 
 SCREEN = "1100x700x24"
 """A little larger than the window's first size, so the window is most of every shot."""
@@ -31,6 +29,7 @@ SCREEN = "1100x700x24"
 @pytest.fixture
 def x_display(tmp_path: Path) -> Iterator[str]:
     """A private Xvfb on a display number it picks itself (no clash with other runs)."""
+    require(shutil.which("Xvfb") is not None, "needs Xvfb (apt: xvfb)")
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp"],
@@ -118,8 +117,8 @@ def _wait_for(path: Path, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.skipif(shutil.which("xdotool") is None, reason="needs xdotool")
 def test_real_key_presses_pause_and_stop(x_display: str, tmp_path: Path) -> None:
+    require(shutil.which("xdotool") is not None, "needs xdotool (apt: xdotool)")
     data, shots = tmp_path / "data", tmp_path / "shots"
     env = {
         **os.environ,

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.builtins import builtin_workout
@@ -19,6 +18,7 @@ from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.app import create_app
 from legdrive_timer.ui.keep_awake import KeepAwake
+from tests.helpers import require
 
 
 class FakeScreenSaver:
@@ -119,8 +119,7 @@ print(json.dumps({
 
 
 def test_real_session_bus(tmp_path: Path) -> None:
-    if shutil.which("dbus-run-session") is None:
-        pytest.skip("needs dbus-run-session (apt: dbus)")
+    require(shutil.which("dbus-run-session") is not None, "needs dbus-run-session (apt: dbus)")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     service, client, log = tmp_path / "service.py", tmp_path / "client.py", tmp_path / "calls"
     service.write_text(FAKE_SERVICE)

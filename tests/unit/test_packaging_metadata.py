@@ -11,9 +11,8 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from legdrive_timer import APP_ID, APP_NAME, __version__
+from tests.helpers import require
 
 ROOT = Path(__file__).parents[2]
 PACKAGING = ROOT / "packaging"
@@ -23,8 +22,7 @@ SPEC = PACKAGING / "legdrive-timer.spec"
 
 
 def run_validator(*command: str) -> subprocess.CompletedProcess[str]:
-    if shutil.which(command[0]) is None:
-        pytest.skip(f"{command[0]} is not installed")
+    require(shutil.which(command[0]) is not None, f"{command[0]} is not installed")
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 
 
