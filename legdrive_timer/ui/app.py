@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
+from PySide6.QtCore import QByteArray, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from legdrive_timer import APP_ID, APP_NAME, __version__
@@ -29,7 +29,6 @@ from legdrive_timer.storage.settings import load_settings, save_settings
 from legdrive_timer.storage.workouts import WorkoutLibrary, load_library
 from legdrive_timer.ui.keep_awake import KeepAwake
 from legdrive_timer.ui.main_window import MainWindow
-from legdrive_timer.ui.scheduler import QtScheduler
 
 if TYPE_CHECKING:
     from legdrive_timer.audio import CueSystem
@@ -69,13 +68,11 @@ class AppController(QObject):
         self.keep_awake = keep_awake or KeepAwake(APP_NAME)
         self.paths = paths
         self.clock = clock
-        self.scheduler: Scheduler = scheduler if scheduler is not None else QtScheduler(clock, self)
+        self._scheduler = scheduler
         self.wall_clock = wall_clock
         self.new_session_id = new_session_id
         self.quit_when_done = quit_when_done
-        self.cue_timer_factory: Callable[[], Scheduler] = cue_timer_factory or (
-            lambda: QtScheduler(clock, self)
-        )
+        self.cue_timer_factory: Callable[[], Scheduler] = cue_timer_factory or self._qt_scheduler
         self.sound_dialog: SoundDialog | None = None
         self.history_page: QWidget | None = None
         self.engine: SessionEngine | None = None
@@ -116,6 +113,20 @@ class AppController(QObject):
         self.window.show_screen(start)
         if not defer_services:
             self.load_services()
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The engine's timer: the one given, or a Qt timer made at the first session."""
+        if self._scheduler is None:
+            self._scheduler = self._qt_scheduler()
+        return self._scheduler
+
+    def _qt_scheduler(self) -> Scheduler:
+        # Imported on first use: the scheduler module uses PySide6's `Qt` namespace, which
+        # the first frame must not wait for (see ui.widgets).
+        from legdrive_timer.ui.scheduler import QtScheduler
+
+        return QtScheduler(self.clock, self)
 
     def _wire_summary(self, summary: SummaryView) -> None:
         summary.back_requested.connect(self.back_to_start)
@@ -255,7 +266,8 @@ class AppController(QObject):
         for unsubscribe in self._session_unsubscribers:
             unsubscribe()
         self._session_unsubscribers.clear()
-        self.window.session_view.detach()
+        if self.window.has_session_view:  # not built just to detach it (closing at start)
+            self.window.session_view.detach()
 
     def _on_event(self, event: Event) -> None:
         from legdrive_timer.core.events import PhaseEnded, PhaseStarted, SessionEnded
@@ -392,6 +404,7 @@ class AppController(QObject):
             return
         if self.history_page is None:
             # Imported on first use: the history view pulls in the charts, not needed to train.
+            from PySide6.QtCore import Qt
             from PySide6.QtGui import QKeySequence, QShortcut
             from PySide6.QtWidgets import QPushButton, QVBoxLayout
 
@@ -538,10 +551,9 @@ def run_app(
         if workout is not None:
             controller.start(workout)
 
-    # The slow parts wait until the window is on screen, so it appears at once.
-    window.first_painted.connect(
-        lambda: QTimer.singleShot(0, after_first_frame), Qt.ConnectionType.SingleShotConnection
-    )
+    # The slow parts wait until the window is on screen, so it appears at once. The window
+    # emits first_painted once only.
+    window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_frame))
     if fullscreen:
         window.showFullScreen()
     else:

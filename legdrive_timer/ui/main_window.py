@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from legdrive_timer import APP_NAME
 from legdrive_timer.ui.prompts import StabilityPrompt
 from legdrive_timer.ui.start_screen import StartScreen
+from legdrive_timer.ui.widgets import set_no_focus
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent
@@ -55,7 +56,7 @@ class Banner(QFrame):
         self.label.setAccessibleName("Notice")
         self.close_button = QPushButton("✕")
         self.close_button.setAccessibleName("Dismiss the notice")
-        self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        set_no_focus(self.close_button)
         self.close_button.setMinimumSize(40, 40)
         self.close_button.clicked.connect(self.clear)
         layout = QHBoxLayout(self)
@@ -128,6 +129,11 @@ class MainWindow(QMainWindow):
         return self._session_view
 
     @property
+    def has_session_view(self) -> bool:
+        """Whether the session screen has been built yet."""
+        return self._session_view is not None
+
+    @property
     def summary_view(self) -> SummaryView:
         if self._summary_view is None:
             from legdrive_timer.ui.summary_view import SummaryView
@@ -142,7 +148,7 @@ class MainWindow(QMainWindow):
     def show_screen(self, screen: QWidget) -> None:
         self.stack.setCurrentWidget(screen)
         focus = self.start_screen.list if screen is self.start_screen else screen
-        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        focus.setFocus()  # Qt.FocusReason.OtherFocusReason
 
     @property
     def current_screen(self) -> QWidget | None:
@@ -158,6 +164,8 @@ class MainWindow(QMainWindow):
         self.showNormal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        from PySide6.QtCore import Qt  # not at import time: see ui.widgets
+
         key = event.key()
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             super().keyPressEvent(event)

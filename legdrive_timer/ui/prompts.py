@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from legdrive_timer.core.timeline import Phase
-from legdrive_timer.ui.widgets import FitLabel
+from legdrive_timer.ui.widgets import FitLabel, set_no_focus
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QResizeEvent
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def _small_button(text: str, accessible: str) -> QPushButton:
     button = QPushButton(text)
     button.setAccessibleName(accessible)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    set_no_focus(button)
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
     button.setMinimumSize(44, 40)
     return button

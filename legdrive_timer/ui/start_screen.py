@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,16 +20,23 @@ from PySide6.QtWidgets import (
 from legdrive_timer.core.timeline import compile_workout
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.ui.formatting import format_duration
-from legdrive_timer.ui.widgets import FitLabel
+from legdrive_timer.ui.widgets import FitLabel, set_no_focus
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent, QResizeEvent
+
+# Qt.ItemDataRole values as the ints QListWidgetItem.setData/data take: the list is filled
+# before the first frame, which must not wait for PySide6 to build `Qt` (see ui.widgets).
+ID_ROLE = 0x0100
+"""Qt.ItemDataRole.UserRole: the workout id."""
+ACCESSIBLE_TEXT_ROLE = 11
+"""Qt.ItemDataRole.AccessibleTextRole."""
 
 
 def _button(text: str, accessible: str, slot: Callable[[], object]) -> QPushButton:
     button = QPushButton(text)
     button.setAccessibleName(accessible)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    set_no_focus(button)
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
     button.setMinimumHeight(44)
     button.clicked.connect(slot)
@@ -86,8 +93,8 @@ class StartScreen(QWidget):
         for workout in workouts:
             minutes = format_duration(compile_workout(workout).total_ms)
             item = QListWidgetItem(f"{workout.name}  —  {minutes}\n{workout.description}")
-            item.setData(Qt.ItemDataRole.UserRole, workout.id)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{workout.name}, {minutes}")
+            item.setData(ID_ROLE, workout.id)
+            item.setData(ACCESSIBLE_TEXT_ROLE, f"{workout.name}, {minutes}")
             self.list.addItem(item)
         ids = [w.id for w in workouts]
         self.list.setCurrentRow(ids.index(current) if current in ids else 0)
@@ -99,7 +106,7 @@ class StartScreen(QWidget):
 
     def selected_id(self) -> str | None:
         item = self.list.currentItem()
-        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+        return None if item is None else str(item.data(ID_ROLE))
 
     def start_selected(self) -> None:
         workout_id = self.selected_id()
@@ -122,6 +129,8 @@ class StartScreen(QWidget):
         return False
 
     def _handle_key(self, event: QKeyEvent) -> bool:
+        from PySide6.QtCore import Qt  # not at import: see ID_ROLE
+
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return False
         key = event.key()

@@ -2,18 +2,33 @@
 
 `FitLabel` picks the largest font at which its text fits its current size, so text scales
 with the window and never clips or overlaps, whatever the window size or scale factor.
+
+The start screen's widgets are built before the first frame without touching PySide6's `Qt`
+namespace: the first use of `Qt` builds all of its ~90 enums at once, about 20 ms that the
+first frame would wait for. They set Qt enums by name through Qt's property system instead
+(`set_no_focus`, `FitLabel`), or pass the documented int where Qt's API takes one.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent, QResizeEvent
+
+ALIGN_CENTER = 0x0084
+"""`Qt.AlignmentFlag.AlignCenter` as the int `QFontMetrics.boundingRect` takes."""
+TEXT_WORD_WRAP = 0x1000
+"""`Qt.TextFlag.TextWordWrap` as an int."""
+
+
+def set_no_focus(widget: QWidget) -> None:
+    """`widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)`, without building `Qt` (see above)."""
+    widget.setProperty("focusPolicy", "NoFocus")
 
 
 def fitted_pixel_size(
@@ -24,7 +39,7 @@ def fitted_pixel_size(
         return max(1, min(max_px, 12))
     probe = QFont(font)
     low, high = 1, max(1, max_px)
-    flags = int(Qt.AlignmentFlag.AlignCenter) | (int(Qt.TextFlag.TextWordWrap) if wrap else 0)
+    flags = ALIGN_CENTER | (TEXT_WORD_WRAP if wrap else 0)
     bounds = QRect(0, 0, size.width(), 100_000)
     while low < high:
         mid = (low + high + 1) // 2
@@ -70,7 +85,7 @@ class FitLabel(QLabel):
         self._max_px = max_px
         self._min_px = min_px
         self.setWordWrap(wrap)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setProperty("alignment", "AlignCenter")  # not setAlignment: see the module doc
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setMinimumSize(1, 1)
         font = self.font()
