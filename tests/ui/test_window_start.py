@@ -208,3 +208,13 @@ def test_history_write_problems_show_in_the_banner(harness: WindowHarness) -> No
     for listener in journal.on_problem:
         listener(None)
     assert not any("disk full" in m for m in harness.window.banner.messages())
+
+
+def test_buttons_never_take_the_keyboard_focus(harness: WindowHarness) -> None:
+    """Space and the arrows must reach the window, not a focused button or the list's rows."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    buttons = harness.window.findChildren(QAbstractButton)
+    assert buttons
+    taking_focus = [b.text() for b in buttons if b.focusPolicy() != Qt.FocusPolicy.NoFocus]
+    assert taking_focus == []
