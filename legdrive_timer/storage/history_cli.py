@@ -121,6 +121,6 @@ def import_history(paths: DataPaths, file: str, out: TextIO, err: TextIO | None 
     with _open(paths, err) as store:
         added = store.merge(result.records)
     present = len(result.records) - added
-    # The wording is fixed (scripts read it), so the plural stays even for one session.
-    print(f"Imported {added} sessions ({present} already present).", file=out)
+    noun = "session" if added == 1 else "sessions"
+    print(f"Imported {added} {noun} ({present} already present).", file=out)
     return 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from legdrive_timer.cli import main
-from legdrive_timer.core.history_format import CSV_COLUMNS, records_from_json
+from legdrive_timer.core.history_format import CSV_COLUMNS, records_from_json, records_to_json
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
@@ -228,3 +228,22 @@ def test_a_damaged_history_is_reported_and_listing_goes_on(
     assert code == 0 and out == "No sessions in the history yet.\n"
     assert err.startswith("legdrive-timer: The history database could not be read")
     assert len(list(tmp_path.glob("history.sqlite3.corrupt-*"))) == 1
+
+
+def test_importing_one_session_says_one_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started = datetime(2026, 11, 24, 18, 30, tzinfo=timezone(timedelta(hours=1)))
+    record = SessionRecord(
+        session_id="one",
+        workout_id="hiit",
+        workout_name="HIIT finisher",
+        started_at=started,
+        ended_at=started + timedelta(minutes=8),
+        status=SessionStatus.COMPLETED,
+        planned_ms=480_000,
+    )
+    source = tmp_path / "one.json"
+    source.write_text(records_to_json([record]))
+    assert main(["history", "import", str(source), "--data-dir", str(tmp_path / "d")]) == 0
+    assert capsys.readouterr().out == "Imported 1 session (0 already present).\n"
