@@ -21,7 +21,7 @@ from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.clock import FakeClock, FakeScheduler
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.storage.paths import DataPaths
-from legdrive_timer.ui.app import create_app
+from legdrive_timer.ui.app import AppController
 
 HERE = Path(__file__).resolve().parent
 SIZES = {"small": (800, 480), "large": (1600, 1000)}
@@ -30,7 +30,7 @@ SIZES = {"small": (800, 480), "large": (1600, 1000)}
 def shoot(app: QApplication, size_name: str, size: tuple[int, int], data: Path) -> None:
     clock = FakeClock()
     scheduler = FakeScheduler(clock)
-    controller = create_app(
+    controller = AppController(
         DataPaths.resolve(data / size_name),
         clock=clock,
         scheduler=scheduler,

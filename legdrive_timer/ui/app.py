@@ -48,7 +48,8 @@ PROMPT_LIFETIME_PHASES = 2
 
 
 class AppController(QObject):
-    """Owns the long-lived parts and one session at a time."""
+    """Owns the long-lived parts and one session at a time. Tests build it on an existing
+    QApplication with a fake clock and scheduler injected."""
 
     def __init__(
         self,
@@ -496,32 +497,6 @@ class _ScreenshotHook:
         if screen is None:
             return
         screen.grabWindow(0).save(str(self.folder / self._name))
-
-
-def create_app(
-    paths: DataPaths,
-    *,
-    clock: Clock = monotonic_ms,
-    scheduler: Scheduler | None = None,
-    audio: str | None = None,
-    wall_clock: WallClock | None = None,
-    new_session_id: Callable[[], str] | None = None,
-    quit_when_done: bool = False,
-    cue_timer_factory: Callable[[], Scheduler] | None = None,
-    keep_awake: KeepAwake | None = None,
-) -> AppController:
-    """The whole app on an existing QApplication; tests inject a fake clock and scheduler."""
-    return AppController(
-        paths,
-        clock=clock,
-        scheduler=scheduler,
-        audio=audio,
-        wall_clock=wall_clock,
-        new_session_id=new_session_id,
-        quit_when_done=quit_when_done,
-        cue_timer_factory=cue_timer_factory,
-        keep_awake=keep_awake,
-    )
 
 
 def run_app(

@@ -16,7 +16,7 @@ from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.clock import FakeClock, FakeScheduler
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.storage.paths import DataPaths
-from legdrive_timer.ui.app import create_app
+from legdrive_timer.ui.app import AppController
 from legdrive_timer.ui.keep_awake import KeepAwake
 from tests.helpers import require
 
@@ -34,7 +34,7 @@ def test_session_inhibits_and_releases(qtbot: QtBot, data_paths: DataPaths) -> N
     saver = FakeScreenSaver()
     clock = FakeClock()
     scheduler = FakeScheduler(clock)
-    app = create_app(
+    app = AppController(
         data_paths,
         clock=clock,
         scheduler=scheduler,

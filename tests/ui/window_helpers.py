@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.clock import FakeClock, FakeScheduler
 from legdrive_timer.storage.paths import DataPaths
-from legdrive_timer.ui.app import AppController, create_app
+from legdrive_timer.ui.app import AppController
 
 
 class WindowHarness:
@@ -20,7 +20,7 @@ class WindowHarness:
         self.clock = FakeClock()
         self.scheduler = FakeScheduler(self.clock)
         counter = iter(range(1, 1_000_000))
-        self.app: AppController = create_app(
+        self.app: AppController = AppController(
             paths,
             clock=self.clock,
             scheduler=self.scheduler,
