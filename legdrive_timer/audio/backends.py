@@ -293,7 +293,16 @@ def _alsa_reason(error: Exception) -> str:
 
 
 class QtBackend(_Status):
-    """Qt's QSoundEffect, one preloaded effect per cue.
+    """Qt's QSoundEffect, one loaded, never played effect waiting per cue.
+
+    Every effect plays once. Qt 6.8/6.9's effect keeps its audio sink between plays, and
+    the sink keeps whatever it had read of the last play but not yet sent to PulseAudio
+    (the end of the WAV: silence) and sends that first at the next play. How much is left
+    depends on the WAV's length and on the plays before, so a replayed cue started up to
+    about 65 ms late, by an amount that changed from one play to the next (rep_lower:
+    +64, +57, +51 ms...). A new effect has a new, empty sink; the decoded WAV comes from
+    Qt's sample cache, so a new effect is ready at once. The one that played is deleted
+    when it falls silent.
 
     QtMultimedia is imported here, lazily: it raises ImportError when libpulse is missing.
     With the library but no sound server there are no outputs; the backend then waits for
@@ -308,6 +317,11 @@ class QtBackend(_Status):
         self._media_devices: Any = None
         self._assets: dict[Cue, CueAsset] = {}
         self._effects: dict[Cue, Any] = {}
+        """The effect each cue plays next: loaded, never played."""
+        self._sounding: list[Any] = []
+        """Effects that were played, kept until they fall silent."""
+        self._device: Any = None
+        """The output chosen by the user, or None for the system's default."""
         self._device_name: str | None = None
         self._voice: Any = None
         self._receiver: Any = None
@@ -351,8 +365,6 @@ class QtBackend(_Status):
         Effects are only recreated when the output really changed: dropping effects that
         are still loading upsets Qt's audio thread.
         """
-        from PySide6.QtCore import QUrl
-
         if not self._outputs():
             self._drop_effects()
             self._fail(NO_DEVICE)
@@ -364,25 +376,43 @@ class QtBackend(_Status):
         self._drop_effects()
         self._device_id = device.id()
         chosen = self._device_name is not None and device.description() == self._device_name
-        for cue, asset in self._assets.items():
-            # An effect built on an explicit device made Qt 6.11/6.12 touch a socket
-            # notifier from its audio thread and spin; the default one follows the
-            # system's default output, so a device is only set when the user chose one.
-            effect = self._qt.QSoundEffect()
-            if chosen:
-                effect.setAudioDevice(device)
-            effect.statusChanged.connect(functools.partial(self._status_changed, effect))
-            effect.setSource(QUrl.fromLocalFile(str(asset.path)))
-            self._effects[cue] = effect
+        # An effect built on an explicit device made Qt 6.11/6.12 touch a socket notifier
+        # from its audio thread and spin; the default one follows the system's default
+        # output, so a device is only set when the user chose one.
+        self._device = device if chosen else None
+        for cue in self._assets:
+            self._effects[cue] = self._new_effect(cue)
         self._ok()
 
+    def _new_effect(self, cue: Cue) -> Any:
+        from PySide6.QtCore import QUrl
+
+        effect = self._qt.QSoundEffect()
+        if self._device is not None:
+            effect.setAudioDevice(self._device)
+        effect.statusChanged.connect(functools.partial(self._status_changed, effect))
+        effect.playingChanged.connect(functools.partial(self._playing_changed, effect))
+        effect.setSource(QUrl.fromLocalFile(str(self._assets[cue].path)))
+        return effect
+
     def _drop_effects(self) -> None:
-        for effect in self._effects.values():
-            effect.stop()
-            effect.deleteLater()
+        effects = [*self._effects.values(), *self._sounding]
         self._effects = {}
+        self._sounding = []
         self._voice = None
         self._device_id = None
+        self._device = None
+        for effect in effects:
+            effect.stop()
+            effect.deleteLater()
+
+    def _playing_changed(self, effect: Any) -> None:
+        if effect.isPlaying() or not any(e is effect for e in self._sounding):
+            return
+        self._sounding = [e for e in self._sounding if e is not effect]
+        if effect is self._voice:
+            self._voice = None
+        effect.deleteLater()
 
     def _status_changed(self, effect: Any) -> None:
         if effect.status() == self._qt.QSoundEffect.Status.Error and self._effects:
@@ -400,8 +430,11 @@ class QtBackend(_Status):
             return
         effect.setVolume(volume)
         effect.play()
+        self._sounding.append(effect)
         if cue.is_voice:
             self._voice = effect
+        # After play(), so that the cue does not wait for it.
+        self._effects[cue] = self._new_effect(cue)
 
     def stop_voice(self) -> None:
         if self._voice is not None:
