@@ -313,11 +313,13 @@ def active_rms(samples: Sequence[float]) -> float:
     return math.sqrt(sum(e for e, _ in kept) / sum(n for _, n in kept))
 
 
-def apply_edges(samples: list[float]) -> list[float]:
-    """Fade in from zero at the first sample and out to zero at the last."""
+def apply_edges(
+    samples: list[float], fade_in_s: float = FILE_FADE_IN_S, fade_out_s: float = FILE_FADE_OUT_S
+) -> list[float]:
+    """Fade in from zero at the first sample and out to zero at the last (raised cosine)."""
     out = list(samples)
-    fade_in = round(FILE_FADE_IN_S * SAMPLE_RATE)
-    fade_out = round(FILE_FADE_OUT_S * SAMPLE_RATE)
+    fade_in = round(fade_in_s * SAMPLE_RATE)
+    fade_out = round(fade_out_s * SAMPLE_RATE)
     for i in range(min(fade_in, len(out))):
         out[i] *= 0.5 - 0.5 * math.cos(math.pi * i / fade_in)
     for k in range(min(fade_out, len(out))):

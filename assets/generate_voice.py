@@ -35,6 +35,7 @@ from generate_sounds import (
     TAIL_SILENCE_S,
     TARGET_ACTIVE_RMS_DBFS,
     active_rms,
+    apply_edges,
     db_to_gain,
     write_wav,
 )
@@ -162,17 +163,6 @@ def trim(samples: list[float]) -> list[float]:
     return samples[start:end]
 
 
-def fade(samples: list[float]) -> list[float]:
-    out = list(samples)
-    fade_in = round(FADE_IN_S * SAMPLE_RATE)
-    fade_out = round(FADE_OUT_S * SAMPLE_RATE)
-    for i in range(min(fade_in, len(out))):
-        out[i] *= 0.5 - 0.5 * math.cos(math.pi * i / fade_in)
-    for k in range(min(fade_out, len(out))):
-        out[len(out) - 1 - k] *= 0.5 - 0.5 * math.cos(math.pi * k / fade_out)
-    return out
-
-
 def limit(samples: list[float], ceiling: float) -> list[float]:
     """Look-ahead peak limiter: no sample ends above `ceiling`, gain moves smoothly."""
     window = round(LIMITER_WINDOW_S * SAMPLE_RATE)
@@ -241,7 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sox = require("sox", "sox")
     args.out.mkdir(parents=True, exist_ok=True)
     for key, text in VOICE_LINES.items():
-        samples = normalise(fade(trim(speak(espeak, sox, text, args.voice))))
+        speech = trim(speak(espeak, sox, text, args.voice))
+        samples = normalise(apply_edges(speech, FADE_IN_S, FADE_OUT_S))
         path = args.out / f"{key}.wav"
         write_wav(path, to_pcm(samples))
         print(path)
