@@ -51,7 +51,18 @@ def _count(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = {
+    "run": "open the window and start a workout at once",
+    "workouts": "list or show workouts",
+    "history": "list, export, import",
+}
+
+
+def build_parser(command: str | None = None, *, complete: bool = True) -> argparse.ArgumentParser:
+    """The command line, with the arguments of `command` (or of every command, when
+    `complete`). The other commands are only named, for the help and the choice of command:
+    argparse's sub-parsers cost a few ms to build, which opening the window need not wait
+    for. `main` first parses with the top level alone to learn the command."""
     common = _Parser(add_help=False)
     common.add_argument(
         "--data-dir",
@@ -67,10 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, help_text in COMMANDS.items():
+        if complete or name == command:
+            sub = commands.add_parser(name, parents=[common], help=help_text)
+            _COMMAND_ARGUMENTS[name](sub, common)
+        else:
+            # Named only: no help of its own, so '-h' after it waits for the full parse.
+            commands.add_parser(name, help=help_text, add_help=False)
+    parser.add_argument("--audio", choices=AUDIO_CHOICES, default=None, help="sound output")
+    parser.add_argument("--fullscreen", action="store_true", help="start in fullscreen")
+    return parser
 
-    run = commands.add_parser(
-        "run", parents=[common], help="open the window and start a workout at once"
-    )
+
+def _run_arguments(run: _Parser, common: _Parser) -> None:
     run.add_argument("workout", metavar="WORKOUT", help="a workout id or a workout JSON file")
     run.add_argument("--work", type=_seconds, metavar="S", help="seconds of work per round")
     run.add_argument("--rest", type=_seconds, metavar="S", help="seconds of rest")
@@ -87,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="close the app when the session ends (exit status 0)",
     )
 
-    workouts = commands.add_parser("workouts", parents=[common], help="list or show workouts")
+
+def _workouts_arguments(workouts: _Parser, common: _Parser) -> None:
     workout_commands = workouts.add_subparsers(
         dest="workouts_command", metavar="ACTION", required=True, parser_class=_Parser
     )
@@ -95,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = workout_commands.add_parser("show", parents=[common], help="print a workout as JSON")
     show.add_argument("id", metavar="ID", help="a workout id or a workout JSON file")
 
-    history = commands.add_parser("history", parents=[common], help="list, export, import")
+
+def _history_arguments(history: _Parser, common: _Parser) -> None:
     history_commands = history.add_subparsers(
         dest="history_command", metavar="ACTION", required=True, parser_class=_Parser
     )
@@ -106,9 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
     import_ = history_commands.add_parser("import", parents=[common], help="merge a history export")
     import_.add_argument("file", metavar="FILE")
 
-    parser.add_argument("--audio", choices=AUDIO_CHOICES, default=None, help="sound output")
-    parser.add_argument("--fullscreen", action="store_true", help="start in fullscreen")
-    return parser
+
+_COMMAND_ARGUMENTS = {
+    "run": _run_arguments,
+    "workouts": _workouts_arguments,
+    "history": _history_arguments,
+}
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse with the top level alone, then again with the named command's arguments."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args, extras = build_parser(complete=False).parse_known_args(argv)
+    if args.command is None and not extras:
+        return args
+    return build_parser(args.command, complete=False).parse_args(argv)
 
 
 def _overrides(args: argparse.Namespace) -> Overrides:
@@ -167,8 +201,7 @@ def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     paths = DataPaths.resolve(getattr(args, "data_dir", None))
     try:
         if args.command == "workouts":
