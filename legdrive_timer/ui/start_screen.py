@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -43,6 +43,21 @@ def _button(text: str, accessible: str, slot: Callable[[], object]) -> QPushButt
     return button
 
 
+class WorkoutList(QListWidget):
+    """The list of workouts. It has the focus, so Space and the letter keys go to the start
+    screen's handler first, not to the list's type-ahead search; the arrows still move."""
+
+    def __init__(self, on_key: Callable[[QKeyEvent], bool]) -> None:
+        super().__init__()
+        self._on_key = on_key
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # An override rather than an event filter: a filter would carry every event the list
+        # gets into Python, dozens of them before the first frame.
+        if not self._on_key(event):
+            super().keyPressEvent(event)
+
+
 class StartScreen(QWidget):
     start_requested = Signal(str)
     adjust_requested = Signal(str)
@@ -58,13 +73,12 @@ class StartScreen(QWidget):
         self.hint = FitLabel(
             "Pick a workout with ↑ ↓ and press Enter or Space to start.", max_fraction=0.6
         )
-        self.list = QListWidget()
+        self.list = WorkoutList(self._handle_key)
         self.list.setAccessibleName("Workouts")
         self.list.setWordWrap(True)
         self.list.setSpacing(6)
         self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.list.itemActivated.connect(lambda _item: self.start_selected())
-        self.list.installEventFilter(self)
         self.start_button = _button("Start\nEnter", "Start the workout", self.start_selected)
         self.adjust_button = _button("Adjust…\nA", "Adjust interval lengths", self._adjust)
         self.sound_button = _button("Sound…\nS", "Sound settings", self.sound_requested.emit)
@@ -121,12 +135,6 @@ class StartScreen(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self._handle_key(event):
             super().keyPressEvent(event)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The list has the focus; Space and the letter keys are ours, not its search.
-        if watched is self.list and event.type() == QEvent.Type.KeyPress:
-            return self._handle_key(cast("QKeyEvent", event))
-        return False
 
     def _handle_key(self, event: QKeyEvent) -> bool:
         from PySide6.QtCore import Qt  # not at import: see ID_ROLE
