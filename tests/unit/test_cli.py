@@ -121,3 +121,37 @@ def test_the_installed_command_and_python_m_agree(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert workout_format.loads(result.stdout).id == "full"
+
+
+def test_the_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--help"], capsys)
+    assert code == 0
+    for command in ("run", "workouts", "history"):
+        assert f"    {command} " in out
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["run", "--help"], ["WORKOUT", "--work S", "--quit-when-done"]),
+        (["run", "hiit", "-h"], ["WORKOUT", "--rounds N"]),
+        (["workouts", "show", "--help"], ["ID"]),
+        (["history", "export", "-h"], ["--format {json,csv}", "--output FILE"]),
+    ],
+)
+def test_a_commands_help_shows_its_own_arguments(
+    args: list[str], shown: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    for text in shown:
+        assert text in out
+
+
+def test_a_data_dir_named_like_a_command_is_a_data_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["--data-dir", "run", "workouts", "list"], capsys)
+    assert code == 0, err
+    assert out.split()[0] == "primer"
