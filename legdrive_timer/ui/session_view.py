@@ -38,7 +38,8 @@ from legdrive_timer.core.events import (
 from legdrive_timer.core.timeline import Motion, Phase, PhaseKind
 from legdrive_timer.ui import theme
 from legdrive_timer.ui.formatting import format_duration, format_seconds
-from legdrive_timer.ui.widgets import FitLabel, ProgressStrip, fitted_pixel_size
+from legdrive_timer.ui.progress import ProgressStrip
+from legdrive_timer.ui.widgets import FitLabel, fitted_pixel_size
 
 ADJUST_STEP_MS = 10_000
 FLASH_MS = 250
