@@ -7,6 +7,7 @@ in the app constructs these, so tests build the same app with a fake clock and s
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import dataclasses
 import os
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from legdrive_timer import APP_ID, APP_NAME, __version__
@@ -105,8 +106,8 @@ class AppController(QObject):
         start.history_requested.connect(self.open_history)
         start.history_button.hide()
         self.window.summary_created.append(self._wire_summary)
-        self.window.stability_prompt.rated.connect(self.rate_stability)
-        self.window.stability_prompt.reps_corrected.connect(self.correct_reps)
+        self.window.stability_rated.connect(self.rate_stability)
+        self.window.reps_corrected.connect(self.correct_reps)
         self.window.mute_requested.connect(self.toggle_mute)
         self.window.closing.connect(self.shutdown)
         self._restore_geometry()
@@ -180,8 +181,11 @@ class AppController(QObject):
 
     def _restore_geometry(self) -> None:
         if self.settings.window_geometry:
-            data = QByteArray.fromBase64(self.settings.window_geometry.encode("ascii"))
-            if self.window.restoreGeometry(data):
+            try:
+                data = binascii.a2b_base64(self.settings.window_geometry)
+            except (binascii.Error, ValueError):
+                data = b""
+            if data and self.window.restoreGeometry(data):
                 return
         self.window.resize(1024, 640)
 
@@ -254,7 +258,7 @@ class AppController(QObject):
                 self.cues.attach(engine, clock=self.clock, timer=cue_timer)
             )
         self._session_unsubscribers.append(engine.subscribe(self._on_event))
-        self.window.stability_prompt.dismiss()
+        self.window.dismiss_stability_prompt()
         self._stability.clear()
         self._reps_done.clear()
         self.window.session_view.attach(engine)
@@ -273,18 +277,17 @@ class AppController(QObject):
     def _on_event(self, event: Event) -> None:
         from legdrive_timer.core.events import PhaseEnded, PhaseStarted, SessionEnded
 
-        prompt = self.window.stability_prompt
         if isinstance(event, PhaseEnded):
             phase = event.phase
             if phase.kind is PhaseKind.WORK and phase.reps_planned is not None and phase.side:
                 assert self.engine is not None
                 self._prompt_session = self.engine.session_id
                 self._prompt_age = 0
-                prompt.ask(phase, event.segment.reps_done)
+                self.window.stability_prompt.ask(phase, event.segment.reps_done)
         elif isinstance(event, PhaseStarted):
             self._prompt_age += 1
-            if prompt.isVisible() and self._prompt_age >= PROMPT_LIFETIME_PHASES:
-                prompt.dismiss()
+            if self._prompt_age >= PROMPT_LIFETIME_PHASES:
+                self.window.dismiss_stability_prompt()
             if self._shots is not None:
                 self._shots.phase_started(event.phase.index, event.phase.kind.value)
         elif isinstance(event, SessionEnded):
@@ -299,7 +302,7 @@ class AppController(QObject):
                 QTimer.singleShot(0, self.quit)
 
     def back_to_start(self) -> None:
-        self.window.stability_prompt.dismiss()
+        self.window.dismiss_stability_prompt()
         self.refresh_workouts()
         self.window.show_screen(self.window.start_screen)
 
@@ -436,7 +439,7 @@ class AppController(QObject):
             self.engine.stop()
         self.end_session_wiring()
         self.keep_awake.release()
-        geometry = bytes(self.window.saveGeometry().toBase64().data()).decode("ascii")
+        geometry = binascii.b2a_base64(self.window.saveGeometry().data(), newline=False).decode()
         self.save_settings(window_geometry=geometry)
         if self.journal is not None:
             self.journal.flush()

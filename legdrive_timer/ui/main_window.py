@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from legdrive_timer import APP_NAME
-from legdrive_timer.ui.prompts import StabilityPrompt
 from legdrive_timer.ui.start_screen import StartScreen
 from legdrive_timer.ui.widgets import set_no_focus
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent
 
+    from legdrive_timer.ui.prompts import StabilityPrompt
     from legdrive_timer.ui.session_view import SessionView
     from legdrive_timer.ui.summary_view import SummaryView
 
@@ -88,6 +88,10 @@ class Banner(QFrame):
 class MainWindow(QMainWindow):
     mute_requested = Signal()
     first_painted = Signal()
+    stability_rated = Signal(int, int)
+    """From the rating strip: phase index, rating 1-5."""
+    reps_corrected = Signal(int, int)
+    """From the rating strip: phase index, reps done."""
     closing = Signal()
 
     def __init__(self) -> None:
@@ -104,14 +108,13 @@ class MainWindow(QMainWindow):
         self._session_view: SessionView | None = None
         self._summary_view: SummaryView | None = None
         self.summary_created: list[Callable[[SummaryView], None]] = []
-        self.stability_prompt = StabilityPrompt()
+        self._stability_prompt: StabilityPrompt | None = None
         central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack, 1)
-        layout.addWidget(self.stability_prompt)
+        self._layout = QVBoxLayout(central)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self._layout.addWidget(self.banner)
+        self._layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._painted = False
 
@@ -132,6 +135,28 @@ class MainWindow(QMainWindow):
     def has_session_view(self) -> bool:
         """Whether the session screen has been built yet."""
         return self._session_view is not None
+
+    @property
+    def stability_prompt(self) -> StabilityPrompt:
+        """The rating strip below the screens, built at its first use (never at start)."""
+        if self._stability_prompt is None:
+            from legdrive_timer.ui.prompts import StabilityPrompt
+
+            prompt = StabilityPrompt()
+            prompt.rated.connect(self.stability_rated)
+            prompt.reps_corrected.connect(self.reps_corrected)
+            prompt.setFixedHeight(self._prompt_height())
+            self._layout.addWidget(prompt)
+            self._stability_prompt = prompt
+        return self._stability_prompt
+
+    def dismiss_stability_prompt(self) -> None:
+        if self._stability_prompt is not None:
+            self._stability_prompt.dismiss()
+
+    def _prompt_height(self) -> int:
+        # The rating strip grows with the window so it can be hit and read from the bench.
+        return max(48, self.height() // 9)
 
     @property
     def summary_view(self) -> SummaryView:
@@ -170,8 +195,8 @@ class MainWindow(QMainWindow):
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             super().keyPressEvent(event)
             return
-        prompt = self.stability_prompt
-        if prompt.isVisible() and Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
+        prompt = self._stability_prompt
+        if prompt is not None and prompt.isVisible() and Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
             prompt.rate(key - Qt.Key.Key_0)
         elif key == Qt.Key.Key_F:
             self.toggle_fullscreen()
@@ -184,8 +209,8 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        # The rating strip grows with the window so it can be hit and read from the bench.
-        self.stability_prompt.setFixedHeight(max(48, self.height() // 9))
+        if self._stability_prompt is not None:
+            self._stability_prompt.setFixedHeight(self._prompt_height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

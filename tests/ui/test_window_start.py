@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
+from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.builtins import builtin_workout
@@ -14,6 +15,7 @@ from legdrive_timer.core.overrides import Overrides
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.storage.settings import Settings, load_settings, save_settings
 from legdrive_timer.ui.adjust_dialog import AdjustDialog
+from legdrive_timer.ui.app import AppController
 from tests.ui.window_helpers import WindowHarness, harness
 
 __all__ = ["harness"]
@@ -218,3 +220,29 @@ def test_buttons_never_take_the_keyboard_focus(harness: WindowHarness) -> None:
     assert buttons
     taking_focus = [b.text() for b in buttons if b.focusPolicy() != Qt.FocusPolicy.NoFocus]
     assert taking_focus == []
+
+
+@pytest.mark.parametrize("geometry", ["not base64 at all!", "AAAA", "é"])
+def test_a_damaged_window_geometry_gives_the_default_size(
+    qtbot: QtBot, data_paths: DataPaths, geometry: str
+) -> None:
+    save_settings(data_paths.settings_file, Settings(window_geometry=geometry))
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    assert (h.window.width(), h.window.height()) == (1024, 640)
+
+
+def test_the_start_builds_only_the_start_screen(qtbot: QtBot, data_paths: DataPaths) -> None:
+    """What the first frame waits for: no session, summary or rating strip yet."""
+    app = AppController(data_paths, audio="off")
+    qtbot.addWidget(app.window)
+    window = app.window
+    assert not window.has_session_view
+    assert window.findChild(QWidget, "stability_prompt") is None
+    window.dismiss_stability_prompt()  # nothing to dismiss; builds nothing
+    assert window.findChild(QWidget, "stability_prompt") is None
+    # Built at its first use, below the screens, sized with the window.
+    window.resize(900, 630)
+    prompt = window.stability_prompt
+    assert window.findChild(QWidget, "stability_prompt") is prompt
+    assert prompt.height() == 70 and not prompt.isVisible()
