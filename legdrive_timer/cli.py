@@ -136,9 +136,16 @@ _COMMAND_ARGUMENTS = {
 }
 
 
+WINDOW_DEFAULTS = {"command": None, "audio": None, "fullscreen": False}
+"""What the parser gives for no arguments at all."""
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse with the top level alone, then again with the named command's arguments."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        # How the desktop launcher starts the app: it need not wait for a parser.
+        return argparse.Namespace(**WINDOW_DEFAULTS)
     args, extras = build_parser(complete=False).parse_known_args(argv)
     if args.command is None and not extras:
         return args

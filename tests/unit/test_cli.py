@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from legdrive_timer import __version__
-from legdrive_timer.cli import main
+from legdrive_timer.cli import build_parser, main, parse_args
 from legdrive_timer.core import workout_format
 from legdrive_timer.core.builtins import BUILTIN_IDS
 from legdrive_timer.storage.paths import ENV_HOME, DataPaths
@@ -155,3 +155,7 @@ def test_a_data_dir_named_like_a_command_is_a_data_dir(
     code, out, err = run(["--data-dir", "run", "workouts", "list"], capsys)
     assert code == 0, err
     assert out.split()[0] == "primer"
+
+
+def test_no_arguments_parse_as_the_full_parser_would() -> None:
+    assert parse_args([]) == build_parser().parse_args([])
