@@ -3,7 +3,10 @@
     python bench/startup.py [--runs 5] [--cpu-runs 3] [--cpu-seconds 30]
 
 Start-up is the time from `Popen` to the first painted frame of the start screen (the app
-prints a marker line on its first paint when LEGDRIVE_TIMER_STARTUP_MARKER is set). Peak
+prints a marker line on its first paint when LEGDRIVE_TIMER_STARTUP_MARKER is set). The app
+starts as its desktop entry starts it: the installed `legdrive-timer` command with no
+arguments, for a returning user (a profile under the bench's temporary folder, through the
+XDG variables, with a settings file and the history the untimed first start made). Peak
 memory is VmHWM from /proc. CPU is user+system time of the process while a session runs
 for `--cpu-seconds` (`legdrive-timer run hiit --audio off`), against the bare window
 updating one label every 100 ms over the same span; both run side by side so they share
@@ -70,21 +73,38 @@ class Started:
     seconds: float
 
 
-def _environment(pycache: Path) -> dict[str, str]:
+SEED_SETTINGS = """
+from legdrive_timer.storage.paths import DataPaths
+from legdrive_timer.storage.settings import Settings, save_settings
+save_settings(DataPaths.resolve().settings_file, Settings(last_workout_id="hiit"))
+"""
+
+
+def _environment(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["LEGDRIVE_TIMER_STARTUP_MARKER"] = "1"
     env.pop("LEGDRIVE_TIMER_HOME", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
+    home = root / "home"
+    env["HOME"] = str(home)
+    for variable, folder in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
+        env[variable] = str(home / folder)
     return env
 
 
-def _app_command(data_dir: Path, *, session: bool) -> list[str]:
-    command = [sys.executable, "-m", "legdrive_timer"]
+def _app_command(*, session: bool) -> list[str]:
+    installed = Path(sys.executable).with_name("legdrive-timer")
+    command = [str(installed)] if installed.exists() else [sys.executable, "-m", "legdrive_timer"]
     if session:
         command += ["run", "hiit", "--audio", "off"]
-    return [*command, "--data-dir", str(data_dir)]
+    return command
 
 
 def _bare_command() -> list[str]:
@@ -138,23 +158,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def warm_up(data_root: Path, env: dict[str, str]) -> None:
-    """One untimed start of each, so both run with compiled bytecode and a warm disk cache."""
-    for command in (_app_command(data_root / "warm-up", session=False), _bare_command()):
-        stop(start_until_painted(command, env).process)
+def warm_up(env: dict[str, str]) -> None:
+    """The returning user's settings, then one untimed start of each, so both run with
+    compiled bytecode and a warm disk cache, and the app finds the history it made."""
+    subprocess.run([sys.executable, "-c", SEED_SETTINGS], env=env, check=True)
+    for command in (_app_command(session=False), _bare_command()):
+        started = start_until_painted(command, env)
+        time.sleep(1.0)  # past the first frame: the history is opened and made
+        stop(started.process)
 
 
-def measure_startup(runs: int, data_root: Path, env: dict[str, str]) -> dict[str, list[float]]:
+def measure_startup(runs: int, env: dict[str, str]) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {"app_s": [], "bare_s": [], "app_mib": [], "bare_mib": []}
     for run in range(runs):
         # Alternate which goes first so a warm disk cache favours neither.
         order = ["app", "bare"] if run % 2 == 0 else ["bare", "app"]
         for which in order:
-            command = (
-                _app_command(data_root / f"start-{run}", session=False)
-                if which == "app"
-                else _bare_command()
-            )
+            command = _app_command(session=False) if which == "app" else _bare_command()
             started = start_until_painted(command, env)
             time.sleep(0.5)  # settle, so the peak includes the first layout passes
             results[f"{which}_mib"].append(peak_memory_mib(started.process.pid))
@@ -163,12 +183,10 @@ def measure_startup(runs: int, data_root: Path, env: dict[str, str]) -> dict[str
     return results
 
 
-def measure_cpu(
-    runs: int, seconds: float, data_root: Path, env: dict[str, str]
-) -> dict[str, list[float]]:
+def measure_cpu(runs: int, seconds: float, env: dict[str, str]) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {"app_cpu": [], "bare_cpu": [], "app_run_mib": []}
-    for run in range(runs):
-        app = start_until_painted(_app_command(data_root / f"cpu-{run}", session=True), env)
+    for _ in range(runs):
+        app = start_until_painted(_app_command(session=True), env)
         bare = start_until_painted(_bare_command(), env)
         try:
             before = (cpu_seconds(app.process.pid), cpu_seconds(bare.process.pid))
@@ -190,11 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-seconds", type=float, default=30.0, help="per CPU run")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="legdrive-bench-") as tmp:
-        root = Path(tmp)
-        env = _environment(root / "pycache")
-        warm_up(root, env)
-        start = measure_startup(args.runs, root, env)
-        cpu = measure_cpu(args.cpu_runs, args.cpu_seconds, root, env)
+        env = _environment(Path(tmp))
+        warm_up(env)
+        start = measure_startup(args.runs, env)
+        cpu = measure_cpu(args.cpu_runs, args.cpu_seconds, env)
     med = {k: statistics.median(v) for k, v in {**start, **cpu}.items()}
     platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
     print(f"platform: {platform}; runs: {args.runs} start-up, {args.cpu_runs} x CPU")
