@@ -18,6 +18,7 @@ from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.timeline import compile_workout
 from legdrive_timer.core.workout import WorkoutError
 from legdrive_timer.errors import UserError
+from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import ENV_HOME, DataPaths
 from legdrive_timer.storage.workouts import load_library, resolve_workout
 
@@ -209,6 +210,8 @@ def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.command is not None and args.command != "run":
+        resume_collection()  # the window resumes it once it is up
     paths = DataPaths.resolve(getattr(args, "data_dir", None))
     try:
         if args.command == "workouts":

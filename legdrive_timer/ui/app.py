@@ -25,6 +25,7 @@ from legdrive_timer.core.overrides import apply_overrides
 from legdrive_timer.core.timeline import PhaseKind, compile_workout
 from legdrive_timer.core.workout import Workout, WorkoutError
 from legdrive_timer.errors import UserError
+from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.storage.settings import load_settings, save_settings
 from legdrive_timer.storage.workouts import WorkoutLibrary, load_library
@@ -528,6 +529,7 @@ def run_app(
         controller.load_services()
         if workout is not None:
             controller.start(workout)
+        resume_collection()
 
     # The slow parts wait until the window is on screen, so it appears at once. The window
     # emits first_painted once only.

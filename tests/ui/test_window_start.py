@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides
+from legdrive_timer.startup import hold_collection
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.storage.settings import Settings, load_settings, save_settings
 from legdrive_timer.ui.adjust_dialog import AdjustDialog
-from legdrive_timer.ui.app import AppController
+from legdrive_timer.ui.app import AppController, run_app
 from tests.ui.window_helpers import WindowHarness, harness
 
 __all__ = ["harness"]
@@ -246,3 +248,36 @@ def test_the_start_builds_only_the_start_screen(qtbot: QtBot, data_paths: DataPa
     prompt = window.stability_prompt
     assert window.findChild(QWidget, "stability_prompt") is prompt
     assert prompt.height() == 70 and not prompt.isVisible()
+
+
+def test_the_window_collects_garbage_again_once_it_is_up(
+    qapp: QApplication, data_paths: DataPaths
+) -> None:
+    """The command holds collection for the start; the window resumes it after its first
+    frame and the work that follows it (history, sounds)."""
+    seen: list[bool] = []
+
+    def check() -> None:
+        if gc.isenabled():
+            seen.append(True)
+            qapp.quit()
+
+    poll = QTimer()
+    poll.timeout.connect(check)
+    poll.start(5)
+    give_up = QTimer()  # a broken resume must not hang the test run
+    give_up.setSingleShot(True)
+    give_up.timeout.connect(qapp.quit)
+    give_up.start(5000)
+    hold_collection()
+    try:
+        assert (
+            run_app(data_paths, workout=None, audio="off", fullscreen=False, quit_when_done=False)
+            == 0
+        )
+    finally:
+        poll.stop()
+        give_up.stop()
+        gc.enable()
+        gc.unfreeze()
+    assert seen == [True]
