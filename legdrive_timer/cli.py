@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -222,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (WorkoutError, UserError) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away ('| head'): nothing left to say, and no one to say it to.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as error:
         where = f" ({error.filename})" if error.filename else ""
         print(f"{PROG}: {error.strerror or error}{where}.", file=sys.stderr)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,3 +44,22 @@ def test_commands_without_a_window_collect_again(
     monkeypatch.setattr(sys, "argv", ["legdrive-timer", *args, "--data-dir", str(tmp_path)])
     assert command.main() == 0
     assert gc.isenabled()
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """'legdrive-timer workouts show full | head -1': no traceback, no complaint."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "legdrive_timer", "workouts", "show", "full"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "LEGDRIVE_TIMER_HOME": str(tmp_path)},
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    assert result.returncode == 1
