@@ -13,6 +13,11 @@ updating one label every 100 ms over the same span; both run side by side so the
 the machine's load. Medians over the runs and the ratios are printed. Runs under
 QT_QPA_PLATFORM=offscreen unless the environment says otherwise.
 
+`--instructions` also counts the instructions each program runs from its start to its first
+frame under valgrind's callgrind (a wrapper ends each at the marker): unlike the times, the
+counts repeat exactly from run to run, so their ratio shows a change of a few ms that the
+noise of single runs hides. It takes about 10 s per program.
+
 Both programs run as installed: with their bytecode compiled, as pip leaves an installed
 package. A development shell often sets PYTHONDONTWRITEBYTECODE, which would make every run
 recompile the app's own modules from source (about 30 ms here), a cost the bare window,
@@ -64,6 +69,27 @@ timer.start(100)
 window.resize(1024, 640)
 window.show()
 app.exec()
+"""
+
+
+EXIT_AT_MARKER = f"""
+import os, sys
+class _EndAtFirstFrame:
+    def __init__(self, stream):
+        self._stream = stream
+    def write(self, text):
+        if text.startswith("{MARKER}"):
+            os._exit(0)
+        return self._stream.write(text)
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+sys.stderr = _EndAtFirstFrame(sys.stderr)
+"""
+
+APP_FROM_CODE = """
+sys.argv = ["legdrive-timer"]
+from legdrive_timer.__main__ import main
+sys.exit(main())
 """
 
 
@@ -201,17 +227,46 @@ def measure_cpu(runs: int, seconds: float, env: dict[str, str]) -> dict[str, lis
     return results
 
 
+def count_instructions(code: str, env: dict[str, str]) -> int:
+    """Instructions `python -c code` runs until it ends, counted by callgrind."""
+    valgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    with subprocess.Popen(
+        [*valgrind, sys.executable, "-c", code],
+        env={**env, "PYTHONHASHSEED": "0"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        _, report = process.communicate()
+    # Qt may fork a helper (dbus-launch), which valgrind reports too: take our own line.
+    for line in report.splitlines():
+        if line.startswith(f"=={process.pid}==") and "Collected :" in line:
+            return int(line.rsplit(":", 1)[1])
+    raise RuntimeError(f"no instruction count from valgrind: {report[-500:]}")
+
+
+def measure_instructions(env: dict[str, str]) -> dict[str, int]:
+    return {
+        "app": count_instructions(EXIT_AT_MARKER + APP_FROM_CODE, env),
+        "bare": count_instructions(EXIT_AT_MARKER + BARE_WINDOW, env),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="start-up runs (default 5)")
     parser.add_argument("--cpu-runs", type=int, default=3, help="CPU runs (default 3)")
     parser.add_argument("--cpu-seconds", type=float, default=30.0, help="per CPU run")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions to the first frame"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="legdrive-bench-") as tmp:
         env = _environment(Path(tmp))
         warm_up(env)
         start = measure_startup(args.runs, env)
         cpu = measure_cpu(args.cpu_runs, args.cpu_seconds, env)
+        instructions = measure_instructions(env) if args.instructions else None
     med = {k: statistics.median(v) for k, v in {**start, **cpu}.items()}
     platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
     print(f"platform: {platform}; runs: {args.runs} start-up, {args.cpu_runs} x CPU")
@@ -230,6 +285,12 @@ def main(argv: list[str] | None = None) -> int:
         f" bare 10 Hz label {med['bare_cpu']:.2f}%, ratio {med['app_cpu'] / bare_cpu:.2f}"
         " (target <= 1.50)"
     )
+    if instructions is not None:
+        print(
+            f"instructions to the first frame: app {instructions['app'] / 1e6:.1f} M,"
+            f" bare {instructions['bare'] / 1e6:.1f} M,"
+            f" ratio {instructions['app'] / instructions['bare']:.3f}"
+        )
     for key, values in {**start, **cpu}.items():
         print(f"  {key}: " + ", ".join(f"{v:.3f}" for v in values))
     return 0
