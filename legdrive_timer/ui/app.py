@@ -344,11 +344,13 @@ class AppController(QObject):
     # -- sound -------------------------------------------------------------------------
 
     def _on_sound_status(self, status: str | None) -> None:
-        self.window.start_screen.set_sound_status(status)
         from legdrive_timer.audio import SOUND_OFF
 
-        # Sound chosen off is the user's choice, not a problem: no banner for it.
-        self.window.banner.set_message("sound", None if status == SOUND_OFF else status)
+        # Sound chosen off is the user's choice, not a problem: the start screen says it
+        # quietly. A problem goes to the banner, above every screen, and only there.
+        chosen_off = status == SOUND_OFF
+        self.window.start_screen.set_sound_status(status if chosen_off else None)
+        self.window.banner.set_message("sound", None if chosen_off else status)
         dialog = self.sound_dialog
         if dialog is not None:
             dialog.set_status(status)

@@ -281,3 +281,22 @@ def test_the_window_collects_garbage_again_once_it_is_up(
         gc.enable()
         gc.unfreeze()
     assert seen == [True]
+
+
+def test_a_sound_problem_is_told_once_in_the_banner(
+    qtbot: QtBot, data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from legdrive_timer.audio import system
+    from legdrive_timer.audio.cues import CueAssetError
+
+    def unreadable(stack: object) -> None:
+        raise CueAssetError("drive.wav is not a readable WAV file")
+
+    monkeypatch.setattr(system, "open_assets", unreadable)
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    h.window.show()
+    problem = "Sound unavailable: drive.wav is not a readable WAV file."
+    assert h.window.banner.messages() == [problem]
+    assert h.window.banner.isVisible()
+    assert not h.window.start_screen.status.isVisible()
