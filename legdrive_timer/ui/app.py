@@ -528,10 +528,12 @@ def run_app(
     window = controller.window
 
     def after_first_frame() -> None:
-        controller.load_services()
-        if workout is not None:
-            controller.start(workout)
-        resume_collection()
+        try:
+            controller.load_services()
+            if workout is not None:
+                controller.start(workout)
+        finally:
+            resume_collection()
 
     # The slow parts wait until the window is on screen, so it appears at once. The window
     # emits first_painted once only.
