@@ -1,6 +1,6 @@
 """Start-up time, peak memory and CPU of the window against a bare PySide6 window.
 
-    python bench/startup.py [--runs 5] [--cpu-runs 3] [--cpu-seconds 30]
+    python bench/startup.py [--runs 5] [--cpu-runs 3] [--cpu-seconds 30] [--instructions]
 
 Start-up is the time from `Popen` to the first painted frame of the start screen (the app
 prints a marker line on its first paint when LEGDRIVE_TIMER_STARTUP_MARKER is set). The app
