@@ -10,7 +10,7 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NoReturn
 
 from legdrive_timer import APP_NAME, __version__
@@ -60,11 +60,11 @@ COMMANDS = {
 }
 
 
-def build_parser(command: str | None = None, *, complete: bool = True) -> argparse.ArgumentParser:
-    """The command line, with the arguments of `command` (or of every command, when
-    `complete`). The other commands are only named, for the help and the choice of command:
-    argparse's sub-parsers cost a few ms to build, which opening the window need not wait
-    for. `main` first parses with the top level alone to learn the command."""
+def build_parser(set_up: Collection[str] = tuple(COMMANDS)) -> argparse.ArgumentParser:
+    """The command line, with the arguments of the commands in `set_up`. The others are only
+    named, for the help and the choice of command: argparse's sub-parsers cost a few ms to
+    build, which opening the window need not wait for. `parse_args` first parses with the
+    top level alone to learn the command."""
     common = _Parser(add_help=False)
     common.add_argument(
         "--data-dir",
@@ -81,7 +81,7 @@ def build_parser(command: str | None = None, *, complete: bool = True) -> argpar
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, help_text in COMMANDS.items():
-        if complete or name == command:
+        if name in set_up:
             sub = commands.add_parser(name, parents=[common], help=help_text)
             _COMMAND_ARGUMENTS[name](sub, common)
         else:
@@ -148,10 +148,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if not argv:
         # How the desktop launcher starts the app: it need not wait for a parser.
         return argparse.Namespace(**WINDOW_DEFAULTS)
-    args, extras = build_parser(complete=False).parse_known_args(argv)
+    args, extras = build_parser(set_up=()).parse_known_args(argv)
     if args.command is None and not extras:
         return args
-    return build_parser(args.command, complete=False).parse_args(argv)
+    return build_parser(set_up=(args.command,)).parse_args(argv)
 
 
 def _overrides(args: argparse.Namespace) -> Overrides:
@@ -211,8 +211,8 @@ def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.command is not None and args.command != "run":
-        resume_collection()  # the window resumes it once it is up
+    if args.command in ("workouts", "history"):
+        resume_collection()  # no window: the window resumes it once it is up
     paths = DataPaths.resolve(getattr(args, "data_dir", None))
     try:
         if args.command == "workouts":
