@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,19 +26,24 @@ POLL_LIMIT_S = 60.0
 """Only a bound on a hung process: the test goes on as soon as the phases are there."""
 
 
-def journaled_segments(db: Path, session_id: str) -> int:
+def query_one(db: Path, sql: str, *params: object) -> tuple[Any, ...] | None:
+    """One row of the history database read as another process sees it: None while the
+    file or its schema is not there yet."""
     if not db.exists():
-        return 0
+        return None
     conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=5)
     try:
-        row = conn.execute(
-            "SELECT COUNT(*) FROM segments WHERE session_id = ?", (session_id,)
-        ).fetchone()
-        return int(row[0])
+        row: tuple[Any, ...] | None = conn.execute(sql, params).fetchone()
+        return row
     except sqlite3.OperationalError:
-        return 0  # the schema is not there yet
+        return None
     finally:
         conn.close()
+
+
+def journaled_segments(db: Path, session_id: str) -> int:
+    row = query_one(db, "SELECT COUNT(*) FROM segments WHERE session_id = ?", session_id)
+    return 0 if row is None else int(row[0])
 
 
 def wait_for_segments(proc: subprocess.Popen[str], db: Path, sid: str, count: int) -> None:
@@ -115,18 +121,11 @@ def test_the_driver_records_a_whole_session_when_left_alone(tmp_path: Path) -> N
 
 def running_session(db: Path) -> tuple[str, int] | None:
     """(id, journaled phases) of the session a live process is recording, if any."""
-    if not db.exists():
-        return None
-    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=5)
-    try:
-        row = conn.execute(
-            "SELECT s.id, (SELECT COUNT(*) FROM segments g WHERE g.session_id = s.id) "
-            "FROM sessions s WHERE s.status = 'running'"
-        ).fetchone()
-    except sqlite3.OperationalError:
-        return None
-    finally:
-        conn.close()
+    row = query_one(
+        db,
+        "SELECT s.id, (SELECT COUNT(*) FROM segments g WHERE g.session_id = s.id) "
+        "FROM sessions s WHERE s.status = 'running'",
+    )
     return None if row is None else (str(row[0]), int(row[1]))
 
 
