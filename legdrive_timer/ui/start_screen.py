@@ -112,7 +112,6 @@ class StartScreen(QWidget):
             self.list.addItem(item)
         ids = [w.id for w in workouts]
         self.list.setCurrentRow(ids.index(current) if current in ids else 0)
-        self._fit_fonts()
 
     def set_sound_status(self, status: str | None) -> None:
         self.status.setText(status or "")
