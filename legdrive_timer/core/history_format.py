@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from legdrive_timer.core.formatting import phase_name
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
@@ -54,7 +55,10 @@ CSV_COLUMNS = (
     "reps_done",
     "end_reason",
     "stability",
+    "phase",
 )
+"""Columns are only ever added at the end, so that a sheet built on an older export still
+finds its columns where they were."""
 
 
 _E = TypeVar("_E", PhaseKind, Side, EndReason, SessionStatus)
@@ -153,7 +157,7 @@ def records_to_csv(records: Iterable[SessionRecord]) -> str:
         ]
         if not record.segments:
             writer.writerow([_cell(v) for v in head] + [""] * (len(CSV_COLUMNS) - len(head)))
-        for segment in session["segments"]:
+        for segment, record_segment in zip(session["segments"], record.segments, strict=True):
             tail = [
                 segment["phase_index"],
                 segment["kind"],
@@ -168,6 +172,7 @@ def records_to_csv(records: Iterable[SessionRecord]) -> str:
                 segment["reps_done"],
                 segment["end_reason"],
                 segment["stability"],
+                phase_name(record_segment.kind),
             ]
             writer.writerow([_cell(v) for v in head + tail])
     return out.getvalue()

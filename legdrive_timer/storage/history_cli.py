@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from legdrive_timer.core.formatting import format_duration
 from legdrive_timer.core.history_format import (
     HistoryFormatError,
     records_from_json,
@@ -30,19 +31,12 @@ def _open(paths: DataPaths, err: TextIO) -> HistoryStore:
     return store
 
 
-def _duration(ms: int) -> str:
-    seconds = round(ms / 1000)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
 def format_summary(summary: SessionSummary) -> str:
-    """One line: local date and time, workout, time trained, status."""
-    started = summary.started_at.astimezone()
+    """One line: date and time (as the history view shows them: the clock time where the
+    person trained), workout, time trained, status."""
     return (
-        f"{started:%Y-%m-%d %H:%M}  {summary.workout_name:<28.28}  "
-        f"{_duration(summary.actual_ms):>8}  {summary.status.value}"
+        f"{summary.started_at:%Y-%m-%d %H:%M}  {summary.workout_name:<28.28}  "
+        f"{format_duration(summary.actual_ms):>8}  {summary.status.value}"
     )
 
 

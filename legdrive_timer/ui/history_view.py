@@ -48,15 +48,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from legdrive_timer.core.formatting import (
+    SEGMENT_COLUMNS,
+    format_duration,
+    format_effort,
+    segment_cells,
+    status_name,
+)
+from legdrive_timer.core.formatting import format_started as started_text
 from legdrive_timer.core.history_format import (
     HistoryFormatError,
     records_from_json,
     records_to_csv,
     records_to_json,
 )
-from legdrive_timer.core.records import SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.records import SessionRecord
 from legdrive_timer.core.stats import SessionTotals, Stats, StatsAccumulator
-from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.errors import UserError
 from legdrive_timer.storage.atomic import write_text_atomic
 from legdrive_timer.ui.charts import BarChart, SideChart
@@ -81,20 +88,6 @@ SaveDialog = Callable[[QWidget, str, str, str], "Path | None"]
 OpenDialog = Callable[[QWidget, str, str], "Path | None"]
 """(parent, title, name filters) -> the chosen path, or None."""
 
-_KIND_NAMES = {
-    PhaseKind.PREP: "Get ready",
-    PhaseKind.WORK: "Work",
-    PhaseKind.REST: "Rest",
-    PhaseKind.SWITCH: "Switch sides",
-    PhaseKind.SET_REST: "Set rest",
-    PhaseKind.BLOCK_REST: "Rest before next block",
-}
-_STATUS_NAMES = {
-    SessionStatus.COMPLETED: "Completed",
-    SessionStatus.STOPPED: "Stopped",
-    SessionStatus.INTERRUPTED: "Interrupted",
-    SessionStatus.RUNNING: "In progress",
-}
 _EXPORT_FILTERS = "History JSON (*.json);;Spreadsheet CSV (*.csv)"
 _IMPORT_FILTERS = "History JSON (*.json);;All files (*)"
 
@@ -109,20 +102,8 @@ def ask_open_path(parent: QWidget, title: str, filters: str) -> Path | None:
     return Path(name) if name else None
 
 
-def format_duration(ms: int) -> str:
-    seconds = max(0, ms) // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def format_started(summary: SessionSummary | SessionRecord) -> str:
-    # The time as the person saw it when they trained (the offset it was recorded with).
-    return summary.started_at.strftime("%a %d %b %Y, %H:%M")
-
-
-def format_seconds(ms: int) -> str:
-    return f"{ms / 1000:.0f} s" if ms % 1000 == 0 or ms >= 10_000 else f"{ms / 1000:.1f} s"
+    return started_text(summary.started_at)
 
 
 @dataclass(frozen=True)
@@ -234,7 +215,7 @@ class SessionTableModel(QAbstractTableModel):
             if column == 2:
                 return format_duration(summary.actual_ms)
             if column == 3:
-                return _STATUS_NAMES.get(summary.status, str(summary.status))
+                return status_name(summary.status)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -243,7 +224,7 @@ class SessionTableModel(QAbstractTableModel):
 class SessionDetail(QWidget):
     """Every segment of one session: what was planned against what was done."""
 
-    COLUMNS = ("Phase", "Side", "Set / round", "Planned", "Actual", "Reps", "Stability")
+    COLUMNS = SEGMENT_COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -267,11 +248,11 @@ class SessionDetail(QWidget):
         self.table.setRowCount(0)
 
     def show_record(self, record: SessionRecord) -> None:
-        effort = "" if record.effort is None else f" Effort {record.effort}/10."
+        effort = "" if record.effort is None else f" Effort {format_effort(record.effort)}."
         self.heading.setText(
             # Two explicit lines: a wrapped label in a splitter can be given one line's height.
             f"<b>{record.workout_name}</b>, {format_started(record)}<br>"
-            f"{_STATUS_NAMES.get(record.status, str(record.status))}, "
+            f"{status_name(record.status)}, "
             f"{format_duration(record.actual_ms)} of {format_duration(record.planned_ms)} "
             f"planned.{effort}"
         )
@@ -294,29 +275,6 @@ class SessionDetail(QWidget):
             [text(r, c) for c in range(self.table.columnCount())]
             for r in range(self.table.rowCount())
         ]
-
-
-def segment_cells(segment: SegmentRecord) -> tuple[str, ...]:
-    if segment.set_number is not None:
-        number = f"Set {segment.set_number}"
-    elif segment.round_number is not None:
-        number = f"Round {segment.round_number}"
-    else:
-        number = ""
-    if segment.reps_planned is None:
-        reps = ""
-    else:
-        done = "-" if segment.reps_done is None else str(segment.reps_done)
-        reps = f"{done} of {segment.reps_planned}"
-    return (
-        _KIND_NAMES.get(segment.kind, str(segment.kind)),
-        segment.side.value.capitalize() if segment.side is not None else "",
-        number,
-        format_seconds(segment.planned_ms),
-        format_seconds(segment.actual_ms),
-        reps,
-        "" if segment.stability is None else f"{segment.stability} / 5",
-    )
 
 
 class StatsPanel(QScrollArea):

@@ -35,9 +35,9 @@ from legdrive_timer.core.events import (
     Resumed,
     SecondTick,
 )
+from legdrive_timer.core.formatting import format_countdown, format_duration, format_remaining
 from legdrive_timer.core.timeline import Motion, Phase, PhaseKind
 from legdrive_timer.ui import theme
-from legdrive_timer.ui.formatting import format_duration, format_seconds
 from legdrive_timer.ui.progress import ProgressStrip
 from legdrive_timer.ui.widgets import FitLabel, fitted_pixel_size
 
@@ -307,9 +307,9 @@ class SessionView(QWidget):
         self.title.setText(phase_title(phase))
         self.where.setText(where_text(phase, self._blocks_total))
         if phase.self_paced:
-            self.digits.setText(format_seconds(snap.elapsed_ms // 1000))
+            self.digits.setText(format_countdown(snap.elapsed_ms // 1000))
         else:
-            self.digits.setText(format_seconds(math.ceil(snap.remaining_ms / 1000)))
+            self.digits.setText(format_countdown(math.ceil(snap.remaining_ms / 1000)))
         self.prompt.setText(self._prompt_text(phase, snap))
         self.cue.setText(phase.cue)
         self.next.setText(next_text(snap.next_phase))
@@ -320,7 +320,7 @@ class SessionView(QWidget):
         self.phase_bar.set_halfway_marker(phase.is_work and not phase.self_paced)
         total = max(1, snap.session_total_ms)
         self.session_bar.set_fraction(1 - snap.session_remaining_ms / total)
-        self.session_left.setText(f"{format_duration(snap.session_remaining_ms)} left")
+        self.session_left.setText(f"{format_remaining(snap.session_remaining_ms)} left")
         paused = snap.state is State.PAUSED
         self.pause_button.setText("Resume\nSpace" if paused else "Pause\nSpace")
         self.pause_button.setAccessibleName("Resume" if paused else "Pause")

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from legdrive_timer.core.formatting import format_duration
 from legdrive_timer.core.timeline import compile_workout
 from legdrive_timer.core.workout import Workout
-from legdrive_timer.ui.formatting import format_duration
 from legdrive_timer.ui.widgets import FitLabel, set_no_focus
 
 if TYPE_CHECKING:

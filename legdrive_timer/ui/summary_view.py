@@ -17,34 +17,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.formatting import (
+    END_NAMES,
+    SEGMENT_COLUMNS,
+    format_duration,
+    format_reps,
+    segment_cells,
+)
+from legdrive_timer.core.records import SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
-from legdrive_timer.ui.formatting import format_duration
 from legdrive_timer.ui.widgets import FitLabel
 
-KIND_NAMES = {
-    PhaseKind.PREP: "Get ready",
-    PhaseKind.WORK: "Drive",
-    PhaseKind.REST: "Rest",
-    PhaseKind.SWITCH: "Switch sides",
-    PhaseKind.SET_REST: "Set rest",
-    PhaseKind.BLOCK_REST: "Block rest",
-}
-REASON_NAMES = {
-    EndReason.ELAPSED: "done",
-    EndReason.DONE: "done",
-    EndReason.SKIPPED: "skipped",
-    EndReason.STOPPED: "stopped",
-}
-COLUMNS = ("Phase", "Side", "Set / round", "Planned", "Actual", "Reps", "Stability", "")
-
-
-def _where(segment: SegmentRecord) -> str:
-    if segment.set_number is not None:
-        return f"Set {segment.set_number}"
-    if segment.round_number is not None:
-        return f"Round {segment.round_number}"
-    return ""
+COLUMNS = (*SEGMENT_COLUMNS, "Ended")
 
 
 class SummaryView(QWidget):
@@ -121,26 +105,12 @@ class SummaryView(QWidget):
             f"Work: {format_duration(sum(s.actual_ms for s in work))}",
         ]
         if reps_planned:
-            parts.append(f"Reps: {reps} of {reps_planned}")
+            parts.append(f"Reps: {format_reps(reps, reps_planned)}")
         parts.append(f"Phases done: {sum(1 for s in record.segments if s.completed)}")
         self.totals.setText("   ·   ".join(parts))
         self.table.setRowCount(len(record.segments))
         for row, segment in enumerate(record.segments):
-            reps_text = (
-                f"{segment.reps_done} / {segment.reps_planned}"
-                if segment.reps_planned is not None
-                else ""
-            )
-            cells = (
-                KIND_NAMES[segment.kind],
-                segment.side.value if segment.side else "",
-                _where(segment),
-                format_duration(segment.planned_ms),
-                format_duration(segment.actual_ms),
-                reps_text,
-                str(segment.stability) if segment.stability is not None else "",
-                REASON_NAMES[segment.end_reason],
-            )
+            cells = (*segment_cells(segment), END_NAMES[segment.end_reason])
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self._fit_fonts()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from legdrive_timer.core.formatting import phase_name
 from legdrive_timer.core.timeline import PhaseKind
 
 
@@ -20,17 +21,17 @@ class PhaseStyle:
     foreground: str
 
 
-WORK = PhaseStyle("DRIVE", "#a33c00", "#ffffff")
+WORK = PhaseStyle(phase_name(PhaseKind.WORK).upper(), "#a33c00", "#ffffff")
 """Dark vermillion: the darkest screen, so 'go' reads at a glance."""
-REST = PhaseStyle("REST", "#56b4e9", "#000000")
+REST = PhaseStyle(phase_name(PhaseKind.REST).upper(), "#56b4e9", "#000000")
 """Sky blue, much lighter than work."""
-PREP = PhaseStyle("GET READY", "#009e73", "#000000")
+PREP = PhaseStyle(phase_name(PhaseKind.PREP).upper(), "#009e73", "#000000")
 """Bluish green."""
-SWITCH = PhaseStyle("SWITCH SIDES", "#f0e442", "#000000")
+SWITCH = PhaseStyle(phase_name(PhaseKind.SWITCH).upper(), "#f0e442", "#000000")
 """Yellow, the lightest: a side switch must not be missed."""
-SET_REST = PhaseStyle("SET REST", "#0a4f8a", "#ffffff")
+SET_REST = PhaseStyle(phase_name(PhaseKind.SET_REST).upper(), "#0a4f8a", "#ffffff")
 """Deep blue: a longer rest than between rounds."""
-BLOCK_REST = PhaseStyle("BLOCK REST", "#0a4f8a", "#ffffff")
+BLOCK_REST = PhaseStyle(phase_name(PhaseKind.BLOCK_REST).upper(), "#0a4f8a", "#ffffff")
 DONE = PhaseStyle("DONE", "#2b2b2b", "#ffffff")
 PAUSED_OVERLAY = "#000000"
 FLASH = "#ffffff"

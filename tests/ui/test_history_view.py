@@ -262,11 +262,11 @@ def test_selecting_a_session_shows_every_segment(qtbot: QtBot, seeded: HistorySt
     rows = view.detail.cell_texts()
     assert len(rows) == 7
     assert rows[0][0] == "Get ready"
-    assert rows[1] == ["Work", "Right", "Set 1", "45 s", "45 s", "15 of 15", "5 / 5"]
+    assert rows[1] == ["Drive", "Right", "Set 1", "45 s", "45 s", "15 of 15", "5 / 5"]
     assert rows[2][:2] == ["Switch sides", "Left"]
-    assert rows[3] == ["Work", "Left", "Set 1", "45 s", "45 s", "12 of 15", "2 / 5"]
+    assert rows[3] == ["Drive", "Left", "Set 1", "45 s", "45 s", "12 of 15", "2 / 5"]
     heading = view.detail.heading.text()
-    assert "Primer" in heading and "Completed" in heading and "Effort 6/10" in heading
+    assert "Primer" in heading and "Completed" in heading and "Effort 6 / 10" in heading
     assert view.delete_button.isEnabled()
 
 

@@ -99,7 +99,7 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     assert summary.title.text() == "DONE  ·  Warm-up primer"
     assert "Reps: 13 of 12" in summary.totals.text()  # 3+4 corrected, then 3+3
     assert summary.table.rowCount() == 8
-    assert summary.table.item(1, 6).text() == "4"
+    assert summary.table.item(1, 6).text() == "4 / 5"
     summary.effort_buttons[7].click()
 
     store = h.app.store
