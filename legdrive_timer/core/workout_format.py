@@ -140,6 +140,25 @@ def _prefixed(prefix: str, error: WorkoutError) -> WorkoutError:
     return WorkoutError(f"{prefix}{error}")
 
 
+def _present(data: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The optional fields the file gives; the others keep the defaults of `workout.py`."""
+    return {key: data[key] for key in keys if key in data}
+
+
+def _tempo(where: str, raw: Any) -> Tempo | None:
+    if raw is None:
+        return None
+    data = _object(f"{where}tempo ", raw)
+    _check_fields(f"{where}tempo ", data, _TEMPO_FIELDS, _TEMPO_FIELDS)
+    return Tempo(up_s=data["up_s"], down_s=data["down_s"])
+
+
+def _sides(raw: Any) -> tuple[Side, ...]:
+    if not isinstance(raw, list) or not all(s in (Side.LEFT.value, Side.RIGHT.value) for s in raw):
+        raise WorkoutError("sides may only contain 'left' and 'right'.")
+    return tuple(Side(s) for s in raw)
+
+
 def _block_from_dict(index: int, raw: Any) -> Block:
     where = f"blocks[{index}] "
     data = _object(where, raw)
@@ -147,27 +166,18 @@ def _block_from_dict(index: int, raw: Any) -> Block:
     try:
         if kind == "reps":
             _check_fields(where, data, _REPS_FIELDS, _REPS_REQUIRED)
-            tempo_raw = data.get("tempo", {"up_s": 1.0, "down_s": 1.5})
-            tempo = None
-            if tempo_raw is not None:
-                tempo_data = _object(f"{where}tempo ", tempo_raw)
-                _check_fields(f"{where}tempo ", tempo_data, _TEMPO_FIELDS, _TEMPO_FIELDS)
-                tempo = Tempo(up_s=tempo_data["up_s"], down_s=tempo_data["down_s"])
-            sides_raw = data.get("sides", ["right", "left"])
-            if not isinstance(sides_raw, list) or not all(
-                s in (Side.LEFT.value, Side.RIGHT.value) for s in sides_raw
-            ):
-                raise WorkoutError("sides may only contain 'left' and 'right'.")
+            given = _present(data, ("switch_s", "set_rest_s"))
+            if "tempo" in data:
+                given["tempo"] = _tempo(where, data["tempo"])
+            if "sides" in data:
+                given["sides"] = _sides(data["sides"])
             return RepSetBlock(
                 exercise_id=data["exercise_id"],
                 name=data["name"],
                 sets=data["sets"],
                 reps=data["reps"],
-                sides=tuple(Side(s) for s in sides_raw),
-                tempo=tempo,
-                switch_s=data.get("switch_s", 10),
-                set_rest_s=data.get("set_rest_s", 30),
                 cues=_text_list("cues ", data.get("cues", [])),
+                **given,
             )
         if kind == "intervals":
             _check_fields(where, data, _INTERVAL_FIELDS, _INTERVAL_REQUIRED)
@@ -177,8 +187,8 @@ def _block_from_dict(index: int, raw: Any) -> Block:
                 work_s=data["work_s"],
                 rest_s=data["rest_s"],
                 rounds=data["rounds"],
-                skip_last_rest=data.get("skip_last_rest", True),
                 cues=_text_list("cues ", data.get("cues", [])),
+                **_present(data, ("skip_last_rest",)),
             )
     except WorkoutError as error:
         if str(error).startswith(where):
@@ -208,11 +218,9 @@ def workout_from_dict(raw: Any) -> Workout:
     return Workout(
         id=data["id"],
         name=data["name"],
-        description=data.get("description", ""),
-        prep_s=data.get("prep_s", 10),
-        block_rest_s=data.get("block_rest_s", 60),
         tags=_text_list("tags ", data.get("tags", [])),
         blocks=blocks,
+        **_present(data, ("description", "prep_s", "block_rest_s")),
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from legdrive_timer.core import workout_format
 from legdrive_timer.core.builtins import BUILTIN_WORKOUTS, builtin_workout
 from legdrive_timer.core.timeline import PhaseKind, compile_workout
-from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, WorkoutError
+from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Workout, WorkoutError
 
 
 def hiit_dict() -> dict[str, Any]:
@@ -126,3 +126,32 @@ def test_the_builtins_follow_the_article() -> None:
     switch = [p for p in timeline.phases if p.kind is PhaseKind.SWITCH]
     assert [p.side for p in switch] == [Side.LEFT, Side.LEFT]
     assert all(p.cue for p in timeline.phases)
+
+
+def test_fields_left_out_take_the_defaults_of_the_workout_classes() -> None:
+    minimal = {
+        "format": workout_format.FORMAT,
+        "version": workout_format.VERSION,
+        "id": "mine",
+        "name": "Mine",
+        "blocks": [
+            {"type": "reps", "exercise_id": "knee", "name": "Knee", "sets": 1, "reps": 5},
+            {
+                "type": "intervals",
+                "exercise_id": "run",
+                "name": "Run",
+                "work_s": 20,
+                "rest_s": 10,
+                "rounds": 2,
+            },
+        ],
+    }
+    workout = workout_format.workout_from_dict(minimal)
+    assert workout == Workout(
+        id="mine",
+        name="Mine",
+        blocks=(
+            RepSetBlock(exercise_id="knee", name="Knee", sets=1, reps=5),
+            IntervalBlock(exercise_id="run", name="Run", work_s=20, rest_s=10, rounds=2),
+        ),
+    )
