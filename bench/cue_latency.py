@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides: dict[str, float] = {"work_s": 2, "rest_s": 1, "rounds": args.rounds, "prep_s": 3}
     base = builtin_workout("hiit")
     assert base is not None
-    timeline = compile_workout(apply_overrides(base, Overrides(**overrides)))  # type: ignore[arg-type]
+    timeline = compile_workout(apply_overrides(base, Overrides(**overrides)))
 
     backends = []
     if importlib.util.find_spec("simpleaudio") is not None:

@@ -7,15 +7,14 @@ imported only by the commands that open a window, so the others start fast.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import NoReturn
 
 from legdrive_timer import APP_NAME, __version__
 from legdrive_timer.core import workout_format
-from legdrive_timer.core.overrides import Overrides, apply_overrides
+from legdrive_timer.core.overrides import FIELDS, OverrideField, Overrides, apply_overrides
 from legdrive_timer.core.timeline import compile_workout
 from legdrive_timer.core.workout import WorkoutError
 from legdrive_timer.errors import UserError
@@ -33,24 +32,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{PROG}: {message} (see '{PROG} --help').\n")
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
-    return value
+def _override_type(field: OverrideField) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            return field.from_text(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
 
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
+    parse.__name__ = field.name  # argparse names the type in some of its messages
+    return parse
 
 
 COMMANDS = {
@@ -94,13 +84,14 @@ def build_parser(set_up: Collection[str] = tuple(COMMANDS)) -> argparse.Argument
 
 def _run_arguments(run: _Parser, common: _Parser) -> None:
     run.add_argument("workout", metavar="WORKOUT", help="a workout id or a workout JSON file")
-    run.add_argument("--work", type=_seconds, metavar="S", help="seconds of work per round")
-    run.add_argument("--rest", type=_seconds, metavar="S", help="seconds of rest")
-    run.add_argument("--rounds", type=_count, metavar="N", help="rounds of intervals")
-    run.add_argument("--sets", type=_count, metavar="N", help="sets of reps")
-    run.add_argument("--reps", type=_count, metavar="N", help="reps per side")
-    run.add_argument("--prep", type=_seconds, metavar="S", help="seconds to get ready")
-    run.add_argument("--switch", type=_seconds, metavar="S", help="seconds to switch sides")
+    for field in FIELDS:
+        run.add_argument(
+            field.option,
+            dest=field.name,
+            type=_override_type(field),
+            metavar=field.unit.metavar,
+            help=field.help,
+        )
     run.add_argument("--audio", choices=AUDIO_CHOICES, default=None, help="sound output")
     run.add_argument("--fullscreen", action="store_true", help="start in fullscreen")
     run.add_argument(
@@ -155,15 +146,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def _overrides(args: argparse.Namespace) -> Overrides:
-    return Overrides(
-        work_s=args.work,
-        rest_s=args.rest,
-        rounds=args.rounds,
-        sets=args.sets,
-        reps=args.reps,
-        prep_s=args.prep,
-        switch_s=args.switch,
-    )
+    return Overrides(**{field.name: getattr(args, field.name) for field in FIELDS})
 
 
 def _workouts(args: argparse.Namespace, paths: DataPaths) -> int:

@@ -15,14 +15,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from legdrive_timer.core.overrides import Overrides
+from legdrive_timer.core.overrides import FIELDS_BY_NAME, Overrides
 from legdrive_timer.storage.atomic import write_text_atomic
 
 FORMAT = "legdrive-timer/settings"
 VERSION = 1
 AUDIO_BACKENDS = ("auto", "simpleaudio", "qt", "off")
-OVERRIDE_FIELDS = ("work_s", "rest_s", "rounds", "sets", "reps", "prep_s", "switch_s")
-_COUNT_FIELDS = frozenset({"rounds", "sets", "reps"})
 
 
 def _frozen(value: Mapping[str, Mapping[str, float]]) -> Mapping[str, Mapping[str, float]]:
@@ -40,43 +38,22 @@ class Settings:
     window_geometry: str | None = None
     """Qt's saveGeometry() as base64 text."""
     overrides: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: _frozen({}))
-    """Per workout id: the lengths the user changed (keys from OVERRIDE_FIELDS)."""
+    """Per workout id: the lengths the user changed (keys are override field names)."""
 
     def __post_init__(self) -> None:
         # Read-only views so that a frozen Settings really cannot change under a reader.
         object.__setattr__(self, "overrides", _frozen(self.overrides))
 
     def overrides_for(self, workout_id: str) -> Overrides:
-        values = self.overrides.get(workout_id, {})
-
-        def seconds(name: str) -> float | None:
-            return float(values[name]) if name in values else None
-
-        def count(name: str) -> int | None:
-            return int(values[name]) if name in values else None
-
-        return Overrides(
-            work_s=seconds("work_s"),
-            rest_s=seconds("rest_s"),
-            rounds=count("rounds"),
-            sets=count("sets"),
-            reps=count("reps"),
-            prep_s=seconds("prep_s"),
-            switch_s=seconds("switch_s"),
-        )
+        return Overrides.from_mapping(self.overrides.get(workout_id, {}))
 
     def with_overrides(self, workout_id: str, overrides: Overrides) -> Settings:
         """A copy where `workout_id` uses `overrides` (empty ones remove the entry)."""
         table = {k: dict(v) for k, v in self.overrides.items()}
-        given = {
-            name: getattr(overrides, name)
-            for name in OVERRIDE_FIELDS
-            if getattr(overrides, name) is not None
-        }
-        if given:
-            table[workout_id] = given
-        else:
+        if overrides.is_empty():
             table.pop(workout_id, None)
+        else:
+            table[workout_id] = overrides.as_dict()
         return replace(self, overrides=table)
 
 
@@ -113,13 +90,13 @@ def _overrides(value: Any) -> dict[str, dict[str, float]]:
             raise SettingsError(f"overrides.{workout_id} must be an object")
         entry: dict[str, float] = {}
         for name, number in lengths.items():
-            if name not in OVERRIDE_FIELDS:
+            length = FIELDS_BY_NAME.get(name)
+            if length is None:
                 raise SettingsError(f"overrides.{workout_id}.{name} is not a known length")
-            key = f"overrides.{workout_id}.{name}"
-            checked = _number(key, number, 0, 86_400)
-            if name in _COUNT_FIELDS and not checked.is_integer():
-                raise SettingsError(f"{key} must be a whole number")
-            entry[name] = int(checked) if name in _COUNT_FIELDS else checked
+            try:
+                entry[name] = length.from_json(number)
+            except ValueError as error:
+                raise SettingsError(f"overrides.{workout_id}.{name} {error}") from None
         table[str(workout_id)] = entry
     return table
 

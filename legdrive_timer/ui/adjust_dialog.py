@@ -13,8 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from legdrive_timer.core.overrides import Overrides, apply_overrides
-from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Workout, WorkoutError
+from legdrive_timer.core.overrides import (
+    FIELDS,
+    OverrideError,
+    OverrideField,
+    Overrides,
+    Unit,
+    apply_overrides,
+)
+from legdrive_timer.core.workout import Workout, WorkoutError
 
 
 class AdjustDialog(QDialog):
@@ -26,41 +33,22 @@ class AdjustDialog(QDialog):
         self.setAccessibleName("Adjust interval lengths")
         self._workout = workout
         self.result_overrides: Overrides | None = None
-        effective = apply_overrides(workout, current)
-        intervals = [b for b in effective.blocks if isinstance(b, IntervalBlock)]
-        reps = [b for b in effective.blocks if isinstance(b, RepSetBlock)]
+        try:
+            effective = apply_overrides(workout, current)
+        except WorkoutError:
+            effective = workout  # the window has said why those lengths were not used
         form = QFormLayout()
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
-
-        def seconds(name: str, label: str, value: float) -> None:
-            box = QDoubleSpinBox()
-            box.setRange(0, 3600)
-            box.setDecimals(1)
-            box.setSuffix(" s")
-            box.setValue(value)
+        for field in FIELDS:
+            value = field.value_in(effective)
+            if value is None:
+                continue
+            box = _spin_box(field)
+            box.setValue(value)  # type: ignore[arg-type]
+            label = field.label_for(effective)
             box.setAccessibleName(label)
-            self.fields[name] = box
+            self.fields[field.name] = box
             form.addRow(label, box)
-
-        def count(name: str, label: str, value: int) -> None:
-            box = QSpinBox()
-            box.setRange(0, 500)
-            box.setValue(value)
-            box.setAccessibleName(label)
-            self.fields[name] = box
-            form.addRow(label, box)
-
-        seconds("prep_s", "Get ready", effective.prep_s)
-        if intervals:
-            seconds("work_s", "Work", intervals[0].work_s)
-            seconds("rest_s", "Rest", intervals[0].rest_s)
-            count("rounds", "Rounds", intervals[0].rounds)
-        if reps:
-            count("sets", "Sets", reps[0].sets)
-            count("reps", "Reps per side", reps[0].reps)
-            seconds("switch_s", "Switch sides", reps[0].switch_s)
-            if not intervals:
-                seconds("rest_s", "Rest between sets", reps[0].set_rest_s)
         self.error = QLabel()
         self.error.setObjectName("adjust_error")
         self.error.setWordWrap(True)
@@ -81,15 +69,18 @@ class AdjustDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def overrides(self) -> Overrides:
-        values: dict[str, float | int] = {n: box.value() for n, box in self.fields.items()}
-        return Overrides(**values)  # type: ignore[arg-type]
+        return Overrides(**{name: box.value() for name, box in self.fields.items()})
 
     def try_accept(self) -> None:
         overrides = self.overrides()
         try:
             apply_overrides(self._workout, overrides)
+        except OverrideError as error:
+            self.error.setText(f"{error.field.label_for(self._workout)} {error.problem}")
+            self.error.show()
+            return
         except WorkoutError as error:
-            self.error.setText(_readable(str(error)))
+            self.error.setText(str(error))
             self.error.show()
             return
         self.result_overrides = self._only_changes(overrides)
@@ -101,43 +92,25 @@ class AdjustDialog(QDialog):
 
     def _only_changes(self, overrides: Overrides) -> Overrides:
         """Keep just what differs from the workout, so later changes to it still apply."""
-        base = _lengths(self._workout)
-        given = {
-            name: getattr(overrides, name)
-            for name in base
-            if getattr(overrides, name) is not None and getattr(overrides, name) != base[name]
-        }
-        return Overrides(**given)
+        return Overrides(
+            **{
+                field.name: value
+                for field, value in overrides.items()
+                if value != field.value_in(self._workout)
+            }
+        )
 
 
-def _lengths(workout: Workout) -> dict[str, float]:
-    values: dict[str, float] = {"prep_s": workout.prep_s}
-    for block in workout.blocks:
-        if isinstance(block, IntervalBlock):
-            values.setdefault("work_s", block.work_s)
-            values.setdefault("rest_s", block.rest_s)
-            values.setdefault("rounds", block.rounds)
-        else:
-            values.setdefault("sets", block.sets)
-            values.setdefault("reps", block.reps)
-            values.setdefault("switch_s", block.switch_s)
-            values.setdefault("rest_s", block.set_rest_s)
-    return values
-
-
-_FIELD_NAMES = {
-    "work_s": "Work",
-    "rest_s": "Rest",
-    "set_rest_s": "Rest between sets",
-    "switch_s": "Switch sides",
-    "prep_s": "Get ready",
-    "rounds": "Rounds",
-    "sets": "Sets",
-    "reps": "Reps per side",
-}
-
-
-def _readable(message: str) -> str:
-    """The workout's sentence with the field named as the dialog labels it."""
-    name, _, rest = message.partition(" ")
-    return f"{_FIELD_NAMES[name]} {rest}" if name in _FIELD_NAMES else message
+def _spin_box(field: OverrideField) -> QSpinBox | QDoubleSpinBox:
+    """A box that takes any value up to the field's maximum: a value below the minimum is
+    refused with a sentence rather than silently raised."""
+    high = field.range[1]
+    if field.unit is Unit.SECONDS:
+        seconds = QDoubleSpinBox()
+        seconds.setRange(0, high)
+        seconds.setDecimals(1)
+        seconds.setSuffix(f" {field.unit.value}")
+        return seconds
+    count = QSpinBox()
+    count.setRange(0, int(high))
+    return count
