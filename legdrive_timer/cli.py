@@ -14,12 +14,13 @@ from typing import NoReturn
 
 from legdrive_timer import APP_NAME, __version__
 from legdrive_timer.core import workout_format
+from legdrive_timer.core.formatting import ADJUSTED, describe_workout, workout_length
 from legdrive_timer.core.overrides import FIELDS, OverrideField, Overrides, apply_overrides
-from legdrive_timer.core.timeline import compile_workout
 from legdrive_timer.core.workout import WorkoutError
 from legdrive_timer.errors import UserError
 from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import ENV_HOME, DataPaths
+from legdrive_timer.storage.settings import Settings, adjusted_workout, load_settings
 from legdrive_timer.storage.workouts import load_library, resolve_workout
 
 PROG = "legdrive-timer"
@@ -149,15 +150,31 @@ def _overrides(args: argparse.Namespace) -> Overrides:
     return Overrides(**{field.name: getattr(args, field.name) for field in FIELDS})
 
 
+def _saved_settings(paths: DataPaths) -> Settings:
+    settings, problem = load_settings(paths.settings_file)
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+    return settings
+
+
 def _workouts(args: argparse.Namespace, paths: DataPaths) -> int:
     library = load_library(paths.workouts_dir)
     for problem in library.problems:
         print(f"{PROG}: {problem}", file=sys.stderr)
     if args.workouts_command == "list":
+        # As the start screen lists them: with the lengths saved in the window's Adjust.
+        settings = _saved_settings(paths)
         for workout in library.workouts:
-            minutes = compile_workout(workout).total_ms / 60_000
+            effective, unused = adjusted_workout(workout, settings)
+            if unused is not None:
+                print(f"{PROG}: {unused}", file=sys.stderr)
             origin = "custom" if workout.id in library.custom_ids else "built-in"
-            print(f"{workout.id:<16} {minutes:5.1f} min  {workout.name} ({origin})")
+            if effective != workout:
+                origin += f", {ADJUSTED}"
+            print(
+                f"{workout.id:<16} {workout_length(effective):>7}  {workout.name} ({origin})"
+                f"  {describe_workout(effective)}"
+            )
         return 0
     workout = resolve_workout(args.id, library)
     sys.stdout.write(workout_format.dumps(workout))
@@ -179,7 +196,13 @@ def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
     if args.command == "run":
         # Bad input is refused before Qt is even loaded.
         library = load_library(paths.workouts_dir)
-        workout = apply_overrides(resolve_workout(args.workout, library), _overrides(args))
+        workout = resolve_workout(args.workout, library)
+        if library.get(args.workout) is not None:
+            # The lengths saved in the window's Adjust, then the ones given here on top.
+            workout, problem = adjusted_workout(workout, _saved_settings(paths))
+            if problem is not None:
+                print(f"{PROG}: {problem}", file=sys.stderr)
+        workout = apply_overrides(workout, _overrides(args))
 
     from legdrive_timer.ui.app import run_app
 

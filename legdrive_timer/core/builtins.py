@@ -69,7 +69,7 @@ def _build() -> tuple[Workout, ...]:
     primer = Workout(
         id="primer",
         name="Warm-up primer",
-        description="Single-leg knee drives, 2 x 15 per side. Wake up the hips before you train.",
+        description="Wake up the hips before you train.",
         prep_s=10,
         block_rest_s=60,
         tags=("primer", "warm-up"),
@@ -78,7 +78,7 @@ def _build() -> tuple[Workout, ...]:
     hiit = Workout(
         id="hiit",
         name="HIIT finisher",
-        description="Alternating knee drives: 30 s all-out, 30 s rest, 8 rounds.",
+        description="Knees high and fast, then recover.",
         prep_s=10,
         block_rest_s=60,
         tags=("finisher", "hiit"),
@@ -87,7 +87,7 @@ def _build() -> tuple[Workout, ...]:
     full = Workout(
         id="full",
         name="Primer + finisher",
-        description="The warm-up primer, a minute's rest, then the 8-round HIIT finisher.",
+        description="The warm-up primer, then the HIIT finisher.",
         prep_s=10,
         block_rest_s=60,
         tags=("primer", "finisher"),
@@ -96,7 +96,7 @@ def _build() -> tuple[Workout, ...]:
     banded = Workout(
         id="banded-primer",
         name="Banded knee-drive primer",
-        description="Progression: knee drives with a resistance band around the feet, 2 x 12.",
+        description="Progression: a resistance band around the feet.",
         prep_s=15,
         block_rest_s=60,
         tags=("primer", "progression", "band"),
@@ -117,7 +117,7 @@ def _build() -> tuple[Workout, ...]:
     step_up = Workout(
         id="step-up-drive",
         name="Step-up with knee drive",
-        description="Progression: step onto a box and drive the other knee high, 2 x 10 per leg.",
+        description="Progression: step onto a box and drive the other knee high.",
         prep_s=15,
         block_rest_s=60,
         tags=("progression", "box"),

@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionStatus
-from legdrive_timer.core.timeline import PhaseKind
-from legdrive_timer.core.workout import Side
+from legdrive_timer.core.timeline import PhaseKind, compile_workout
+from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Workout
 
 PHASE_NAMES: dict[PhaseKind, str] = {
     PhaseKind.PREP: "Get ready",
@@ -145,3 +145,36 @@ def segment_cells(segment: SegmentRecord) -> tuple[str, ...]:
         format_reps(segment.reps_done, segment.reps_planned),
         format_stability(segment.stability),
     )
+
+
+# -- workouts ----------------------------------------------------------------------------------
+
+ADJUSTED = "adjusted"
+"""The mark of a workout whose lengths the user changed (start screen, `workouts list`)."""
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def describe_block(block: RepSetBlock | IntervalBlock) -> str:
+    """What a block asks for, from its values: `Single-leg knee drive, 2 x 15 per side`."""
+    if isinstance(block, RepSetBlock):
+        per = " per side" if len(block.sides) > 1 else f", {block.sides[0].value} leg"
+        pace = "" if block.tempo is not None else ", at your own pace"
+        return f"{block.name}, {block.sets} x {block.reps}{per}{pace}"
+    rounds = "1 round" if block.rounds == 1 else f"{block.rounds} rounds"
+    return (
+        f"{block.name}, {_seconds(block.work_s)} all-out, {_seconds(block.rest_s)} rest, {rounds}"
+    )
+
+
+def describe_workout(workout: Workout) -> str:
+    """The workout's blocks as their values make them, then its own words: the figures can
+    never disagree with what the session will do, whatever lengths the user set."""
+    shape = "; then ".join(describe_block(block) for block in workout.blocks)
+    return f"{shape}. {workout.description}".strip()
+
+
+def workout_length(workout: Workout) -> str:
+    return format_duration(compile_workout(workout).total_ms)

@@ -15,7 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from legdrive_timer.core.overrides import FIELDS_BY_NAME, Overrides
+from legdrive_timer.core.overrides import FIELDS_BY_NAME, Overrides, apply_overrides
+from legdrive_timer.core.workout import Workout, WorkoutError
 from legdrive_timer.storage.atomic import write_text_atomic
 
 FORMAT = "legdrive-timer/settings"
@@ -55,6 +56,16 @@ class Settings:
         else:
             table[workout_id] = overrides.as_dict()
         return replace(self, overrides=table)
+
+
+def adjusted_workout(workout: Workout, settings: Settings) -> tuple[Workout, str | None]:
+    """`workout` with the lengths the user saved for it (the window's Adjust), as the window
+    and the command line both run and list it; or `workout` as it is and one sentence saying
+    why the saved lengths were not used."""
+    try:
+        return apply_overrides(workout, settings.overrides_for(workout.id)), None
+    except WorkoutError as error:
+        return workout, f"Your lengths for {workout.name} were not used: {error}"
 
 
 class SettingsError(ValueError):

@@ -21,13 +21,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from legdrive_timer import APP_ID, APP_NAME, __version__
 from legdrive_timer.core.clock import Clock, Scheduler, monotonic_ms
-from legdrive_timer.core.overrides import apply_overrides
 from legdrive_timer.core.timeline import PhaseKind, compile_workout
-from legdrive_timer.core.workout import Workout, WorkoutError
+from legdrive_timer.core.workout import Workout
 from legdrive_timer.errors import UserError
 from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import DataPaths
-from legdrive_timer.storage.settings import load_settings, save_settings
+from legdrive_timer.storage.settings import adjusted_workout, load_settings, save_settings
 from legdrive_timer.storage.workouts import WorkoutLibrary, load_library
 from legdrive_timer.ui.keep_awake import KeepAwake
 from legdrive_timer.ui.main_window import MainWindow
@@ -203,17 +202,18 @@ class AppController(QObject):
 
     def effective_workout(self, workout: Workout) -> Workout:
         """The workout with the lengths the user set for it; bad ones are reported."""
-        try:
-            return apply_overrides(workout, self.settings.overrides_for(workout.id))
-        except WorkoutError as error:
-            self.window.banner.set_message(
-                "overrides", f"Your lengths for {workout.name} were not used: {error}"
-            )
-            return workout
+        effective, problem = adjusted_workout(workout, self.settings)
+        if problem is not None:
+            self.window.banner.set_message("overrides", problem)
+        return effective
 
     def refresh_workouts(self) -> None:
-        workouts = [self.effective_workout(w) for w in self.library.workouts]
-        self.window.start_screen.set_workouts(workouts, self.settings.last_workout_id)
+        listed = [(w, self.effective_workout(w)) for w in self.library.workouts]
+        self.window.start_screen.set_workouts(
+            [effective for _, effective in listed],
+            self.settings.last_workout_id,
+            adjusted_ids={w.id for w, effective in listed if effective != w},
+        )
 
     def adjust(self, workout_id: str) -> None:
         from legdrive_timer.ui.adjust_dialog import AdjustDialog

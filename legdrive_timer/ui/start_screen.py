@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Signal
@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from legdrive_timer.core.formatting import format_duration
-from legdrive_timer.core.timeline import compile_workout
+from legdrive_timer.core.formatting import ADJUSTED, describe_workout, workout_length
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.ui.widgets import FitLabel, set_no_focus
 
@@ -100,15 +99,25 @@ class StartScreen(QWidget):
         layout.addWidget(self.status, 0)
         layout.addLayout(buttons, 14)
 
-    def set_workouts(self, workouts: Sequence[Workout], selected_id: str | None) -> None:
+    def set_workouts(
+        self,
+        workouts: Sequence[Workout],
+        selected_id: str | None,
+        *,
+        adjusted_ids: Collection[str] = (),
+    ) -> None:
+        """List `workouts` as they will run; those in `adjusted_ids` are marked as adjusted."""
         current = self.selected_id() or selected_id
         self._workouts = list(workouts)
         self.list.clear()
         for workout in workouts:
-            minutes = format_duration(compile_workout(workout).total_ms)
-            item = QListWidgetItem(f"{workout.name}  —  {minutes}\n{workout.description}")
+            length = workout_length(workout)
+            mark = f"  ·  {ADJUSTED}" if workout.id in adjusted_ids else ""
+            description = describe_workout(workout)
+            item = QListWidgetItem(f"{workout.name}  —  {length}{mark}\n{description}")
             item.setData(ID_ROLE, workout.id)
-            item.setData(ACCESSIBLE_TEXT_ROLE, f"{workout.name}, {minutes}")
+            spoken = f", {ADJUSTED}" if mark else ""
+            item.setData(ACCESSIBLE_TEXT_ROLE, f"{workout.name}, {length}{spoken}. {description}")
             self.list.addItem(item)
         ids = [w.id for w in workouts]
         self.list.setCurrentRow(ids.index(current) if current in ids else 0)

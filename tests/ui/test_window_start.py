@@ -11,13 +11,16 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from legdrive_timer.cli import main
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides
+from legdrive_timer.core.workout import IntervalBlock, Workout
 from legdrive_timer.startup import hold_collection
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.storage.settings import Settings, load_settings, save_settings
 from legdrive_timer.ui.adjust_dialog import AdjustDialog
 from legdrive_timer.ui.app import AppController, run_app
+from legdrive_timer.ui.start_screen import ID_ROLE
 from tests.ui.window_helpers import WindowHarness, harness
 
 __all__ = ["harness"]
@@ -26,7 +29,7 @@ __all__ = ["harness"]
 def test_lists_every_workout_with_duration_and_description(harness: WindowHarness) -> None:
     start = harness.window.start_screen
     texts = [start.list.item(i).text() for i in range(start.list.count())]
-    assert texts[0].startswith("Warm-up primer  —  3:30\nSingle-leg knee drives")
+    assert texts[0].startswith("Warm-up primer  —  3:30\nSingle-leg knee drive, 2 x 15 per side.")
     assert any(t.startswith("HIIT finisher  —  7:40\n") for t in texts)
     assert len(texts) == 5
 
@@ -116,7 +119,12 @@ def test_adjust_dialog_rejects_bad_values_inline_and_saves_good_ones(
     saved, _ = load_settings(h.app.paths.settings_file)
     assert saved.overrides_for("hiit") == Overrides(work_s=20.0, rounds=6)
     # 10 s prep + 6 x 20 s work + 5 x 30 s rest
-    assert start.list.item(1).text().startswith("HIIT finisher  —  4:40")
+    assert start.list.item(1).text() == (
+        "HIIT finisher  —  4:40  ·  adjusted\n"
+        "Alternating knee drives, 20 s all-out, 30 s rest, 6 rounds. "
+        "Knees high and fast, then recover."
+    )
+    assert "adjusted" not in start.list.item(0).text()
     start.list.setCurrentRow(1)
     qtbot.keyClick(start.list, Qt.Key.Key_Return)
     assert h.app.engine is not None
@@ -300,3 +308,51 @@ def test_a_sound_problem_is_told_once_in_the_banner(
     assert h.window.banner.messages() == [problem]
     assert h.window.banner.isVisible()
     assert not h.window.start_screen.status.isVisible()
+
+
+def test_the_command_line_lists_workouts_as_the_window_does(
+    qtbot: QtBot, data_paths: DataPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lengths saved in the window's Adjust count on the command line too."""
+    settings = Settings().with_overrides("primer", Overrides(sets=3, reps=8, switch_s=5))
+    settings = settings.with_overrides("hiit", Overrides(rounds=8))  # the same as built in
+    save_settings(data_paths.settings_file, settings)
+    assert main(["workouts", "list", "--data-dir", str(data_paths.data_dir)]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    start = h.window.start_screen
+    items = {
+        start.list.item(i).data(ID_ROLE): start.list.item(i).text()
+        for i in range(start.list.count())
+    }
+    assert items.keys() == lines.keys()
+    for workout_id, text in items.items():
+        heading, description = text.split("\n")
+        name, _, rest = heading.partition("  —  ")
+        length, _, mark = rest.partition("  ·  ")
+        line = lines[workout_id]
+        assert line.split()[1] == length, workout_id
+        assert f"{name} (" in line and line.endswith(f"  {description}")
+        assert (", adjusted)" in line) == (mark == "adjusted"), workout_id
+    assert "3 x 8 per side" in items["primer"] and "adjusted" in items["primer"]
+    assert "adjusted" not in lines["hiit"]
+
+
+def test_run_starts_with_the_saved_lengths_and_the_given_ones_on_top(
+    data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_settings(
+        data_paths.settings_file,
+        Settings().with_overrides("hiit", Overrides(rounds=4, rest_s=20)),
+    )
+    started: list[object] = []
+    monkeypatch.setattr(
+        "legdrive_timer.ui.app.run_app", lambda paths, workout, **_: started.append(workout) or 0
+    )
+    assert main(["run", "hiit", "--work", "15", "--data-dir", str(data_paths.data_dir)]) == 0
+    (workout,) = started
+    assert isinstance(workout, Workout)
+    (block,) = workout.blocks
+    assert isinstance(block, IntervalBlock)
+    assert (block.work_s, block.rest_s, block.rounds) == (15, 20, 4)

@@ -39,7 +39,9 @@ def test_workouts_list_shows_the_builtins(
     assert code == 0, err
     listed = [line.split()[0] for line in out.splitlines()]
     assert listed == list(BUILTIN_IDS)
-    assert "min" in out
+    # The length as the start screen writes it, and the figures the workout will run.
+    assert out.splitlines()[0].split()[1] == "3:30"
+    assert "2 x 15 per side" in out.splitlines()[0]
 
 
 @pytest.mark.parametrize("workout_id", BUILTIN_IDS)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.formatting import (
     PHASE_NAMES,
+    describe_block,
+    describe_workout,
     format_countdown,
     format_duration,
     format_remaining,
@@ -20,9 +24,11 @@ from legdrive_timer.core.formatting import (
     whole_seconds,
 )
 from legdrive_timer.core.history_format import records_to_csv
+from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
-from legdrive_timer.core.workout import Side
+from legdrive_timer.core.workout import RepSetBlock, Side, Workout
+from tests.unit.strategies import workouts
 
 
 def test_a_length_rounds_to_the_nearest_second_halves_up() -> None:
@@ -108,3 +114,32 @@ def test_the_csv_names_each_phase_as_the_window_does() -> None:
         (kind.value, PHASE_NAMES[kind]) for kind in PhaseKind
     ]
     assert [row["phase"] for row in rows] == [segment_cells(s)[0] for s in record.segments]
+
+
+def test_a_workout_is_described_by_its_values_not_by_its_text() -> None:
+    primer = builtin_workout("primer")
+    hiit = builtin_workout("hiit")
+    assert primer is not None and hiit is not None
+    assert describe_workout(primer) == (
+        "Single-leg knee drive, 2 x 15 per side. Wake up the hips before you train."
+    )
+    assert describe_workout(apply_overrides(primer, Overrides(sets=3, reps=10))).startswith(
+        "Single-leg knee drive, 3 x 10 per side."
+    )
+    assert describe_workout(apply_overrides(hiit, Overrides(work_s=20, rest_s=40.5, rounds=1)))
+    assert describe_block(
+        apply_overrides(hiit, Overrides(work_s=20, rest_s=40.5, rounds=1)).blocks[0]
+    ) == ("Alternating knee drives, 20 s all-out, 40.5 s rest, 1 round")
+    one_side = RepSetBlock("drive", "Knee drive", sets=1, reps=5, sides=(Side.LEFT,), tempo=None)
+    assert describe_block(one_side) == "Knee drive, 1 x 5, left leg, at your own pace"
+
+
+@given(workouts)
+def test_every_figure_in_a_description_comes_from_the_workout(workout: Workout) -> None:
+    workout = replace(workout, description="")
+    text = describe_workout(workout)
+    for block in workout.blocks:
+        if isinstance(block, RepSetBlock):
+            assert f"{block.sets} x {block.reps}" in text
+        else:
+            assert f"{block.work_s:g} s all-out, {block.rest_s:g} s rest" in text
