@@ -16,6 +16,7 @@ from legdrive_timer import APP_NAME, __version__
 from legdrive_timer.core import workout_format
 from legdrive_timer.core.formatting import ADJUSTED, describe_workout, workout_length
 from legdrive_timer.core.overrides import FIELDS, OverrideField, Overrides, apply_overrides
+from legdrive_timer.core.sound_choices import AUDIO_CHOICES, RETIRED_AUDIO_CHOICES, audio_choice
 from legdrive_timer.core.workout import WorkoutError
 from legdrive_timer.errors import UserError
 from legdrive_timer.startup import resume_collection
@@ -25,7 +26,8 @@ from legdrive_timer.storage.workouts import load_library, resolve_workout
 
 PROG = "legdrive-timer"
 EXIT_USAGE = 2
-AUDIO_CHOICES = ("auto", "simpleaudio", "qt", "off")
+# Retired names stay accepted (with a notice) so that existing scripts keep working.
+AUDIO_ARGUMENTS = (*AUDIO_CHOICES, *RETIRED_AUDIO_CHOICES)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,7 +80,9 @@ def build_parser(set_up: Collection[str] = tuple(COMMANDS)) -> argparse.Argument
         else:
             # Named only: no help of its own, so '-h' after it waits for the full parse.
             commands.add_parser(name, help=help_text, add_help=False)
-    parser.add_argument("--audio", choices=AUDIO_CHOICES, default=None, help="sound output")
+    parser.add_argument(
+        "--audio", choices=AUDIO_ARGUMENTS, default=None, help="sound output (default: auto)"
+    )
     parser.add_argument("--fullscreen", action="store_true", help="start in fullscreen")
     return parser
 
@@ -93,7 +97,9 @@ def _run_arguments(run: _Parser, common: _Parser) -> None:
             metavar=field.unit.metavar,
             help=field.help,
         )
-    run.add_argument("--audio", choices=AUDIO_CHOICES, default=None, help="sound output")
+    run.add_argument(
+        "--audio", choices=AUDIO_ARGUMENTS, default=None, help="sound output (default: auto)"
+    )
     run.add_argument("--fullscreen", action="store_true", help="start in fullscreen")
     run.add_argument(
         "--quit-when-done",
@@ -204,12 +210,17 @@ def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
                 print(f"{PROG}: {problem}", file=sys.stderr)
         workout = apply_overrides(workout, _overrides(args))
 
+    audio = args.audio
+    if audio in RETIRED_AUDIO_CHOICES:
+        audio = audio_choice(audio)
+        print(f"{PROG}: --audio {args.audio} is retired; playing through {audio}.", file=sys.stderr)
+
     from legdrive_timer.ui.app import run_app
 
     return run_app(
         paths,
         workout=workout,
-        audio=args.audio,
+        audio=audio,
         fullscreen=args.fullscreen,
         quit_when_done=getattr(args, "quit_when_done", False),
     )

@@ -3,7 +3,8 @@ playback backends (simpleaudio, Qt, silent) behind `CueSystem`."""
 
 from legdrive_timer.audio.cues import Channel, Cue
 from legdrive_timer.audio.planner import CuePlanner, PlayedCue, plan_session
-from legdrive_timer.audio.system import CHOICES, SOUND_OFF, CueSystem
+from legdrive_timer.audio.system import SOUND_OFF, CueSystem
+from legdrive_timer.core.sound_choices import AUDIO_CHOICES as CHOICES
 
 __all__ = [
     "CHOICES",

@@ -12,17 +12,20 @@ from typing import Any
 
 from legdrive_timer.audio.backends import Backend, QtBackend, SilentBackend, SimpleaudioBackend
 from legdrive_timer.audio.cues import TEST_CUE, Cue, CueAsset, CueAssetError, durations, open_assets
+from legdrive_timer.audio.miniaudio_backend import MiniaudioBackend
 from legdrive_timer.audio.planner import CuePlanner
 from legdrive_timer.core.clock import Clock, Scheduler, monotonic_ms
 from legdrive_timer.core.engine import SessionEngine
+from legdrive_timer.core.sound_choices import audio_choice
 
-CHOICES = ("auto", "simpleaudio", "qt", "off")
 SOUND_OFF = "Sound is off."
 
 StatusListener = Callable[[str | None], None]
 
 
 def _make_backend(name: str, on_change: Callable[[], None]) -> Backend:
+    if name == "miniaudio":
+        return MiniaudioBackend(on_change)
     if name == "simpleaudio":
         return SimpleaudioBackend(on_change)
     if name == "qt":
@@ -110,7 +113,7 @@ class CueSystem:
         voice: bool = True,
         device: str | None = None,
     ) -> CueSystem:
-        """The system for a backend choice (`auto`, `simpleaudio`, `qt` or `off`)."""
+        """The system for a backend choice (one of `AUDIO_CHOICES`)."""
         stack = ExitStack()
         settings: dict[str, Any] = {"volume": volume, "muted": muted, "voice": voice}
         post = _MainThread()
@@ -131,8 +134,8 @@ class CueSystem:
                 fixed_status=f"Sound unavailable: {error}.",
                 **settings,
             )
-        if choice not in CHOICES:
-            choice = "auto"  # An unknown saved setting: the app still makes sound.
+        # An unknown saved setting: the app still makes sound.
+        choice = audio_choice(choice) or "auto"
         if choice == "off":
             backend: Backend = SilentBackend()
         elif choice == "auto":
@@ -249,7 +252,7 @@ def _auto(assets: Mapping[Cue, CueAsset], changed: Callable[[], None], volume: f
     """The first backend that works; if none does, the first one installed, which keeps
     watching for a device (or silence when no playback library is there at all)."""
     tried: list[Backend] = []
-    for name in ("simpleaudio", "qt"):
+    for name in ("miniaudio", "simpleaudio"):
         backend = _make_backend(name, changed)
         backend.load(assets, volume=volume)
         if backend.available:

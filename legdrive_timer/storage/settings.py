@@ -16,12 +16,12 @@ from types import MappingProxyType
 from typing import Any
 
 from legdrive_timer.core.overrides import FIELDS_BY_NAME, Overrides, apply_overrides
+from legdrive_timer.core.sound_choices import AUDIO_CHOICES, audio_choice
 from legdrive_timer.core.workout import Workout, WorkoutError
 from legdrive_timer.storage.atomic import write_text_atomic
 
 FORMAT = "legdrive-timer/settings"
 VERSION = 1
-AUDIO_BACKENDS = ("auto", "simpleaudio", "qt", "off")
 
 
 def _frozen(value: Mapping[str, Mapping[str, float]]) -> Mapping[str, Mapping[str, float]]:
@@ -120,9 +120,10 @@ def settings_from_json(data: Any) -> Settings:
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
         raise SettingsError(f"version {version!r} is not one this app can read")
-    backend = data.get("audio_backend", "auto")
-    if backend not in AUDIO_BACKENDS:
-        raise SettingsError(f"audio_backend must be one of {', '.join(AUDIO_BACKENDS)}")
+    saved = data.get("audio_backend", "auto")
+    backend = audio_choice(saved) if isinstance(saved, str) else None
+    if backend is None:
+        raise SettingsError(f"audio_backend must be one of {', '.join(AUDIO_CHOICES)}")
     return Settings(
         last_workout_id=_optional_text("last_workout_id", data.get("last_workout_id")),
         volume=_number("volume", data.get("volume", 0.8), 0.0, 1.0),

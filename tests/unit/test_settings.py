@@ -30,7 +30,7 @@ def test_round_trip(tmp_path: Path) -> None:
         volume=0.35,
         muted=True,
         voice=False,
-        audio_backend="qt",
+        audio_backend="simpleaudio",
         audio_device="Speakers",
         window_geometry="AdnQywADAAA=",
     ).with_overrides("hiit", Overrides(work_s=20, rounds=6))
@@ -100,3 +100,11 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
 def test_json_is_plain_data() -> None:
     data = settings_to_json(Settings().with_overrides("primer", Overrides(reps=5)))
     assert json.loads(json.dumps(data))["overrides"] == {"primer": {"reps": 5}}
+
+
+def test_a_retired_sound_choice_loads_as_its_replacement(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"format": FORMAT, "version": 1, "audio_backend": "qt"}))
+    loaded, problem = load_settings(path)
+    assert problem is None
+    assert loaded.audio_backend == "miniaudio"

@@ -1,0 +1,237 @@
+"""The default sound engine: miniaudio, a streaming device fed by `Mixer`.
+
+miniaudio (pyminiaudio) ships wheels for CPython 3.11-3.14 on Linux, Windows and macOS and
+talks to PulseAudio/PipeWire, ALSA, WASAPI and CoreAudio itself: nothing to compile and
+no system package beside it. See docs/audio.md for why it was chosen.
+
+The device is opened once, when the cue system loads (before any session), and runs
+with a small buffer (two periods of `PERIOD_MS`), so a cue starts within a few
+milliseconds of `play`. While nothing sounds the device callback returns an empty block:
+no mixing, no arithmetic.
+
+A watcher thread looks at the device every `WATCH_S` seconds: a device that stopped
+asking for samples (unplugged, sound server gone) is closed and reported, and while there
+is no device it tries to open one again, so sound comes back by itself when a device does.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import wave
+from array import array
+from collections.abc import Generator, Mapping
+from typing import Any
+
+from legdrive_timer.audio.backends import (
+    NO_DEVICE,
+    StatusCallback,
+    _quiet_alsa,
+    _read_pcm,
+    _Status,
+)
+from legdrive_timer.audio.cues import Cue, CueAsset
+from legdrive_timer.audio.mixer import Mixer
+
+log = logging.getLogger(__name__)
+
+RATE = 48_000
+PERIOD_MS = 3
+PERIODS = 2
+WATCH_S = 1.5
+APP_NAME = "Legdrive Timer"
+
+
+def _stream(mixer: Mixer) -> Generator[array[int] | bytes, int, None]:
+    """The generator miniaudio's callback sends frame counts to."""
+    frames = yield b""
+    while True:
+        try:
+            block = mixer.render(frames)
+        except Exception:  # never let an error end the stream on the audio thread
+            log.exception("mixing a sound block failed")
+            mixer.stop_all()
+            block = b""
+        frames = yield block
+
+
+def _reason(error: Exception, ma: Any) -> str:
+    code = error.args[1] if len(error.args) > 1 else None
+    if code in (ma.lib.MA_NO_DEVICE, ma.lib.MA_NO_BACKEND, ma.lib.MA_FAILED_TO_OPEN_BACKEND_DEVICE):
+        return NO_DEVICE
+    return f"the audio device could not be opened (miniaudio error {code})"
+
+
+def playback_devices(ma: Any) -> list[tuple[str, Any]]:
+    """(name, id) of each output device of the system's first working audio backend."""
+    ffi, lib = ma.ffi, ma.lib
+    context = ffi.new("ma_context*")
+    if lib.ma_context_init(ffi.NULL, 0, ffi.NULL, context) != lib.MA_SUCCESS:
+        return []
+    try:
+        if context[0].backend == lib.ma_backend_null:
+            return []
+        infos = ffi.new("ma_device_info**")
+        count = ffi.new("ma_uint32*")
+        if lib.ma_context_get_devices(context, infos, count, ffi.NULL, ffi.NULL) != lib.MA_SUCCESS:
+            return []
+        found: list[tuple[str, Any]] = []
+        for i in range(count[0]):
+            info = infos[0][i]
+            name = ffi.string(info.name).decode(errors="replace")
+            found.append((name, ffi.new("ma_device_id *", info.id)))
+        return found
+    finally:
+        lib.ma_context_uninit(context)
+
+
+class MiniaudioBackend(_Status):
+    name = "miniaudio"
+
+    def __init__(
+        self,
+        on_change: StatusCallback | None = None,
+        *,
+        watch_s: float = WATCH_S,
+        period_ms: int = PERIOD_MS,
+    ) -> None:
+        super().__init__(on_change)
+        self._watch_s = watch_s
+        self._period_ms = period_ms
+        self._ma: Any = None
+        self._mixer: Mixer | None = None
+        self._device: Any = None
+        self._device_name: str | None = None
+        self._device_lock = threading.RLock()
+        self._stopped = threading.Event()
+        """Set by miniaudio (audio thread) when the device stops by itself."""
+        self._closing = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._alsa_handler: Any = None
+
+    @property
+    def backend(self) -> str | None:
+        """The system audio API in use ("PulseAudio", "ALSA", "WASAPI" ...), if open."""
+        device = self._device
+        return None if device is None else str(device.backend)
+
+    def load(self, assets: Mapping[Cue, CueAsset], *, volume: float = 1.0) -> None:
+        try:
+            import miniaudio
+        except ImportError as error:
+            self.installed = False
+            self._fail(f"the miniaudio module could not be loaded ({error})")
+            return
+        self._ma = miniaudio
+        self._alsa_handler = _quiet_alsa()
+        try:
+            pcm = {cue: _read_pcm(asset) for cue, asset in assets.items()}
+        except (OSError, EOFError, wave.Error) as error:
+            self._fail(f"the sound files could not be read ({error})")
+            return
+        odd = [cue.relative_path for cue, p in pcm.items() if (p.rate, p.channels) != (RATE, 1)]
+        if odd:
+            self._fail(f"the sound file {odd[0]} is not 48 kHz mono")
+            return
+        self._mixer = Mixer({cue: p.samples for cue, p in pcm.items()})
+        self._open()
+        self._watcher = threading.Thread(target=self._watch, name="sound-device", daemon=True)
+        self._watcher.start()
+
+    # -- the device -----------------------------------------------------------------------
+
+    def _open(self) -> None:
+        ma, mixer = self._ma, self._mixer
+        if ma is None or mixer is None:
+            return
+        with self._device_lock:
+            self._close_device()
+            device_id = None
+            if self._device_name is not None:
+                device_id = dict(playback_devices(ma)).get(self._device_name)
+            mixer.stop_all()
+            try:
+                device = ma.PlaybackDevice(
+                    output_format=ma.SampleFormat.SIGNED16,
+                    nchannels=1,
+                    sample_rate=RATE,
+                    buffersize_msec=self._period_ms,
+                    device_id=device_id,
+                    callback_periods=PERIODS,
+                    app_name=APP_NAME,
+                )
+            except ma.MiniaudioError as error:
+                self._fail(_reason(error, ma))
+                return
+            if str(device.backend).lower() == "null":
+                device.close()
+                self._fail(NO_DEVICE)
+                return
+            self._stopped.clear()
+            device.stop_callback = self._stopped.set
+            stream = _stream(mixer)
+            next(stream)
+            try:
+                device.start(stream)
+            except ma.MiniaudioError as error:
+                device.close()
+                self._fail(_reason(error, ma))
+                return
+            self._device = device
+            self._ok()
+
+    def _close_device(self) -> None:
+        with self._device_lock:
+            device, self._device = self._device, None
+            if device is not None:
+                device.stop_callback = None
+                device.close()
+
+    def _watch(self) -> None:
+        last_count = -1
+        while not self._closing.wait(self._watch_s):
+            mixer = self._mixer
+            if mixer is None:
+                return
+            with self._device_lock:
+                if self._closing.is_set():
+                    return
+                if self._device is None:
+                    self._open()
+                    last_count = -1
+                    continue
+                count = mixer.blocks_rendered
+                if self._stopped.is_set() or count == last_count:
+                    log.info("the audio device stopped; looking for one again")
+                    self._close_device()
+                    self._fail(NO_DEVICE)
+                    continue
+                last_count = count
+
+    # -- the backend interface ------------------------------------------------------------
+
+    def play(self, cue: Cue, volume: float) -> None:
+        if self._mixer is not None and self._device is not None:
+            self._mixer.play(cue, volume)
+
+    def stop_voice(self) -> None:
+        if self._mixer is not None:
+            self._mixer.stop_voice()
+
+    def devices(self) -> list[str]:
+        if self._ma is None:
+            return []
+        return [name for name, _id in playback_devices(self._ma)]
+
+    def set_device(self, name: str | None) -> None:
+        if name == self._device_name:
+            return
+        self._device_name = name
+        self._open()
+
+    def close(self) -> None:
+        self._closing.set()
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.join(timeout=2.0)
+        self._close_device()

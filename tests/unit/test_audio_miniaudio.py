@@ -1,0 +1,184 @@
+"""The miniaudio engine with a fake `miniaudio` module: a device that can be unplugged."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import types
+from collections.abc import Iterator
+from contextlib import ExitStack
+from enum import Enum
+from typing import Any
+
+import pytest
+
+from legdrive_timer.audio import miniaudio_backend
+from legdrive_timer.audio.backends import NO_DEVICE
+from legdrive_timer.audio.cues import Cue, CueAsset, open_assets
+from legdrive_timer.audio.miniaudio_backend import MiniaudioBackend
+
+
+class FakeMiniaudio(types.ModuleType):
+    """Devices open only while `plugged`; an open device stops pulling when unplugged."""
+
+    class MiniaudioError(Exception):
+        pass
+
+    class SampleFormat(Enum):
+        SIGNED16 = 2
+
+    def __init__(self) -> None:
+        super().__init__("miniaudio")
+        self.plugged = False
+        self.realtime = False
+        self.opened: list[dict[str, Any]] = []
+        self.lib = types.SimpleNamespace(
+            MA_NO_DEVICE=-204, MA_NO_BACKEND=-203, MA_FAILED_TO_OPEN_BACKEND_DEVICE=-401
+        )
+        module = self
+
+        class PlaybackDevice:
+            def __init__(self, **config: Any) -> None:
+                if not module.plugged:
+                    raise module.MiniaudioError("failed to init device", -401)
+                module.opened.append(config)
+                self.backend = "PulseAudio"
+                self.stop_callback: Any = None
+                self.stream: Any = None
+                self.closed = False
+                module.device = self
+
+            def start(self, stream: Any) -> None:
+                self.stream = stream
+                self.lock = threading.Lock()
+                if module.realtime:
+                    threading.Thread(target=self._run, daemon=True).start()
+
+            def _run(self) -> None:
+                # The sound server's clock: pulls while the device is there.
+                while module.plugged and not self.closed:
+                    self.pull(10)
+                    time.sleep(0.002)
+
+            def pull(self, frames: int) -> Any:
+                with self.lock:
+                    return self.stream.send(frames)
+
+            def close(self) -> None:
+                self.closed = True
+
+        self.PlaybackDevice = PlaybackDevice
+        self.device: Any = None
+
+
+@pytest.fixture
+def assets() -> Iterator[dict[Cue, CueAsset]]:
+    with ExitStack() as stack:
+        yield open_assets(stack)
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeMiniaudio:
+    module = FakeMiniaudio()
+    monkeypatch.setitem(sys.modules, "miniaudio", module)
+    monkeypatch.setattr(
+        miniaudio_backend, "playback_devices", lambda ma: [("Speakers", 1), ("Headset", 2)]
+    )
+    return module
+
+
+def wait_for(condition: Any, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_opens_a_small_buffer_once_and_plays_through_the_mixer(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    fake.plugged = True
+    backend = MiniaudioBackend()
+    backend.load(assets, volume=0.5)
+    try:
+        assert backend.available and backend.reason is None
+        assert len(fake.opened) == 1
+        config = fake.opened[0]
+        assert config["sample_rate"] == 48_000 and config["nchannels"] == 1
+        assert config["buffersize_msec"] * config["callback_periods"] <= 10
+        assert fake.device.pull(144) == b""  # nothing sounds: no samples computed
+        backend.play(Cue.WORK_START, 1.0)
+        block = fake.device.pull(144)
+        assert len(block) == 144 and max(block) > 1000
+    finally:
+        backend.close()
+    assert fake.device.closed
+
+
+def test_no_device_is_reported_and_sound_returns_with_one(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    fake.realtime = True
+    changes: list[bool] = []
+    backend = MiniaudioBackend(lambda: changes.append(backend.available), watch_s=0.02)
+    backend.load(assets)
+    try:
+        assert not backend.available and backend.reason == NO_DEVICE
+        backend.play(Cue.WORK_START, 1.0)  # never raises, never queues for later
+        fake.plugged = True
+        wait_for(lambda: backend.available)
+        time.sleep(0.1)  # several looks at a device that keeps pulling: it stays
+        assert backend.available
+        # Unplugged: the device stops asking for samples; the watcher notices.
+        fake.plugged = False
+        wait_for(lambda: not backend.available)
+        assert fake.device.closed
+        fake.plugged = True
+        wait_for(lambda: backend.available)
+        assert changes == [False, True, False, True]
+    finally:
+        backend.close()
+
+
+def test_a_device_that_stops_by_itself_is_closed(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    fake.plugged = fake.realtime = True
+    backend = MiniaudioBackend(watch_s=0.05)
+    backend.load(assets)
+    try:
+        first = fake.device
+        first.stop_callback()  # miniaudio says the device stopped (it was lost)
+        wait_for(lambda: fake.device is not first and backend.available)
+        assert first.closed
+    finally:
+        backend.close()
+
+
+def test_devices_and_the_chosen_one(fake: FakeMiniaudio, assets: dict[Cue, CueAsset]) -> None:
+    fake.plugged = True
+    backend = MiniaudioBackend()
+    backend.load(assets)
+    try:
+        assert backend.devices() == ["Speakers", "Headset"]
+        backend.set_device("Headset")
+        assert fake.opened[-1]["device_id"] == 2
+        backend.set_device("Headset")  # the same: not reopened
+        assert len(fake.opened) == 2
+        backend.set_device(None)
+        assert fake.opened[-1]["device_id"] is None
+    finally:
+        backend.close()
+
+
+def test_without_the_module(monkeypatch: pytest.MonkeyPatch, assets: dict[Cue, CueAsset]) -> None:
+    monkeypatch.setitem(sys.modules, "miniaudio", None)
+    backend = MiniaudioBackend()
+    backend.load(assets)
+    assert not backend.installed and not backend.available
+    assert backend.reason is not None and backend.reason.startswith(
+        "the miniaudio module could not be loaded"
+    )
+    backend.play(Cue.COUNTDOWN, 1.0)
+    backend.close()
