@@ -2,41 +2,18 @@
 
 Primer: 2 sets of 15 single-leg knee drives per side, explosive up, controlled down.
 Finisher: 30 s all-out alternating knee drives, 30 s rest. Progressions: a resistance
-band, and the step-up with knee drive. Form cues are written in our own words.
+band, and the step-up with knee drive. The exercises and their cues are in `exercises`.
 """
 
 from __future__ import annotations
 
+from legdrive_timer.core.exercises import (
+    BANDED_CUES,
+    HIIT_CUES,
+    KNEE_DRIVE_CUES,
+    STEP_UP_CUES,
+)
 from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Tempo, Workout
-
-KNEE_DRIVE_CUES = (
-    "Brace your core and stand tall, standing knee softly bent.",
-    "Drive the knee up fast: thigh at least parallel to the floor.",
-    "Swing the opposite arm forward like a sprinter.",
-    "Lower the foot with control. Don't let it drop.",
-    "Think snap, not fatigue: fast up, slow down.",
-)
-
-BANDED_CUES = (
-    "Keep the band taut around both feet before you start.",
-    "Drive against the band; stay tall, don't lean back.",
-    "Core tight: the band is trying to pull you out of position.",
-    "Lower slowly against the pull of the band.",
-)
-
-STEP_UP_CUES = (
-    "Whole foot on the box, knee tracking over the toes.",
-    "Push through the heel on the box and stand all the way up.",
-    "Keep the momentum: drive the other knee high at the top.",
-    "Hold the top for a moment, hips level, then step down with control.",
-)
-
-HIIT_CUES = (
-    "All out: fast, high knees, running in place.",
-    "Pump the arms; they set the pace for the legs.",
-    "Stay on the balls of your feet and keep the knees high.",
-    "Last seconds: keep the speed, don't let the knees sink.",
-)
 
 
 def _primer_block() -> RepSetBlock:

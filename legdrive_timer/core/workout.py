@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -25,16 +25,29 @@ class Side(StrEnum):
         return Side.RIGHT if self is Side.LEFT else Side.LEFT
 
 
+class SideOrder(StrEnum):
+    """How a rep-set block uses the legs, as the editor offers it."""
+
+    RIGHT_FIRST = "right-first"
+    LEFT_FIRST = "left-first"
+    ALTERNATE = "alternate"
+    """Both legs; the leading leg changes every session."""
+    RIGHT_ONLY = "right-only"
+    LEFT_ONLY = "left-only"
+
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        """The legs in order (for ALTERNATE: the order of a session led by the right)."""
+        return {
+            SideOrder.RIGHT_FIRST: (Side.RIGHT, Side.LEFT),
+            SideOrder.LEFT_FIRST: (Side.LEFT, Side.RIGHT),
+            SideOrder.ALTERNATE: (Side.RIGHT, Side.LEFT),
+            SideOrder.RIGHT_ONLY: (Side.RIGHT,),
+            SideOrder.LEFT_ONLY: (Side.LEFT,),
+        }[self]
+
+
 # Limits: generous for real training, refusing values that can only be typos.
-PREP_RANGE = (0.0, 600.0)
-WORK_RANGE = (1.0, 3600.0)
-REST_RANGE = (0.0, 3600.0)
-SWITCH_RANGE = (0.0, 300.0)
-BLOCK_REST_RANGE = (0.0, 1800.0)
-TEMPO_RANGE = (0.2, 10.0)
-ROUNDS_RANGE = (1, 100)
-SETS_RANGE = (1, 20)
-REPS_RANGE = (1, 200)
 MAX_BLOCKS = 20
 MAX_CUES = 12
 MAX_TEXT = 200
@@ -45,22 +58,82 @@ SELF_PACED_SECONDS_PER_REP = 2.0
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-def _check_seconds(name: str, value: float, bounds: tuple[float, float]) -> None:
-    low, high = bounds
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise WorkoutError(f"{name} must be a number of seconds (got {value!r}).")
-    if not low <= value <= high:
-        raise WorkoutError(
-            f"{name} must be between {_fmt(low)} and {_fmt(high)} seconds (got {_fmt(value)})."
-        )
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _check_count(name: str, value: int, bounds: tuple[int, int]) -> None:
-    low, high = bounds
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise WorkoutError(f"{name} must be a whole number (got {value!r}).")
-    if not low <= value <= high:
-        raise WorkoutError(f"{name} must be between {low} and {high} (got {value}).")
+@dataclass(frozen=True)
+class Limit:
+    """The allowed range of one number in a workout, and the sentence when it is out of it.
+
+    Every check of a workout's numbers goes through these: the model, the file format, the
+    editor's fields, the Adjust dialog and the command line's overrides.
+    """
+
+    name: str
+    """The field as the workout file names it, e.g. `work_s`."""
+    label: str
+    """The field as the window names it, e.g. `Work`."""
+    low: float
+    high: float
+    whole: bool = False
+    """A count (sets, reps, rounds) rather than seconds."""
+
+    @property
+    def unit(self) -> str:
+        return "" if self.whole else " seconds"
+
+    @property
+    def range_text(self) -> str:
+        """The allowed range for a person: `1-3600 s`, `1-20`."""
+        suffix = "" if self.whole else " s"
+        return f"{_fmt(self.low)}-{_fmt(self.high)}{suffix}"
+
+    def problem(self, value: object, subject: str | None = None) -> str | None:
+        """None when `value` is allowed, else one sentence naming `subject` (the field's
+        file name unless given) with the reason and the allowed range."""
+        subject = self.name if subject is None else subject
+        if self.whole:
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"{subject} must be a whole number (got {value!r})."
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            return f"{subject} must be a number of seconds (got {value!r})."
+        assert isinstance(value, int | float)
+        if not self.low <= value <= self.high:
+            return (
+                f"{subject} must be between {_fmt(self.low)} and {_fmt(self.high)}{self.unit} "
+                f"(got {_fmt(value)})."
+            )
+        return None
+
+    def check(self, value: object, subject: str | None = None) -> None:
+        problem = self.problem(value, subject)
+        if problem is not None:
+            raise WorkoutError(problem)
+
+
+PREP = Limit("prep_s", "Get ready", 0.0, 600.0)
+BLOCK_REST = Limit("block_rest_s", "Rest between blocks", 0.0, 1800.0)
+WORK = Limit("work_s", "Work", 1.0, 3600.0)
+REST = Limit("rest_s", "Rest between rounds", 0.0, 3600.0)
+ROUNDS = Limit("rounds", "Rounds", 1, 100, whole=True)
+SETS = Limit("sets", "Sets", 1, 20, whole=True)
+REPS = Limit("reps", "Reps per side", 1, 200, whole=True)
+SWITCH = Limit("switch_s", "Switch sides", 0.0, 300.0)
+SET_REST = Limit("set_rest_s", "Rest between sets", 0.0, 3600.0)
+TEMPO_UP = Limit("up_s", "Drive up", 0.2, 10.0)
+TEMPO_DOWN = Limit("down_s", "Lower", 0.2, 10.0)
+
+LIMITS: dict[str, Limit] = {
+    limit.name: limit
+    for limit in (PREP, BLOCK_REST, WORK, REST, ROUNDS, SETS, REPS, SWITCH, SET_REST)
+}
+"""Every number of a workout or of one of its blocks, by its file name (the tempo's two
+numbers are `TEMPO_UP` and `TEMPO_DOWN`: they live inside `tempo`)."""
 
 
 def _check_text(
@@ -91,10 +164,6 @@ def _check_cues(name: str, cues: tuple[str, ...]) -> None:
         _check_text(f"{name}[{i}]", cue)
 
 
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
 @dataclass(frozen=True)
 class Tempo:
     """Seconds for the explosive drive up and for the controlled descent of one rep."""
@@ -103,8 +172,8 @@ class Tempo:
     down_s: float
 
     def __post_init__(self) -> None:
-        _check_seconds("tempo.up_s", self.up_s, TEMPO_RANGE)
-        _check_seconds("tempo.down_s", self.down_s, TEMPO_RANGE)
+        TEMPO_UP.check(self.up_s, "tempo.up_s")
+        TEMPO_DOWN.check(self.down_s, "tempo.down_s")
 
     @property
     def rep_s(self) -> float:
@@ -117,7 +186,9 @@ class RepSetBlock:
 
     `tempo` paces each rep with a beat; `None` makes the set self-paced (the user presses
     Done). `switch_s` is the window to change legs between sides; `set_rest_s` the rest
-    between sets.
+    between sets. With `alternate_lead` the leading leg changes every session: `sides` is
+    the order of the next session, and `with_lead` turns it round (the app remembers which
+    leg led last).
     """
 
     exercise_id: str
@@ -129,12 +200,13 @@ class RepSetBlock:
     switch_s: float = 10.0
     set_rest_s: float = 30.0
     cues: tuple[str, ...] = ()
+    alternate_lead: bool = False
 
     def __post_init__(self) -> None:
         _check_id("exercise_id", self.exercise_id)
         _check_text("name", self.name, max_len=80)
-        _check_count("sets", self.sets, SETS_RANGE)
-        _check_count("reps", self.reps, REPS_RANGE)
+        SETS.check(self.sets)
+        REPS.check(self.reps)
         if not isinstance(self.sides, tuple) or not 1 <= len(self.sides) <= 2:
             raise WorkoutError("sides must list one or two sides, e.g. ['right', 'left'].")
         if not all(isinstance(s, Side) for s in self.sides):
@@ -143,13 +215,25 @@ class RepSetBlock:
             raise WorkoutError("sides must not repeat a side.")
         if self.tempo is not None and not isinstance(self.tempo, Tempo):
             raise WorkoutError("tempo must be {'up_s': ..., 'down_s': ...} or null.")
-        _check_seconds("switch_s", self.switch_s, SWITCH_RANGE)
-        _check_seconds("set_rest_s", self.set_rest_s, REST_RANGE)
+        SWITCH.check(self.switch_s)
+        SET_REST.check(self.set_rest_s)
         _check_cues("cues", self.cues)
+        if not isinstance(self.alternate_lead, bool):
+            raise WorkoutError("alternate_lead must be true or false.")
+        if self.alternate_lead and len(self.sides) != 2:
+            raise WorkoutError("alternate_lead needs both sides, e.g. ['right', 'left'].")
 
     @property
     def self_paced(self) -> bool:
         return self.tempo is None
+
+    @property
+    def side_order(self) -> SideOrder:
+        if self.alternate_lead:
+            return SideOrder.ALTERNATE
+        if len(self.sides) == 1:
+            return SideOrder.RIGHT_ONLY if self.sides[0] is Side.RIGHT else SideOrder.LEFT_ONLY
+        return SideOrder.RIGHT_FIRST if self.sides[0] is Side.RIGHT else SideOrder.LEFT_FIRST
 
     @property
     def side_s(self) -> float:
@@ -173,9 +257,9 @@ class IntervalBlock:
     def __post_init__(self) -> None:
         _check_id("exercise_id", self.exercise_id)
         _check_text("name", self.name, max_len=80)
-        _check_seconds("work_s", self.work_s, WORK_RANGE)
-        _check_seconds("rest_s", self.rest_s, REST_RANGE)
-        _check_count("rounds", self.rounds, ROUNDS_RANGE)
+        WORK.check(self.work_s)
+        REST.check(self.rest_s)
+        ROUNDS.check(self.rounds)
         if not isinstance(self.skip_last_rest, bool):
             raise WorkoutError("skip_last_rest must be true or false.")
         _check_cues("cues", self.cues)
@@ -200,8 +284,8 @@ class Workout:
         _check_id("id", self.id)
         _check_text("name", self.name, max_len=80)
         _check_text("description", self.description, allow_empty=True)
-        _check_seconds("prep_s", self.prep_s, PREP_RANGE)
-        _check_seconds("block_rest_s", self.block_rest_s, BLOCK_REST_RANGE)
+        PREP.check(self.prep_s)
+        BLOCK_REST.check(self.block_rest_s)
         if not isinstance(self.blocks, tuple) or not self.blocks:
             raise WorkoutError("blocks must list at least one block.")
         if len(self.blocks) > MAX_BLOCKS:
@@ -232,3 +316,27 @@ class Workout:
                 rests = block.rounds - (1 if block.skip_last_rest else 0)
                 total += block.rounds * block.work_s + rests * block.rest_s
         return total
+
+
+def alternates_lead(workout: Workout) -> bool:
+    """True when some block of `workout` changes its leading leg every session."""
+    return any(isinstance(b, RepSetBlock) and b.alternate_lead for b in workout.blocks)
+
+
+def with_lead(workout: Workout, lead: Side) -> Workout:
+    """`workout` with every alternating block led by `lead` (the others as they are)."""
+    blocks = tuple(
+        replace(block, sides=(lead, lead.other))
+        if isinstance(block, RepSetBlock) and block.alternate_lead
+        else block
+        for block in workout.blocks
+    )
+    return workout if blocks == workout.blocks else replace(workout, blocks=blocks)
+
+
+def leading_side(workout: Workout) -> Side | None:
+    """The leg that leads the first alternating block, or None when none alternates."""
+    for block in workout.blocks:
+        if isinstance(block, RepSetBlock) and block.alternate_lead:
+            return block.sides[0]
+    return None

@@ -1,7 +1,9 @@
-"""The workout file format, version 1 (`docs/workout-format.md`).
+"""The workout file format, versions 1 and 2 (`docs/workout-format.md`).
 
 Reading is strict: an unknown format, version or field is refused with a sentence that
-names it, so a typo never silently falls back to a default.
+names it, so a typo never silently falls back to a default. Version 2 adds only
+`alternate_lead` to rep-set blocks; a workout that does not use it is written as version 1,
+so that it still opens in the versions of the app that read only version 1.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from legdrive_timer.core.workout import (
 )
 
 FORMAT = "legdrive-timer/workout"
-VERSION = 1
+VERSION = 2
+"""The newest version this app reads and writes."""
+VERSIONS = (1, 2)
 
 _TOP_FIELDS = {
     "format",
@@ -47,6 +51,7 @@ _REPS_FIELDS = {
     "switch_s",
     "set_rest_s",
 }
+_REPS_FIELDS_V2 = _REPS_FIELDS | {"alternate_lead"}
 _REPS_REQUIRED = {"type", "exercise_id", "name", "sets", "reps"}
 _INTERVAL_FIELDS = {
     "type",
@@ -82,7 +87,7 @@ def _block_to_dict(block: Block) -> dict[str, Any]:
             "switch_s": _seconds(block.switch_s),
             "set_rest_s": _seconds(block.set_rest_s),
             "cues": list(block.cues),
-        }
+        } | ({"alternate_lead": True} if block.alternate_lead else {})
     return {
         "type": "intervals",
         "exercise_id": block.exercise_id,
@@ -95,10 +100,16 @@ def _block_to_dict(block: Block) -> dict[str, Any]:
     }
 
 
+def version_for(workout: Workout) -> int:
+    """The oldest version that holds `workout`: readers of version 1 open it too."""
+    uses_v2 = any(isinstance(b, RepSetBlock) and b.alternate_lead for b in workout.blocks)
+    return 2 if uses_v2 else 1
+
+
 def workout_to_dict(workout: Workout) -> dict[str, Any]:
     return {
         "format": FORMAT,
-        "version": VERSION,
+        "version": version_for(workout),
         "id": workout.id,
         "name": workout.name,
         "description": workout.description,
@@ -159,14 +170,15 @@ def _sides(raw: Any) -> tuple[Side, ...]:
     return tuple(Side(s) for s in raw)
 
 
-def _block_from_dict(index: int, raw: Any) -> Block:
+def _block_from_dict(index: int, raw: Any, version: int) -> Block:
     where = f"blocks[{index}] "
     data = _object(where, raw)
     kind = data.get("type")
     try:
         if kind == "reps":
-            _check_fields(where, data, _REPS_FIELDS, _REPS_REQUIRED)
-            given = _present(data, ("switch_s", "set_rest_s"))
+            allowed = _REPS_FIELDS_V2 if version >= 2 else _REPS_FIELDS
+            _check_fields(where, data, allowed, _REPS_REQUIRED)
+            given = _present(data, ("switch_s", "set_rest_s", "alternate_lead"))
             if "tempo" in data:
                 given["tempo"] = _tempo(where, data["tempo"])
             if "sides" in data:
@@ -205,16 +217,16 @@ def workout_from_dict(raw: Any) -> Workout:
             f"expected {FORMAT!r})."
         )
     version = data.get("version")
-    if version != VERSION:
+    if type(version) is not int or version not in VERSIONS:
         raise WorkoutError(
             f"workout format version {version!r} is not supported; "
-            f"this version of Legdrive Timer reads version {VERSION}."
+            f"this version of Legdrive Timer reads versions 1 and 2."
         )
     _check_fields("the workout ", data, _TOP_FIELDS, _TOP_REQUIRED)
     blocks_raw = data["blocks"]
     if not isinstance(blocks_raw, list):
         raise WorkoutError("blocks must be a list.")
-    blocks = tuple(_block_from_dict(i, b) for i, b in enumerate(blocks_raw))
+    blocks = tuple(_block_from_dict(i, b, version) for i, b in enumerate(blocks_raw))
     return Workout(
         id=data["id"],
         name=data["name"],

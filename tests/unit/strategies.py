@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Tempo, Workout
+from legdrive_timer.core.workout import (
+    IntervalBlock,
+    RepSetBlock,
+    Side,
+    SideOrder,
+    Tempo,
+    Workout,
+)
 
 ids = st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True)
 names = st.text(
@@ -21,7 +28,7 @@ sides = st.sampled_from(
     [(Side.RIGHT, Side.LEFT), (Side.LEFT, Side.RIGHT), (Side.LEFT,), (Side.RIGHT,)]
 )
 
-rep_blocks = st.builds(
+_plain_rep_blocks = st.builds(
     RepSetBlock,
     exercise_id=ids,
     name=names,
@@ -33,6 +40,21 @@ rep_blocks = st.builds(
     set_rest_s=seconds,
     cues=cues,
 )
+_alternating_rep_blocks = st.builds(
+    RepSetBlock,
+    exercise_id=ids,
+    name=names,
+    sets=st.integers(1, 3),
+    reps=st.integers(1, 12),
+    sides=st.sampled_from([(Side.RIGHT, Side.LEFT), (Side.LEFT, Side.RIGHT)]),
+    tempo=tempos,
+    switch_s=seconds,
+    set_rest_s=seconds,
+    cues=cues,
+    alternate_lead=st.just(True),
+)
+rep_blocks = st.one_of(_plain_rep_blocks, _alternating_rep_blocks)
+side_orders = st.sampled_from(list(SideOrder))
 interval_blocks = st.builds(
     IntervalBlock,
     exercise_id=ids,

@@ -10,7 +10,21 @@ import pytest
 from legdrive_timer.core import workout_format
 from legdrive_timer.core.builtins import BUILTIN_WORKOUTS, builtin_workout
 from legdrive_timer.core.timeline import PhaseKind, compile_workout
-from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Workout, WorkoutError
+from legdrive_timer.core.workout import (
+    REST,
+    SETS,
+    TEMPO_DOWN,
+    WORK,
+    IntervalBlock,
+    Limit,
+    RepSetBlock,
+    Side,
+    SideOrder,
+    Workout,
+    WorkoutError,
+    leading_side,
+    with_lead,
+)
 
 
 def hiit_dict() -> dict[str, Any]:
@@ -33,7 +47,8 @@ def test_whole_seconds_are_written_as_integers() -> None:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d.update(version=2), "workout format version 2 is not supported"),
+        (lambda d: d.update(version=3), "workout format version 3 is not supported"),
+        (lambda d: d.update(version="1"), "workout format version '1' is not supported"),
         (lambda d: d.update(format="something-else"), "not a Legdrive Timer workout file"),
         (lambda d: d.update(colour="red"), "unknown field 'colour'"),
         (lambda d: d.pop("blocks"), "missing the field 'blocks'"),
@@ -155,3 +170,70 @@ def test_fields_left_out_take_the_defaults_of_the_workout_classes() -> None:
             IntervalBlock(exercise_id="run", name="Run", work_s=20, rest_s=10, rounds=2),
         ),
     )
+
+
+def _alternating() -> dict[str, Any]:
+    primer = builtin_workout("primer")
+    assert primer is not None
+    data = workout_format.workout_to_dict(primer)
+    data["blocks"][0]["alternate_lead"] = True
+    data["version"] = 2
+    return data
+
+
+def test_alternating_lead_is_version_2_and_everything_else_stays_version_1() -> None:
+    workout = workout_format.loads(json.dumps(_alternating()))
+    block = workout.blocks[0]
+    assert isinstance(block, RepSetBlock) and block.alternate_lead
+    assert block.side_order is SideOrder.ALTERNATE
+    assert workout_format.workout_to_dict(workout)["version"] == 2
+    for builtin in BUILTIN_WORKOUTS:
+        assert workout_format.workout_to_dict(builtin)["version"] == 1
+
+
+def test_version_1_files_cannot_use_the_alternating_lead() -> None:
+    data = _alternating()
+    data["version"] = 1
+    with pytest.raises(WorkoutError, match=r"blocks\[0\] has an unknown field 'alternate_lead'"):
+        workout_format.loads(json.dumps(data))
+
+
+def test_an_alternating_block_needs_both_sides() -> None:
+    data = _alternating()
+    data["blocks"][0]["sides"] = ["left"]
+    with pytest.raises(WorkoutError, match=r"alternate_lead needs both sides"):
+        workout_format.loads(json.dumps(data))
+
+
+def test_with_lead_turns_only_the_alternating_blocks_round() -> None:
+    data = _alternating()
+    full = builtin_workout("full")
+    assert full is not None
+    data["blocks"].append(workout_format.workout_to_dict(full)["blocks"][1])
+    workout = workout_format.loads(json.dumps(data))
+    assert leading_side(workout) is Side.RIGHT
+    led = with_lead(workout, Side.LEFT)
+    assert leading_side(led) is Side.LEFT
+    block = led.blocks[0]
+    assert isinstance(block, RepSetBlock) and block.sides == (Side.LEFT, Side.RIGHT)
+    assert led.blocks[1] == workout.blocks[1]
+    assert with_lead(workout, Side.RIGHT) is workout
+    primer = builtin_workout("primer")
+    assert primer is not None
+    assert with_lead(primer, Side.LEFT) is primer  # not alternating: the order is the user's
+    assert leading_side(primer) is None
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "message"),
+    [
+        (WORK, 0, "Work must be between 1 and 3600 seconds (got 0)."),
+        (SETS, 2.5, "Sets must be a whole number (got 2.5)."),
+        (TEMPO_DOWN, float("nan"), "Lower must be a number of seconds (got nan)."),
+        (REST, 30, None),
+    ],
+)
+def test_each_limit_gives_the_reason_and_the_range(
+    limit: Limit, value: float, message: str | None
+) -> None:
+    assert limit.problem(value, limit.label) == message
