@@ -135,6 +135,17 @@ LIMITS: dict[str, Limit] = {
 """Every number of a workout or of one of its blocks, by its file name (the tempo's two
 numbers are `TEMPO_UP` and `TEMPO_DOWN`: they live inside `tempo`)."""
 
+# The same ranges as (low, high), for code that needs only the bounds.
+PREP_RANGE = (PREP.low, PREP.high)
+WORK_RANGE = (WORK.low, WORK.high)
+REST_RANGE = (REST.low, REST.high)
+SWITCH_RANGE = (SWITCH.low, SWITCH.high)
+BLOCK_REST_RANGE = (BLOCK_REST.low, BLOCK_REST.high)
+TEMPO_RANGE = (TEMPO_UP.low, TEMPO_UP.high)
+ROUNDS_RANGE = (int(ROUNDS.low), int(ROUNDS.high))
+SETS_RANGE = (int(SETS.low), int(SETS.high))
+REPS_RANGE = (int(REPS.low), int(REPS.high))
+
 
 def _check_text(
     name: str, value: str, *, max_len: int = MAX_TEXT, allow_empty: bool = False

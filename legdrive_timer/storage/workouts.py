@@ -1,25 +1,55 @@
-"""Custom workouts: workout JSON files in the config dir, next to the built-ins.
+"""Custom workouts: workout files in the config dir's `workouts/` folder, next to the built-ins.
 
-An invalid file is kept where it is and reported; it never hides the other workouts.
+A file that cannot be read is listed as broken with the reason and left untouched; it
+never hides the other workouts. Files are named from a safe slug of the workout's id (no
+path separators, no names Windows reserves, never a built-in's id) and written atomically.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+import os
+import re
+import stat
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 from legdrive_timer.core import workout_format
-from legdrive_timer.core.builtins import BUILTIN_WORKOUTS, builtin_workout
+from legdrive_timer.core.builtins import BUILTIN_IDS, BUILTIN_WORKOUTS
 from legdrive_timer.core.workout import Workout, WorkoutError
-from legdrive_timer.storage.atomic import write_text_atomic
+from legdrive_timer.storage.atomic import write_bytes_atomic, write_text_atomic
+
+MAX_WORKOUT_FILE_BYTES = 1024 * 1024
+"""A workout of 20 blocks with every cue is a few kB; anything far larger is not one."""
+
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", "conin$", "conout$"}
+    | {f"com{n}" for n in "123456789¹²³"}
+    | {f"lpt{n}" for n in "123456789¹²³"}
+)
+_MAX_ID = 64
+
+
+@dataclass(frozen=True)
+class BrokenWorkoutFile:
+    path: Path
+    reason: str
+    """One sentence naming the file."""
 
 
 @dataclass(frozen=True)
 class WorkoutLibrary:
     workouts: tuple[Workout, ...]
     custom_ids: frozenset[str] = frozenset()
-    problems: tuple[str, ...] = field(default=())
-    """One sentence per custom workout file that could not be read."""
+    broken: tuple[BrokenWorkoutFile, ...] = field(default=())
+    paths: dict[str, Path] = field(default_factory=dict)
+    """The file of each custom workout, by id."""
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """One sentence per custom workout file that could not be read."""
+        return tuple(b.reason for b in self.broken)
 
     def get(self, workout_id: str) -> Workout | None:
         for workout in self.workouts:
@@ -27,47 +57,267 @@ class WorkoutLibrary:
                 return workout
         return None
 
+    def is_custom(self, workout_id: str) -> bool:
+        return workout_id in self.custom_ids
+
+    def taken_ids(self) -> set[str]:
+        return {w.id for w in self.workouts}
+
+
+def read_user_file(path: Path, what: str, max_bytes: int = MAX_WORKOUT_FILE_BYTES) -> str:
+    """The UTF-8 text of a regular file of at most `max_bytes`; else one sentence naming it.
+
+    Opened without following a FIFO or a device into a hang: the type is checked on the
+    open file, before anything is read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise WorkoutError(f"{path}: no such {what}.") from None
+    except IsADirectoryError:
+        raise WorkoutError(f"{path} is a folder, not a {what}.") from None
+    except OSError as error:
+        raise WorkoutError(f"{path}: cannot read the {what} ({error.strerror}).") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise WorkoutError(f"{path} is a folder, not a {what}.")
+        if not stat.S_ISREG(info.st_mode):
+            raise WorkoutError(f"{path} is not a regular file, so it is not read as a {what}.")
+        if info.st_size > max_bytes:
+            raise WorkoutError(
+                f"{path} is {info.st_size // 1024} kB, too large for a {what} "
+                f"(at most {max_bytes // 1024} kB)."
+            )
+        data = _read_at_most(fd, max_bytes + 1)
+    except OSError as error:
+        raise WorkoutError(f"{path}: cannot read the {what} ({error.strerror}).") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise WorkoutError(f"{path} grew too large for a {what} while it was read.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WorkoutError(f"{path}: the {what} is not UTF-8 text.") from None
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, min(65536, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
 
 def read_workout_file(path: Path) -> Workout:
     """Read one workout file; any problem becomes a WorkoutError naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WorkoutError(f"{path}: no such workout file.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
-        raise WorkoutError(f"{path}: cannot read the workout file ({reason}).") from None
+    text = read_user_file(path, "workout file")
     try:
         return workout_format.loads(text)
     except WorkoutError as error:
         raise WorkoutError(f"{path}: {error}") from None
 
 
+def _custom_files(workouts_dir: Path) -> list[Path]:
+    try:
+        entries = list(workouts_dir.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(p for p in entries if p.suffix == ".json" and not p.name.startswith("."))
+
+
 def load_library(workouts_dir: Path) -> WorkoutLibrary:
     workouts = list(BUILTIN_WORKOUTS)
     custom: set[str] = set()
-    problems: list[str] = []
-    files = sorted(workouts_dir.glob("*.json")) if workouts_dir.is_dir() else []
-    for path in files:
+    paths: dict[str, Path] = {}
+    broken: list[BrokenWorkoutFile] = []
+    for path in _custom_files(workouts_dir):
         try:
             workout = read_workout_file(path)
         except WorkoutError as error:
-            problems.append(str(error))
+            broken.append(BrokenWorkoutFile(path, str(error)))
             continue
-        if builtin_workout(workout.id) is not None or workout.id in custom:
-            problems.append(f"{path}: the id {workout.id!r} is already taken; file ignored.")
+        if workout.id in BUILTIN_IDS or workout.id in custom:
+            broken.append(
+                BrokenWorkoutFile(
+                    path, f"{path}: the id {workout.id!r} is already taken; file ignored."
+                )
+            )
             continue
         custom.add(workout.id)
+        paths[workout.id] = path
         workouts.append(workout)
-    return WorkoutLibrary(tuple(workouts), frozenset(custom), tuple(problems))
+    return WorkoutLibrary(tuple(workouts), frozenset(custom), tuple(broken), paths)
 
 
-def save_custom_workout(workouts_dir: Path, workout: Workout) -> Path:
-    if builtin_workout(workout.id) is not None:
+# -- names ------------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """A workout id made from a name: lowercase letters, digits and dashes, never empty."""
+    text = text.lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:_MAX_ID].strip("-") or "workout"
+
+
+def _safe_stem(workout_id: str) -> str:
+    """The file name (without `.json`) for an id: never a name Windows reserves."""
+    stem = slug(workout_id)
+    return f"{stem}-workout" if stem in _WINDOWS_RESERVED else stem
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    """`base` made into an id no workout has, nor any built-in: `base`, `base-2`, ..."""
+    base = slug(base)
+    taken = taken | set(BUILTIN_IDS)
+    if base not in taken:
+        return base
+    for n in range(2, 10_000):
+        suffix = f"-{n}"
+        candidate = base[: _MAX_ID - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+    raise WorkoutError(f"there are too many workouts called {base!r}.")
+
+
+def copy_name(name: str, taken_names: set[str]) -> str:
+    """`Name (copy)`, `Name (copy 2)`, ... whichever is free, at most 80 characters."""
+    for n in range(1, 10_000):
+        suffix = " (copy)" if n == 1 else f" (copy {n})"
+        candidate = name[: 80 - len(suffix)] + suffix
+        if candidate not in taken_names:
+            return candidate
+    return name
+
+
+# -- changes ------------------------------------------------------------------------------
+
+
+def _free_path(workouts_dir: Path, workout_id: str) -> Path:
+    stem = _safe_stem(workout_id)
+    path = workouts_dir / f"{stem}.json"
+    n = 2
+    while path.exists() or path.is_symlink():
+        path = workouts_dir / f"{stem}-{n}.json"
+        n += 1
+    return path
+
+
+def save_custom_workout(
+    workouts_dir: Path, workout: Workout, library: WorkoutLibrary | None = None
+) -> Path:
+    """Write `workout` atomically: over its own file if it has one, else to a new file.
+
+    A built-in id is refused: built-ins are never overwritten, an edit of one is a copy.
+    """
+    if workout.id in BUILTIN_IDS:
         raise WorkoutError(f"the id {workout.id!r} belongs to a built-in workout.")
-    path = workouts_dir / f"{workout.id}.json"
+    library = library or load_library(workouts_dir)
+    path = library.paths.get(workout.id) or _free_path(workouts_dir, workout.id)
+    _check_inside(workouts_dir, path)
     write_text_atomic(path, workout_format.dumps(workout))
     return path
+
+
+def delete_custom_workout(workouts_dir: Path, workout_id: str, library: WorkoutLibrary) -> Path:
+    """Remove a custom workout's file. Built-ins cannot be deleted."""
+    if workout_id in BUILTIN_IDS:
+        raise WorkoutError(f"{workout_id!r} is a built-in workout; it cannot be deleted.")
+    path = library.paths.get(workout_id)
+    if path is None:
+        raise WorkoutError(f"there is no custom workout called {workout_id!r}.")
+    _check_inside(workouts_dir, path)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    return path
+
+
+def _check_inside(workouts_dir: Path, path: Path) -> None:
+    if path.parent.resolve() != workouts_dir.resolve() or path.is_symlink():
+        raise WorkoutError(f"{path} is not a file of the workouts folder; it was left alone.")
+
+
+class Conflict(StrEnum):
+    """What an import does with an id that is already taken."""
+
+    REFUSE = "refuse"
+    REPLACE = "replace"
+    KEEP_BOTH = "keep-both"
+
+
+class IdTakenError(WorkoutError):
+    """An imported workout's id is taken and neither replacing nor keeping both was chosen."""
+
+    def __init__(self, workout: Workout, builtin: bool) -> None:
+        self.workout = workout
+        self.builtin = builtin
+        if builtin:
+            text = (
+                f"the id {workout.id!r} belongs to a built-in workout; "
+                "import with --keep-both to add it under a new id."
+            )
+        else:
+            text = (
+                f"a workout with the id {workout.id!r} already exists; "
+                "import with --replace to overwrite it or --keep-both to keep both."
+            )
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class Imported:
+    workout: Workout
+    path: Path
+    replaced: bool
+
+
+def import_workout(
+    workouts_dir: Path, source: Path, conflict: Conflict = Conflict.REFUSE
+) -> Imported:
+    """Add the workout in `source` to the custom workouts. A replaced file is kept as a
+    copy next to it (`*.json.replaced`), so nothing the user had is lost."""
+    workout = read_workout_file(source)
+    library = load_library(workouts_dir)
+    builtin = workout.id in BUILTIN_IDS
+    taken = builtin or library.is_custom(workout.id)
+    if taken and (conflict is Conflict.REFUSE or (builtin and conflict is Conflict.REPLACE)):
+        raise IdTakenError(workout, builtin)
+    if taken and conflict is Conflict.KEEP_BOTH:
+        new_id = unique_id(workout.id, library.taken_ids())
+        names = {w.name for w in library.workouts}
+        name = workout.name if workout.name not in names else copy_name(workout.name, names)
+        workout = replace(workout, id=new_id, name=name)
+    replaced = taken and conflict is Conflict.REPLACE
+    if replaced:
+        old = library.paths[workout.id]
+        _keep_copy(old, ".replaced")
+    path = save_custom_workout(workouts_dir, workout, library)
+    return Imported(workout, path, replaced)
+
+
+def _keep_copy(path: Path, suffix: str) -> None:
+    """A copy of `path` next to it before it is replaced (best effort: a missing file has
+    nothing to keep)."""
+    with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+        write_bytes_atomic(path.with_name(path.name + suffix), path.read_bytes())
+
+
+def export_workout(workout: Workout, target: Path) -> bool:
+    """Write `workout` to `target` atomically, exactly as a workout file. An existing file
+    is kept as `<target>.bak` first; returns whether there was one."""
+    if target.is_dir():
+        raise WorkoutError(f"{target} is a folder; give the name of the file to write.")
+    existed = target.exists()
+    if existed:
+        _keep_copy(target, ".bak")
+    write_text_atomic(target, workout_format.dumps(workout))
+    return existed
 
 
 def resolve_workout(spec: str, library: WorkoutLibrary) -> Workout:
@@ -76,7 +326,7 @@ def resolve_workout(spec: str, library: WorkoutLibrary) -> Workout:
     if workout is not None:
         return workout
     path = Path(spec)
-    if spec.endswith(".json") or path.exists():
+    if spec.endswith(".json") or os.sep in spec or path.exists():
         return read_workout_file(path)
     known = ", ".join(w.id for w in library.workouts)
     raise WorkoutError(f"no workout called {spec!r}; choose one of {known}, or a workout file.")
