@@ -10,19 +10,35 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from legdrive_timer import APP_NAME, __version__
 from legdrive_timer.core import workout_format
 from legdrive_timer.core.formatting import ADJUSTED, describe_workout, workout_length
-from legdrive_timer.core.overrides import FIELDS, OverrideField, Overrides, apply_overrides
+from legdrive_timer.core.overrides import (
+    FIELDS,
+    LEADS,
+    OverrideField,
+    Overrides,
+    apply_lead,
+    apply_overrides,
+    parse_tempo,
+)
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES, RETIRED_AUDIO_CHOICES, audio_choice
-from legdrive_timer.core.workout import WorkoutError
+from legdrive_timer.core.workout import Tempo, WorkoutError
 from legdrive_timer.errors import UserError
 from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import ENV_HOME, DataPaths
 from legdrive_timer.storage.settings import Settings, adjusted_workout, load_settings
-from legdrive_timer.storage.workouts import load_library, resolve_workout
+from legdrive_timer.storage.workouts import (
+    Conflict,
+    delete_custom_workout,
+    export_workout,
+    import_workout,
+    load_library,
+    resolve_workout,
+)
 
 PROG = "legdrive-timer"
 EXIT_USAGE = 2
@@ -46,9 +62,19 @@ def _override_type(field: OverrideField) -> Callable[[str], float]:
     return parse
 
 
+def _tempo_type(text: str) -> Tempo:
+    try:
+        return parse_tempo(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+_tempo_type.__name__ = "tempo"
+
+
 COMMANDS = {
     "run": "open the window and start a workout at once",
-    "workouts": "list or show workouts",
+    "workouts": "list, show, import, export or delete workouts",
     "history": "list, export, import",
 }
 
@@ -90,6 +116,8 @@ def build_parser(set_up: Collection[str] = tuple(COMMANDS)) -> argparse.Argument
 def _run_arguments(run: _Parser, common: _Parser) -> None:
     run.add_argument("workout", metavar="WORKOUT", help="a workout id or a workout JSON file")
     for field in FIELDS:
+        if field.option is None:
+            continue
         run.add_argument(
             field.option,
             dest=field.name,
@@ -97,6 +125,17 @@ def _run_arguments(run: _Parser, common: _Parser) -> None:
             metavar=field.unit.metavar,
             help=field.help,
         )
+    run.add_argument(
+        "--tempo",
+        type=_tempo_type,
+        metavar="UP/DOWN",
+        help="seconds for the drive up and the lowering of one rep, e.g. 1/1.5",
+    )
+    run.add_argument(
+        "--lead",
+        choices=LEADS,
+        help="the leading leg of every two-legged set; alternate changes it each session",
+    )
     run.add_argument(
         "--audio", choices=AUDIO_ARGUMENTS, default=None, help="sound output (default: auto)"
     )
@@ -115,6 +154,30 @@ def _workouts_arguments(workouts: _Parser, common: _Parser) -> None:
     workout_commands.add_parser("list", parents=[common], help="list the workouts")
     show = workout_commands.add_parser("show", parents=[common], help="print a workout as JSON")
     show.add_argument("id", metavar="ID", help="a workout id or a workout JSON file")
+    import_ = workout_commands.add_parser(
+        "import", parents=[common], help="add a workout file to your workouts"
+    )
+    import_.add_argument("file", metavar="FILE")
+    taken = import_.add_mutually_exclusive_group()
+    taken.add_argument(
+        "--replace",
+        dest="conflict",
+        action="store_const",
+        const=Conflict.REPLACE,
+        help="if the id exists, replace that workout (its file is kept as a copy)",
+    )
+    taken.add_argument(
+        "--keep-both",
+        dest="conflict",
+        action="store_const",
+        const=Conflict.KEEP_BOTH,
+        help="if the id exists, add this one under a new id",
+    )
+    export = workout_commands.add_parser("export", parents=[common], help="write a workout file")
+    export.add_argument("id", metavar="ID", help="a workout id")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")
+    delete = workout_commands.add_parser("delete", parents=[common], help="delete a workout")
+    delete.add_argument("id", metavar="ID", help="the id of one of your workouts")
 
 
 def _history_arguments(history: _Parser, common: _Parser) -> None:
@@ -153,7 +216,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def _overrides(args: argparse.Namespace) -> Overrides:
-    return Overrides(**{field.name: getattr(args, field.name) for field in FIELDS})
+    values = {f.name: getattr(args, f.name) for f in FIELDS if f.option is not None}
+    tempo: Tempo | None = args.tempo
+    if tempo is not None:
+        values.update(tempo_up_s=tempo.up_s, tempo_down_s=tempo.down_s)
+    return Overrides(**values)
 
 
 def _saved_settings(paths: DataPaths) -> Settings:
@@ -167,7 +234,8 @@ def _workouts(args: argparse.Namespace, paths: DataPaths) -> int:
     library = load_library(paths.workouts_dir)
     for problem in library.problems:
         print(f"{PROG}: {problem}", file=sys.stderr)
-    if args.workouts_command == "list":
+    command = args.workouts_command
+    if command == "list":
         # As the start screen lists them: with the lengths saved in the window's Adjust.
         settings = _saved_settings(paths)
         for workout in library.workouts:
@@ -181,6 +249,29 @@ def _workouts(args: argparse.Namespace, paths: DataPaths) -> int:
                 f"{workout.id:<16} {workout_length(effective):>7}  {workout.name} ({origin})"
                 f"  {describe_workout(effective)}"
             )
+        return 0
+    if command == "import":
+        imported = import_workout(
+            paths.workouts_dir, Path(args.file), args.conflict or Conflict.REFUSE
+        )
+        verb = "Replaced" if imported.replaced else "Imported"
+        print(f"{verb} {imported.workout.id!r} ({imported.workout.name}).")
+        return 0
+    if command == "delete":
+        path = delete_custom_workout(paths.workouts_dir, args.id, library)
+        print(f"Deleted {args.id!r} ({path}).")
+        return 0
+    if command == "export":
+        chosen = library.get(args.id)
+        if chosen is None:
+            raise WorkoutError(f"no workout called {args.id!r}; see '{PROG} workouts list'.")
+        if args.output is None or args.output == "-":
+            sys.stdout.write(workout_format.dumps(chosen))
+            return 0
+        target = Path(args.output)
+        kept = export_workout(chosen, target)
+        note = f"; the file that was there is kept as {target}.bak" if kept else ""
+        print(f"Exported {chosen.id!r} to {target}{note}.")
         return 0
     workout = resolve_workout(args.id, library)
     sys.stdout.write(workout_format.dumps(workout))
@@ -209,6 +300,7 @@ def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
             if problem is not None:
                 print(f"{PROG}: {problem}", file=sys.stderr)
         workout = apply_overrides(workout, _overrides(args))
+        workout = apply_lead(workout, args.lead)
 
     audio = args.audio
     if audio in RETIRED_AUDIO_CHOICES:

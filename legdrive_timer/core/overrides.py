@@ -16,15 +16,22 @@ from enum import Enum
 from typing import Any
 
 from legdrive_timer.core.workout import (
-    PREP_RANGE,
-    REPS_RANGE,
-    REST_RANGE,
-    ROUNDS_RANGE,
-    SETS_RANGE,
-    SWITCH_RANGE,
-    WORK_RANGE,
+    BLOCK_REST,
+    PREP,
+    REPS,
+    REST,
+    ROUNDS,
+    SET_REST,
+    SETS,
+    SWITCH,
+    TEMPO_DOWN,
+    TEMPO_UP,
+    WORK,
     IntervalBlock,
+    Limit,
     RepSetBlock,
+    SideOrder,
+    Tempo,
     Workout,
     WorkoutError,
 )
@@ -54,40 +61,45 @@ class Target:
 
     owner: Owner
     attribute: str
+    """An attribute of the owner; `tempo.up_s` is a part of the rep tempo."""
     label: str | None = None
+
+    def read(self, owner: object) -> Value | None:
+        if self.attribute.startswith("tempo."):
+            tempo = getattr(owner, "tempo", None)
+            return None if tempo is None else getattr(tempo, self.attribute.partition(".")[2])
+        value: Value = getattr(owner, self.attribute)
+        return value
 
 
 @dataclass(frozen=True)
 class OverrideField:
     name: str
     """Key in the settings file and keyword of `Overrides`."""
-    option: str
-    """Command-line option of `run`."""
+    option: str | None
+    """Command-line option of `run` (None: the field is set through a shared option, as
+    the two parts of `--tempo UP/DOWN`)."""
     label: str
     """How the window names the field."""
-    unit: Unit
-    range: tuple[float, float]
+    limit: Limit
+    """The allowed range: the same as the workout's own check of the attribute."""
     help: str
     targets: tuple[Target, ...]
+    adjustable: bool = True
+    """Shown in the window's Adjust dialog (the shared rest is not: it has a field for each
+    kind of rest)."""
+
+    @property
+    def unit(self) -> Unit:
+        return Unit.COUNT if self.limit.whole else Unit.SECONDS
+
+    @property
+    def range(self) -> tuple[float, float]:
+        return (self.limit.low, self.limit.high)
 
     def problem(self, value: object) -> str | None:
         """What is wrong with `value` for this field, as the end of a sentence naming it."""
-        low, high = self.range
-        if self.unit is Unit.SECONDS:
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not math.isfinite(value)
-            ):
-                return f"must be a number of seconds (got {value!r})."
-            if not low <= value <= high:
-                return f"must be between {_fmt(low)} and {_fmt(high)} seconds (got {_fmt(value)})."
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            return f"must be a whole number (got {value!r})."
-        if not low <= value <= high:
-            return f"must be between {_fmt(low)} and {_fmt(high)} (got {value})."
-        return None
+        return self.limit.reason(value)
 
     def from_text(self, text: str) -> Value:
         """The value typed on the command line; ValueError with a sentence end if not one."""
@@ -128,19 +140,16 @@ class OverrideField:
     def value_in(self, workout: Workout) -> Value | None:
         """What the workout has now, read from the first target it has."""
         for target, owner in self._owners(workout):
-            value: Value = getattr(owner, target.attribute)
-            return value
+            value = target.read(owner)
+            if value is not None:
+                return value
         return None
 
     def _owners(self, workout: Workout) -> Iterator[tuple[Target, object]]:
         for target in self.targets:
             for owner in (workout, *workout.blocks):
-                if isinstance(owner, target.owner):
+                if isinstance(owner, target.owner) and target.read(owner) is not None:
                     yield target, owner
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 FIELDS: tuple[OverrideField, ...] = (
@@ -148,8 +157,7 @@ FIELDS: tuple[OverrideField, ...] = (
         name="prep_s",
         option="--prep",
         label="Get ready",
-        unit=Unit.SECONDS,
-        range=PREP_RANGE,
+        limit=PREP,
         help="seconds to get ready",
         targets=(Target(Workout, "prep_s"),),
     ),
@@ -157,8 +165,7 @@ FIELDS: tuple[OverrideField, ...] = (
         name="work_s",
         option="--work",
         label="Work",
-        unit=Unit.SECONDS,
-        range=WORK_RANGE,
+        limit=WORK,
         help="seconds of work per round",
         targets=(Target(IntervalBlock, "work_s"),),
     ),
@@ -166,20 +173,19 @@ FIELDS: tuple[OverrideField, ...] = (
         name="rest_s",
         option="--rest",
         label="Rest",
-        unit=Unit.SECONDS,
-        range=REST_RANGE,
+        limit=REST,
         help="seconds of rest",
         targets=(
             Target(IntervalBlock, "rest_s"),
             Target(RepSetBlock, "set_rest_s", label="Rest between sets"),
         ),
+        adjustable=False,
     ),
     OverrideField(
         name="rounds",
         option="--rounds",
         label="Rounds",
-        unit=Unit.COUNT,
-        range=ROUNDS_RANGE,
+        limit=ROUNDS,
         help="rounds of intervals",
         targets=(Target(IntervalBlock, "rounds"),),
     ),
@@ -187,8 +193,7 @@ FIELDS: tuple[OverrideField, ...] = (
         name="sets",
         option="--sets",
         label="Sets",
-        unit=Unit.COUNT,
-        range=SETS_RANGE,
+        limit=SETS,
         help="sets of reps",
         targets=(Target(RepSetBlock, "sets"),),
     ),
@@ -196,8 +201,7 @@ FIELDS: tuple[OverrideField, ...] = (
         name="reps",
         option="--reps",
         label="Reps per side",
-        unit=Unit.COUNT,
-        range=REPS_RANGE,
+        limit=REPS,
         help="reps per side",
         targets=(Target(RepSetBlock, "reps"),),
     ),
@@ -205,10 +209,49 @@ FIELDS: tuple[OverrideField, ...] = (
         name="switch_s",
         option="--switch",
         label="Switch sides",
-        unit=Unit.SECONDS,
-        range=SWITCH_RANGE,
+        limit=SWITCH,
         help="seconds to switch sides",
         targets=(Target(RepSetBlock, "switch_s"),),
+    ),
+    OverrideField(
+        name="set_rest_s",
+        option="--set-rest",
+        label="Rest between sets",
+        limit=SET_REST,
+        help="seconds of rest between sets (wins over --rest)",
+        targets=(Target(RepSetBlock, "set_rest_s"),),
+    ),
+    OverrideField(
+        name="round_rest_s",
+        option="--round-rest",
+        label="Rest between rounds",
+        limit=REST,
+        help="seconds of rest between interval rounds (wins over --rest)",
+        targets=(Target(IntervalBlock, "rest_s"),),
+    ),
+    OverrideField(
+        name="block_rest_s",
+        option="--block-rest",
+        label="Rest between blocks",
+        limit=BLOCK_REST,
+        help="seconds of rest between blocks",
+        targets=(Target(Workout, "block_rest_s"),),
+    ),
+    OverrideField(
+        name="tempo_up_s",
+        option=None,
+        label="Drive up",
+        limit=TEMPO_UP,
+        help="seconds for the drive up of one rep",
+        targets=(Target(RepSetBlock, "tempo.up_s"),),
+    ),
+    OverrideField(
+        name="tempo_down_s",
+        option=None,
+        label="Lower",
+        limit=TEMPO_DOWN,
+        help="seconds for the lowering of one rep",
+        targets=(Target(RepSetBlock, "tempo.down_s"),),
     ),
 )
 
@@ -280,12 +323,22 @@ class Overrides:
 
 
 def _changes(owner: object, overrides: Overrides) -> dict[str, Any]:
-    return {
-        target.attribute: value
-        for field, value in overrides.items()
-        for target in field.targets
-        if isinstance(owner, target.owner)
-    }
+    """The attributes `overrides` set on `owner`. Fields later in FIELDS win, so the rest
+    between sets wins over the shared rest; a tempo part applies to paced sets only."""
+    changes: dict[str, Any] = {}
+    tempo: dict[str, Any] = {}
+    for field, value in overrides.items():
+        for target in field.targets:
+            if not isinstance(owner, target.owner):
+                continue
+            if target.attribute.startswith("tempo."):
+                if getattr(owner, "tempo", None) is not None:
+                    tempo[target.attribute.partition(".")[2]] = value
+            else:
+                changes[target.attribute] = value
+    if tempo:
+        changes["tempo"] = dataclasses.replace(owner.tempo, **tempo)  # type: ignore[attr-defined]
+    return changes
 
 
 def apply_overrides(workout: Workout, overrides: Overrides) -> Workout:
@@ -295,3 +348,45 @@ def apply_overrides(workout: Workout, overrides: Overrides) -> Workout:
     overrides.check()
     blocks = tuple(dataclasses.replace(b, **_changes(b, overrides)) for b in workout.blocks)
     return dataclasses.replace(workout, blocks=blocks, **_changes(workout, overrides))
+
+
+LEADS = ("left", "right", "alternate")
+"""`run --lead`: which leg leads every rep-set block that uses both legs."""
+
+_LEAD_ORDERS = {
+    "left": SideOrder.LEFT_FIRST,
+    "right": SideOrder.RIGHT_FIRST,
+    "alternate": SideOrder.ALTERNATE,
+}
+
+
+def apply_lead(workout: Workout, lead: str | None) -> Workout:
+    """`workout` with every two-legged rep-set block led by `lead` (left, right, or alternate
+    each session); one-legged blocks stay as they are. None changes nothing."""
+    if lead is None:
+        return workout
+    if lead not in _LEAD_ORDERS:
+        raise WorkoutError(f"the leading leg must be one of {', '.join(LEADS)} (got {lead!r}).")
+    order = _LEAD_ORDERS[lead]
+    blocks = tuple(
+        dataclasses.replace(b, sides=order.sides, alternate_lead=order is SideOrder.ALTERNATE)
+        if isinstance(b, RepSetBlock) and len(b.sides) == 2
+        else b
+        for b in workout.blocks
+    )
+    return dataclasses.replace(workout, blocks=blocks)
+
+
+def parse_tempo(text: str) -> Tempo:
+    """`1/1.5` (drive up / lower seconds), checked by the two tempo fields."""
+    up_text, slash, down_text = text.partition("/")
+    if not slash:
+        raise ValueError(f"{text!r} is not a tempo; give UP/DOWN seconds, e.g. 1/1.5")
+    parts = []
+    for name, part in (("tempo_up_s", up_text), ("tempo_down_s", down_text)):
+        field = FIELDS_BY_NAME[name]
+        try:
+            parts.append(float(field.from_text(part.strip())))
+        except ValueError as error:
+            raise ValueError(f"{field.label.lower()} {error}") from None
+    return Tempo(up_s=parts[0], down_s=parts[1])

@@ -89,26 +89,33 @@ class Limit:
         suffix = "" if self.whole else " s"
         return f"{_fmt(self.low)}-{_fmt(self.high)}{suffix}"
 
-    def problem(self, value: object, subject: str | None = None) -> str | None:
-        """None when `value` is allowed, else one sentence naming `subject` (the field's
-        file name unless given) with the reason and the allowed range."""
-        subject = self.name if subject is None else subject
+    def reason(self, value: object) -> str | None:
+        """None when `value` is allowed, else the end of a sentence: what is wrong and the
+        allowed range, e.g. `must be between 1 and 3600 seconds (got 0).`"""
         if self.whole:
             if isinstance(value, bool) or not isinstance(value, int):
-                return f"{subject} must be a whole number (got {value!r})."
+                return f"must be a whole number (got {value!r})."
         elif (
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            return f"{subject} must be a number of seconds (got {value!r})."
+            return f"must be a number of seconds (got {value!r})."
         assert isinstance(value, int | float)
         if not self.low <= value <= self.high:
             return (
-                f"{subject} must be between {_fmt(self.low)} and {_fmt(self.high)}{self.unit} "
+                f"must be between {_fmt(self.low)} and {_fmt(self.high)}{self.unit} "
                 f"(got {_fmt(value)})."
             )
         return None
+
+    def problem(self, value: object, subject: str | None = None) -> str | None:
+        """None when `value` is allowed, else one sentence naming `subject` (the field's
+        file name unless given) with the reason and the allowed range."""
+        reason = self.reason(value)
+        if reason is None:
+            return None
+        return f"{self.name if subject is None else subject} {reason}"
 
     def check(self, value: object, subject: str | None = None) -> None:
         problem = self.problem(value, subject)
