@@ -41,7 +41,7 @@ class AdjustDialog(QDialog):
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
         for field in FIELDS:
             value = field.value_in(effective)
-            if value is None:
+            if value is None or not _shown(field, effective):
                 continue
             box = _spin_box(field)
             box.setValue(value)  # type: ignore[arg-type]
@@ -99,6 +99,14 @@ class AdjustDialog(QDialog):
                 if value != field.value_in(self._workout)
             }
         )
+
+
+def _shown(field: OverrideField, workout: Workout) -> bool:
+    """The dialog shows a field for each kind of rest rather than the shared one, and the
+    rest between blocks only where there are blocks to rest between."""
+    if not field.adjustable:
+        return False
+    return field.name != "block_rest_s" or len(workout.blocks) > 1
 
 
 def _spin_box(field: OverrideField) -> QSpinBox | QDoubleSpinBox:
