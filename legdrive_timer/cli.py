@@ -28,6 +28,7 @@ from legdrive_timer.core.overrides import (
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES, RETIRED_AUDIO_CHOICES, audio_choice
 from legdrive_timer.core.workout import Tempo, WorkoutError
 from legdrive_timer.errors import UserError
+from legdrive_timer.logs import Diagnostics
 from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import ENV_HOME, DataPaths
 from legdrive_timer.storage.settings import Settings, adjusted_workout, load_settings
@@ -42,6 +43,7 @@ from legdrive_timer.storage.workouts import (
 
 PROG = "legdrive-timer"
 EXIT_USAGE = 2
+EXIT_UNEXPECTED = 1
 # Retired names stay accepted (with a notice) so that existing scripts keep working.
 AUDIO_ARGUMENTS = (*AUDIO_CHOICES, *RETIRED_AUDIO_CHOICES)
 
@@ -90,6 +92,12 @@ def build_parser(set_up: Collection[str] = tuple(COMMANDS)) -> argparse.Argument
         metavar="DIR",
         default=argparse.SUPPRESS,
         help=f"keep history, settings, workouts and logs under DIR (or set {ENV_HOME})",
+    )
+    common.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="also print the log on stderr",
     )
 
     parser = _Parser(
@@ -199,7 +207,7 @@ _COMMAND_ARGUMENTS = {
 }
 
 
-WINDOW_DEFAULTS = {"command": None, "audio": None, "fullscreen": False}
+WINDOW_DEFAULTS = {"command": None, "audio": None, "fullscreen": False, "verbose": False}
 """What the parser gives for no arguments at all."""
 
 
@@ -288,7 +296,7 @@ def _history(args: argparse.Namespace, paths: DataPaths) -> int:
     return history_cli.import_history(paths, args.file, sys.stdout)
 
 
-def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
+def _open_window(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostics) -> int:
     workout = None
     if args.command == "run":
         # Bad input is refused before Qt is even loaded.
@@ -315,6 +323,7 @@ def _open_window(args: argparse.Namespace, paths: DataPaths) -> int:
         audio=audio,
         fullscreen=args.fullscreen,
         quit_when_done=getattr(args, "quit_when_done", False),
+        diagnostics=diagnostics,
     )
 
 
@@ -323,12 +332,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("workouts", "history"):
         resume_collection()  # no window: the window resumes it once it is up
     paths = DataPaths.resolve(getattr(args, "data_dir", None))
+    diagnostics = Diagnostics(paths.log_file, verbose=getattr(args, "verbose", False))
+    diagnostics.install()
+    try:
+        status = _command(args, paths, diagnostics)
+        return EXIT_UNEXPECTED if diagnostics.failed and status == 0 else status
+    except Exception:
+        # Anything not foreseen above: logged with its traceback, one sentence to the user.
+        diagnostics.report(sys.exc_info())  # type: ignore[arg-type]
+        return EXIT_UNEXPECTED
+    finally:
+        diagnostics.uninstall()
+
+
+def _command(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostics) -> int:
     try:
         if args.command == "workouts":
             return _workouts(args, paths)
         if args.command == "history":
             return _history(args, paths)
-        return _open_window(args, paths)
+        return _open_window(args, paths, diagnostics)
     except (WorkoutError, UserError) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE

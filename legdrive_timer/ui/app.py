@@ -10,6 +10,7 @@ from __future__ import annotations
 import binascii
 import contextlib
 import dataclasses
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from legdrive_timer.core.clock import Clock, Scheduler, monotonic_ms
 from legdrive_timer.core.timeline import PhaseKind, compile_workout
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.errors import UserError
+from legdrive_timer.logs import Diagnostics, Reporter, print_to_stderr
 from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.storage.settings import adjusted_workout, load_settings, save_settings
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
     from legdrive_timer.storage.journal import SessionJournal
     from legdrive_timer.ui.sound_dialog import SoundDialog
     from legdrive_timer.ui.summary_view import SummaryView
+
+log = logging.getLogger(__name__)
 
 SCREENSHOT_DIR_ENV = "LEGDRIVE_TIMER_SCREENSHOT_DIR"
 SCREENSHOT_DELAY_MS = 400
@@ -462,6 +466,42 @@ class AppController(QObject):
             app.quit()
 
 
+def _window_reporter(window: QWidget | None) -> Reporter:
+    """Unexpected errors in the window: one sentence in a message box, and on stderr for
+    whoever started it from a terminal. Over the window the box does not block, so the
+    session goes on; before there is a window, it waits to be read."""
+
+    def report(sentence: str) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
+        print_to_stderr(sentence)
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, sentence, parent=window)
+        box.setObjectName("unexpected_error_box")
+        if window is None:
+            box.exec()
+            return
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    return report
+
+
+def _log_start() -> None:
+    import platform
+
+    from PySide6 import __version__ as pyside_version
+
+    log.info(
+        "%s %s started (Python %s, PySide6 %s, %s)",
+        APP_NAME,
+        __version__,
+        platform.python_version(),
+        pyside_version,
+        platform.platform(),
+    )
+
+
 class _ScreenshotHook:
     """Saves a screenshot shortly after each phase starts (LEGDRIVE_TIMER_SCREENSHOT_DIR).
 
@@ -512,12 +552,15 @@ def run_app(
     audio: str | None,
     fullscreen: bool,
     quit_when_done: bool,
+    diagnostics: Diagnostics | None = None,
 ) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    if diagnostics is not None:
+        diagnostics.reporter = _window_reporter(None)
     try:
         controller = AppController(
             paths, audio=audio, quit_when_done=quit_when_done, defer_services=True
@@ -526,9 +569,14 @@ def run_app(
         print(f"legdrive-timer: {error}", file=sys.stderr)
         return 2
     window = controller.window
+    if diagnostics is not None:
+        diagnostics.reporter = _window_reporter(window)
 
     def after_first_frame() -> None:
         try:
+            if diagnostics is not None:
+                diagnostics.attach_file()
+                _log_start()
             controller.load_services()
             if workout is not None:
                 controller.start(workout)

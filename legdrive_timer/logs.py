@@ -1,0 +1,144 @@
+"""The app's log file, `--verbose`, and what the user sees of an unexpected error.
+
+The log is `DataPaths.log_file` (the platformdirs log folder, or `DIR/logs` with
+`--data-dir`), rotated at `MAX_BYTES` with `BACKUPS` old files kept, so it never grows past a
+few MiB. An unexpected exception, wherever it is raised (the command, a Qt slot, a thread),
+is written there with its traceback; the user gets one sentence that names the file, through
+the `Reporter` in place: stderr for the command line, a message box for the window.
+
+Opening the file waits until `attach_file` (the window calls it once its first frame is
+painted): `logging.handlers` alone costs about 6 ms to import, and nothing is logged before.
+An error raised earlier attaches the file itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+LOGGER = "legdrive_timer"
+MAX_BYTES = 1024 * 1024
+BACKUPS = 3
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+Reporter = Callable[[str], None]
+"""Shows one sentence to the user."""
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+log = logging.getLogger(LOGGER)
+
+
+def print_to_stderr(sentence: str) -> None:
+    print(f"legdrive-timer: {sentence}", file=sys.stderr, flush=True)
+
+
+class Diagnostics:
+    """Where the log goes, who tells the user, and whether an unexpected error happened."""
+
+    def __init__(self, log_file: Path, *, verbose: bool = False) -> None:
+        self.log_file = log_file
+        self.verbose = verbose
+        self.reporter: Reporter = print_to_stderr
+        self.failed = False
+        """Set by the first unexpected error: the process then ends with a non-zero status."""
+        self._file_handler: logging.Handler | None = None
+        self._file_problem: str | None = None
+        self._handlers: list[logging.Handler] = []
+        self._previous_hooks: tuple[object, object] | None = None
+        self._reporting = False
+
+    # -- set-up ------------------------------------------------------------------------
+
+    def install(self) -> None:
+        """Take over sys.excepthook and threading.excepthook; with `verbose`, log to stderr."""
+        log.setLevel(logging.DEBUG if self.verbose else logging.INFO)
+        if self.verbose:
+            stderr = logging.StreamHandler(sys.stderr)
+            stderr.setFormatter(logging.Formatter(FORMAT))
+            self._add(stderr)
+        self._previous_hooks = (sys.excepthook, threading.excepthook)
+        sys.excepthook = self.excepthook
+        threading.excepthook = self._thread_excepthook
+
+    def attach_file(self) -> bool:
+        """Open the rotating log file (once); False when it cannot be written."""
+        if self._file_handler is not None:
+            return True
+        if self._file_problem is not None:
+            return False
+        from logging.handlers import RotatingFileHandler
+
+        try:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            handler = RotatingFileHandler(
+                self.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+            )
+        except OSError as error:
+            self._file_problem = error.strerror or str(error)
+            log.warning("no log file at %s: %s", self.log_file, self._file_problem)
+            return False
+        handler.setFormatter(logging.Formatter(FORMAT))
+        self._file_handler = handler
+        self._add(handler)
+        return True
+
+    def _add(self, handler: logging.Handler) -> None:
+        self._handlers.append(handler)
+        log.addHandler(handler)
+
+    def uninstall(self) -> None:
+        """Put the previous hooks back and close the log (tests build several in a process)."""
+        if self._previous_hooks is not None:
+            sys.excepthook, threading.excepthook = self._previous_hooks  # type: ignore[assignment]
+            self._previous_hooks = None
+        for handler in self._handlers:
+            log.removeHandler(handler)
+            handler.close()
+        self._handlers.clear()
+        self._file_handler = None
+
+    # -- unexpected errors -------------------------------------------------------------
+
+    def sentence(self, error: BaseException) -> str:
+        """What the user reads: what kind of thing failed, and where the details are."""
+        kind = type(error).__name__
+        if self._file_handler is not None:
+            return (
+                f"Something went wrong unexpectedly ({kind}); the details are in {self.log_file}."
+            )
+        return f"Something went wrong unexpectedly ({kind}); no log file could be written."
+
+    def report(self, exc_info: ExcInfo) -> None:
+        """Log the error with its traceback and tell the user in one sentence."""
+        self.failed = True
+        self.attach_file()
+        log.critical("unexpected error", exc_info=exc_info)
+        if self._reporting:  # the reporter itself failed: the log has it, stderr must do
+            print_to_stderr(self.sentence(exc_info[1]))
+            return
+        self._reporting = True
+        try:
+            self.reporter(self.sentence(exc_info[1]))
+        except Exception:
+            log.critical("the error could not be shown", exc_info=True)
+            print_to_stderr(self.sentence(exc_info[1]))
+        finally:
+            self._reporting = False
+
+    def excepthook(
+        self, kind: type[BaseException], error: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
+            return
+        self.report((kind, error, tb))
+
+    def _thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None or issubclass(args.exc_type, SystemExit):
+            return
+        self.report((args.exc_type, args.exc_value, args.exc_traceback))

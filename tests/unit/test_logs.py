@@ -1,0 +1,169 @@
+"""The log file, --verbose, and one sentence for an unexpected error."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from legdrive_timer import logs
+from legdrive_timer.logs import Diagnostics
+from legdrive_timer.storage.paths import DataPaths
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def diagnostics(tmp_path: Path) -> Iterator[Diagnostics]:
+    made = Diagnostics(DataPaths.resolve(tmp_path).log_file)
+    made.install()
+    yield made
+    made.uninstall()
+
+
+def _raise() -> None:
+    raise ValueError("the inner detail")
+
+
+def test_an_unexpected_error_is_logged_with_its_traceback_and_told_in_one_sentence(
+    diagnostics: Diagnostics,
+) -> None:
+    told: list[str] = []
+    diagnostics.reporter = told.append
+    try:
+        _raise()
+    except ValueError:
+        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+    assert diagnostics.failed
+    assert len(told) == 1
+    sentence = told[0]
+    assert "\n" not in sentence and "Traceback" not in sentence
+    assert str(diagnostics.log_file) in sentence and "ValueError" in sentence
+    text = diagnostics.log_file.read_text()
+    assert "Traceback (most recent call last)" in text
+    assert "in _raise" in text and "the inner detail" in text
+
+
+def test_errors_in_threads_are_reported_too(diagnostics: Diagnostics) -> None:
+    told: list[str] = []
+    diagnostics.reporter = told.append
+    thread = threading.Thread(target=_raise)
+    thread.start()
+    thread.join()
+    assert len(told) == 1 and "ValueError" in told[0]
+
+
+def test_a_failing_reporter_falls_back_to_stderr(
+    diagnostics: Diagnostics, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(sentence: str) -> None:
+        raise RuntimeError("no window")
+
+    diagnostics.reporter = broken
+    try:
+        _raise()
+    except ValueError:
+        diagnostics.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ValueError" in err and "Traceback" not in err
+
+
+def test_the_log_is_rotated_and_bounded(diagnostics: Diagnostics) -> None:
+    assert diagnostics.attach_file()
+    line = "x" * 1000
+    for _ in range(6 * logs.MAX_BYTES // 1000):
+        logs.log.info(line)
+    files = sorted(diagnostics.log_file.parent.iterdir())
+    assert [f.name for f in files] == [
+        "legdrive-timer.log",
+        "legdrive-timer.log.1",
+        "legdrive-timer.log.2",
+        "legdrive-timer.log.3",
+    ]
+    assert all(f.stat().st_size <= logs.MAX_BYTES for f in files)
+
+
+def test_an_unwritable_log_folder_still_gives_one_sentence(tmp_path: Path) -> None:
+    blocker = tmp_path / "logs"
+    blocker.write_text("a file where the log folder should be")
+    made = Diagnostics(blocker / "legdrive-timer.log")
+    made.install()
+    told: list[str] = []
+    made.reporter = told.append
+    try:
+        try:
+            _raise()
+        except ValueError:
+            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+    finally:
+        made.uninstall()
+    assert told == ["Something went wrong unexpectedly (ValueError); no log file could be written."]
+
+
+def test_uninstall_gives_back_the_hooks(tmp_path: Path) -> None:
+    before = sys.excepthook, threading.excepthook
+    made = Diagnostics(tmp_path / "x.log")
+    made.install()
+    assert sys.excepthook == made.excepthook
+    made.uninstall()
+    assert (sys.excepthook, threading.excepthook) == before
+    assert not logging.getLogger(logs.LOGGER).handlers
+
+
+CRASHING_COMMAND = """
+import sys
+from legdrive_timer import cli
+
+def broken(args, paths):
+    raise KeyError("not a user's mistake")
+
+cli._workouts = broken
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_the_command_line_says_one_sentence_and_exits_non_zero(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", CRASHING_COMMAND, "--data-dir", str(tmp_path), "workouts", "list"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    log_file = DataPaths.resolve(tmp_path).log_file
+    assert done.stderr == (
+        f"legdrive-timer: Something went wrong unexpectedly (KeyError); "
+        f"the details are in {log_file}.\n"
+    )
+    text = log_file.read_text()
+    assert "Traceback" in text and "in broken" in text and "not a user's mistake" in text
+
+
+def test_verbose_also_prints_the_log(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CRASHING_COMMAND,
+            "workouts",
+            "list",
+            "--data-dir",
+            str(tmp_path),
+            "--verbose",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "CRITICAL legdrive_timer: unexpected error" in done.stderr
+    assert "Traceback" in done.stderr  # asked for: the log, as the file has it
