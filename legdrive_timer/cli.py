@@ -207,7 +207,7 @@ _COMMAND_ARGUMENTS = {
 }
 
 
-WINDOW_DEFAULTS = {"command": None, "audio": None, "fullscreen": False, "verbose": False}
+WINDOW_DEFAULTS = {"command": None, "audio": None, "fullscreen": False}
 """What the parser gives for no arguments at all."""
 
 

@@ -49,5 +49,10 @@ class DataPaths:
         return self.config_dir / "workouts"
 
     @property
+    def instance_lock(self) -> Path:
+        """Held by the running instance (see ui.single_instance)."""
+        return self.data_dir / "instance.lock"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "legdrive-timer.log"

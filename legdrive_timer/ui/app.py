@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from legdrive_timer.core.records import SessionRecord
     from legdrive_timer.storage.history import HistoryStore
     from legdrive_timer.storage.journal import SessionJournal
+    from legdrive_timer.ui.single_instance import InstanceServer
     from legdrive_timer.ui.sound_dialog import SoundDialog
     from legdrive_timer.ui.summary_view import SummaryView
 
@@ -90,6 +91,7 @@ class AppController(QObject):
         self._reps_done: dict[int, int] = {}
         self._prompt_age = 0
         self._shots = _ScreenshotHook.from_env(self)
+        self.launch_server: InstanceServer | None = None
 
         self.window = MainWindow()
         banner = self.window.banner
@@ -438,6 +440,47 @@ class AppController(QObject):
             self.window.stack.addWidget(page)
         self.window.show_screen(self.history_page)
 
+    # -- other launches ----------------------------------------------------------------
+
+    def serve_launches(self) -> None:
+        """Answer later launches on this data folder (see ui.single_instance)."""
+        from legdrive_timer.ui.single_instance import InstanceServer, server_name
+
+        self.launch_server = InstanceServer(
+            server_name(self.paths.data_dir), self.handle_launch, self
+        )
+        self.launch_server.listen()
+
+    def handle_launch(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Another launch on this data folder: come to the front, and run its workout
+        unless a session is already running here."""
+        from legdrive_timer.core import workout_format
+
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        if request.get("action") != "run":
+            return {"status": 0, "message": f"{APP_NAME} is already open: it is in front now."}
+        try:
+            workout = workout_format.loads(str(request.get("workout")))
+        except WorkoutError as error:
+            return {"status": 2, "message": str(error)}
+        if self.engine is not None and self.engine.is_active:
+            return {
+                "status": 1,
+                "message": (
+                    f"A session is already running in the open window; "
+                    f"{workout.name} was not started."
+                ),
+            }
+        log.info("started %s at another launch's request", workout.id)
+        if request.get("fullscreen") is True:
+            window.showFullScreen()
+        self.start(workout)
+        return {"status": 0, "message": f"{workout.name} started in the open window."}
+
     # -- shutdown ----------------------------------------------------------------------
 
     def shutdown(self) -> None:
@@ -446,6 +489,8 @@ class AppController(QObject):
             self.engine.stop()
         self.end_session_wiring()
         self.keep_awake.release()
+        if self.launch_server is not None:
+            self.launch_server.close()
         geometry = binascii.b2a_base64(self.window.saveGeometry().data(), newline=False).decode()
         self.save_settings(window_geometry=geometry)
         if self.journal is not None:
@@ -554,6 +599,61 @@ def run_app(
     quit_when_done: bool,
     diagnostics: Diagnostics | None = None,
 ) -> int:
+    """Open the window, or hand over to the one already open on this data folder."""
+    from legdrive_timer.ui.single_instance import InstanceLock
+
+    lock = InstanceLock(paths.instance_lock)
+    held = lock.acquire()
+    if held is False:
+        return _hand_over(paths, workout, fullscreen)
+    try:
+        return _run_window(
+            paths,
+            workout=workout,
+            audio=audio,
+            fullscreen=fullscreen,
+            quit_when_done=quit_when_done,
+            diagnostics=diagnostics,
+            serve_launches=held is True,
+        )
+    finally:
+        lock.release()
+
+
+def _hand_over(paths: DataPaths, workout: Workout | None, fullscreen: bool) -> int:
+    from legdrive_timer.core import workout_format
+    from legdrive_timer.ui.single_instance import hand_over, server_name
+
+    request: dict[str, Any] = {"action": "show"}
+    if workout is not None:
+        request = {
+            "action": "run",
+            "workout": workout_format.dumps(workout),
+            "fullscreen": fullscreen,
+        }
+    reply = hand_over(server_name(paths.data_dir), request)
+    if reply is None:
+        print_to_stderr(
+            f"{APP_NAME} is already open on {paths.data_dir} but did not answer; "
+            "close it and try again."
+        )
+        return 1
+    status = reply.get("status")
+    status = status if isinstance(status, int) else 1
+    print(f"legdrive-timer: {reply.get('message', '')}", file=sys.stderr if status else sys.stdout)
+    return status
+
+
+def _run_window(
+    paths: DataPaths,
+    *,
+    workout: Workout | None,
+    audio: str | None,
+    fullscreen: bool,
+    quit_when_done: bool,
+    diagnostics: Diagnostics | None,
+    serve_launches: bool,
+) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
@@ -577,6 +677,8 @@ def run_app(
             if diagnostics is not None:
                 diagnostics.attach_file()
                 _log_start()
+            if serve_launches:
+                controller.serve_launches()
             controller.load_services()
             if workout is not None:
                 controller.start(workout)
