@@ -455,6 +455,7 @@ class AppController(QObject):
         """Another launch on this data folder: come to the front, and run its workout
         unless a session is already running here."""
         from legdrive_timer.core import workout_format
+        from legdrive_timer.core.workout import WorkoutError
 
         window = self.window
         if window.isMinimized():
