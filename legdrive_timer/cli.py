@@ -7,6 +7,7 @@ imported only by the commands that open a window, so the others start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Collection, Sequence
@@ -26,11 +27,13 @@ from legdrive_timer.core.overrides import (
     parse_tempo,
 )
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES, RETIRED_AUDIO_CHOICES, audio_choice
+from legdrive_timer.core.text import printable, sentence
 from legdrive_timer.core.workout import Tempo, WorkoutError
 from legdrive_timer.errors import UserError
 from legdrive_timer.logs import Diagnostics
 from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import ENV_HOME, DataPaths
+from legdrive_timer.storage.reader import describe
 from legdrive_timer.storage.settings import Settings, adjusted_workout, load_settings
 from legdrive_timer.storage.workouts import (
     Conflict,
@@ -50,7 +53,7 @@ AUDIO_ARGUMENTS = (*AUDIO_CHOICES, *RETIRED_AUDIO_CHOICES)
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{PROG}: {message} (see '{PROG} --help').\n")
+        self.exit(EXIT_USAGE, f"{PROG}: {sentence(message)} (see '{PROG} --help').\n")
 
 
 def _override_type(field: OverrideField) -> Callable[[str], float]:
@@ -196,6 +199,9 @@ def _history_arguments(history: _Parser, common: _Parser) -> None:
     export = history_commands.add_parser("export", parents=[common], help="export history")
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")
+    export.add_argument(
+        "--force", action="store_true", help="replace FILE if it exists (never the app's own)"
+    )
     import_ = history_commands.add_parser("import", parents=[common], help="merge a history export")
     import_.add_argument("file", metavar="FILE")
 
@@ -234,14 +240,14 @@ def _overrides(args: argparse.Namespace) -> Overrides:
 def _saved_settings(paths: DataPaths) -> Settings:
     settings, problem = load_settings(paths.settings_file)
     if problem is not None:
-        print(f"{PROG}: {problem}", file=sys.stderr)
+        print(f"{PROG}: {sentence(problem)}", file=sys.stderr)
     return settings
 
 
 def _workouts(args: argparse.Namespace, paths: DataPaths) -> int:
     library = load_library(paths.workouts_dir)
     for problem in library.problems:
-        print(f"{PROG}: {problem}", file=sys.stderr)
+        print(f"{PROG}: {sentence(problem)}", file=sys.stderr)
     command = args.workouts_command
     if command == "list":
         # As the start screen lists them: with the lengths saved in the window's Adjust.
@@ -249,13 +255,14 @@ def _workouts(args: argparse.Namespace, paths: DataPaths) -> int:
         for workout in library.workouts:
             effective, unused = adjusted_workout(workout, settings)
             if unused is not None:
-                print(f"{PROG}: {unused}", file=sys.stderr)
+                print(f"{PROG}: {sentence(unused)}", file=sys.stderr)
             origin = "custom" if workout.id in library.custom_ids else "built-in"
             if effective != workout:
                 origin += f", {ADJUSTED}"
+            name = printable(workout.name)
             print(
-                f"{workout.id:<16} {workout_length(effective):>7}  {workout.name} ({origin})"
-                f"  {describe_workout(effective)}"
+                f"{printable(workout.id):<16} {workout_length(effective):>7}  {name} ({origin})"
+                f"  {printable(describe_workout(effective))}"
             )
         return 0
     if command == "import":
@@ -287,12 +294,14 @@ def _workouts(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _history(args: argparse.Namespace, paths: DataPaths) -> int:
-    from legdrive_timer.storage import history_cli
+    from legdrive_timer import history_cli
 
     if args.history_command == "list":
         return history_cli.list_sessions(paths, sys.stdout)
     if args.history_command == "export":
-        return history_cli.export_history(paths, args.format, args.output, sys.stdout)
+        return history_cli.export_history(
+            paths, args.format, args.output, sys.stdout, force=args.force
+        )
     return history_cli.import_history(paths, args.file, sys.stdout)
 
 
@@ -306,7 +315,7 @@ def _open_window(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagno
             # The lengths saved in the window's Adjust, then the ones given here on top.
             workout, problem = adjusted_workout(workout, _saved_settings(paths))
             if problem is not None:
-                print(f"{PROG}: {problem}", file=sys.stderr)
+                print(f"{PROG}: {sentence(problem)}", file=sys.stderr)
         workout = apply_overrides(workout, _overrides(args))
         workout = apply_lead(workout, args.lead)
 
@@ -327,11 +336,25 @@ def _open_window(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagno
     )
 
 
+def _safe_streams() -> None:
+    """Text that cannot be encoded for the terminal is escaped rather than fatal."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _safe_streams()
     args = parse_args(argv)
     if args.command in ("workouts", "history"):
         resume_collection()  # no window: the window resumes it once it is up
-    paths = DataPaths.resolve(getattr(args, "data_dir", None))
+    try:
+        paths = DataPaths.resolve(getattr(args, "data_dir", None))
+    except UserError as error:
+        print(f"{PROG}: {sentence(str(error))}", file=sys.stderr)
+        return EXIT_USAGE
     diagnostics = Diagnostics(paths.log_file, verbose=getattr(args, "verbose", False))
     diagnostics.install()
     try:
@@ -353,15 +376,15 @@ def _command(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostic
             return _history(args, paths)
         return _open_window(args, paths, diagnostics)
     except (WorkoutError, UserError) as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
+        print(f"{PROG}: {sentence(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away ('| head'): nothing left to say, and no one to say it to.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as error:
-        where = f" ({error.filename})" if error.filename else ""
-        print(f"{PROG}: {error.strerror or error}{where}.", file=sys.stderr)
+        where = f" ({describe(error.filename)})" if error.filename else ""
+        print(f"{PROG}: {sentence(f'{error.strerror or error}{where}.')}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -10,16 +10,25 @@ that does not validate is skipped and named, the others are kept. The format is 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from legdrive_timer.core import strict_json
 from legdrive_timer.core.formatting import phase_name
-from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.records import (
+    EndReason,
+    SegmentRecord,
+    SessionRecord,
+    SessionStatus,
+    reps_done_limit,
+)
+from legdrive_timer.core.text import clip, printable, shown
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 
@@ -31,6 +40,15 @@ EXPORTED_STATUSES = (SessionStatus.COMPLETED, SessionStatus.STOPPED, SessionStat
 
 MAX_MS = 10**12
 """Far beyond any real session (31 years); refuses numbers that can only be damage."""
+MAX_SEGMENTS = 10_000
+"""Phases in one session: a day of non-stop intervals is under 3,000."""
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+"""No session of this app started before this; an earlier date can only be damage."""
+FUTURE_SLACK = timedelta(days=2)
+"""A session may start this far after the importing machine's clock (time zones, skew)."""
+CLOCK_SLACK_MS = 5_000
+"""Phase times come from the monotonic clock and the start and end from the wall clock:
+they may disagree by this much (plus 1%) before a session counts as impossible."""
 
 CSV_COLUMNS = (
     "session_id",
@@ -60,6 +78,9 @@ CSV_COLUMNS = (
 """Columns are only ever added at the end, so that a sheet built on an older export still
 finds its columns where they were."""
 
+
+MAX_TEXT = 1_000
+"""Characters of an id or a name."""
 
 _E = TypeVar("_E", PhaseKind, Side, EndReason, SessionStatus)
 
@@ -104,7 +125,17 @@ def segment_to_dict(segment: SegmentRecord) -> dict[str, Any]:
     }
 
 
+def exportable(record: SessionRecord) -> SessionRecord:
+    """A session still being recorded is exported as `interrupted`, ending after its last
+    saved phase: what the history would say of it if the app stopped now."""
+    if record.status is not SessionStatus.RUNNING:
+        return record
+    ended = record.ended_at or record.started_at + timedelta(milliseconds=record.actual_ms)
+    return dataclasses.replace(record, status=SessionStatus.INTERRUPTED, ended_at=ended)
+
+
 def record_to_dict(record: SessionRecord) -> dict[str, Any]:
+    record = exportable(record)
     return {
         "id": record.session_id,
         "workout_id": record.workout_id,
@@ -132,8 +163,18 @@ def records_to_json(
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: object) -> str:
-    return "" if value is None else str(value)
+    """A CSV cell. Text a spreadsheet would run as a formula (OWASP "CSV injection") gets a
+    leading `'` so that it shows as text; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def records_to_csv(records: Iterable[SessionRecord]) -> str:
@@ -199,6 +240,8 @@ def _string(data: Mapping[str, Any], key: str, where: str) -> str:
     value = _require(data, key, where)
     if not isinstance(value, str) or not value.strip():
         raise _Invalid(f"{where}{key} must be a non-empty string")
+    if len(value) > MAX_TEXT:
+        raise _Invalid(f"{where}{key} is longer than {MAX_TEXT} characters")
     return value
 
 
@@ -242,6 +285,10 @@ def _moment(data: Mapping[str, Any], key: str, where: str, *, optional: bool) ->
         moment = None
     if moment is None or moment.utcoffset() is None:
         raise _Invalid(f"{where}{key} must be an ISO 8601 date and time with its offset")
+    try:
+        moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise _Invalid(f"{where}{key} is outside the calendar") from None
     return moment
 
 
@@ -257,7 +304,7 @@ def _segment(data: object, where: str) -> SegmentRecord:
     if not isinstance(data, dict):
         raise _Invalid(f"{where.rstrip('.')} must be an object")
     side = _require(data, "side", where)
-    return SegmentRecord(
+    segment = SegmentRecord(
         phase_index=_req_int(data, "phase_index", where, 0, 100_000),
         kind=_enum(data, "kind", where, PhaseKind),
         block_index=_req_int(data, "block_index", where, 0, 10_000),
@@ -272,6 +319,39 @@ def _segment(data: object, where: str) -> SegmentRecord:
         end_reason=_enum(data, "end_reason", where, EndReason),
         stability=_int(data, "stability", where, low=1, high=5, optional=True),
     )
+    limit = reps_done_limit(segment.reps_planned)
+    if segment.reps_done is not None and limit is not None and segment.reps_done > limit:
+        raise _Invalid(
+            f"{where}reps_done is {segment.reps_done}, more than the {limit} a set of "
+            f"{segment.reps_planned} planned reps can record"
+        )
+    return segment
+
+
+def _check_times(
+    started_at: datetime,
+    ended_at: datetime | None,
+    segments: tuple[SegmentRecord, ...],
+    now: datetime,
+) -> None:
+    """Refuse what cannot have happened: a session before the app existed or in the
+    future, one that ends before it starts, phases longer than the session."""
+    if started_at < EARLIEST:
+        raise _Invalid(f"started_at is before {EARLIEST.year}, earlier than any session")
+    if started_at > now + FUTURE_SLACK:
+        raise _Invalid("started_at is in the future")
+    if ended_at is None:
+        return
+    if ended_at < started_at:
+        raise _Invalid("ended_at is before started_at")
+    wall_ms = (ended_at - started_at) / timedelta(milliseconds=1)
+    slack = CLOCK_SLACK_MS + wall_ms / 100
+    active_ms = sum(s.actual_ms for s in segments)
+    if active_ms > wall_ms + slack:
+        raise _Invalid(
+            f"its segments last {active_ms / 1000:g} s, longer than the session itself "
+            f"({wall_ms / 1000:g} s from start to end)"
+        )
 
 
 def _req_int(data: Mapping[str, Any], key: str, where: str, low: int, high: int) -> int:
@@ -280,32 +360,39 @@ def _req_int(data: Mapping[str, Any], key: str, where: str, low: int, high: int)
     return value
 
 
-def record_from_dict(data: object) -> SessionRecord:
+def record_from_dict(data: object, *, now: datetime | None = None) -> SessionRecord:
     """One session; raises HistoryFormatError naming the first wrong field."""
     try:
-        return _record(data)
+        return _record(data, now or datetime.now(UTC))
     except _Invalid as error:
         raise HistoryFormatError(f"{error}.") from None
 
 
-def _record(data: object) -> SessionRecord:
+def _record(data: object, now: datetime) -> SessionRecord:
     if not isinstance(data, dict):
         raise _Invalid("the session must be an object")
     segments_data = _require(data, "segments", "")
     if not isinstance(segments_data, list):
         raise _Invalid("segments must be a list")
+    if len(segments_data) > MAX_SEGMENTS:
+        raise _Invalid(
+            f"it has {len(segments_data)} segments, more than the {MAX_SEGMENTS} one session "
+            "can hold"
+        )
     segments = tuple(_segment(s, f"segments[{i}].") for i, s in enumerate(segments_data))
     indexes = [s.phase_index for s in segments]
     if len(set(indexes)) != len(indexes):
         raise _Invalid("segments must not repeat a phase_index")
     started_at = _moment(data, "started_at", "", optional=False)
     assert started_at is not None
+    ended_at = _moment(data, "ended_at", "", optional=True)
+    _check_times(started_at, ended_at, segments, now)
     return SessionRecord(
         session_id=_string(data, "id", ""),
         workout_id=_string(data, "workout_id", ""),
         workout_name=_string(data, "workout_name", ""),
         started_at=started_at,
-        ended_at=_moment(data, "ended_at", "", optional=True),
+        ended_at=ended_at,
         status=_enum(data, "status", "", EXPORTED_STATUSES),
         planned_ms=_ms(data, "planned_s", ""),
         segments=tuple(sorted(segments, key=lambda s: s.phase_index)),
@@ -317,25 +404,31 @@ def _short_id(data: object) -> str:
     value = data.get("id") if isinstance(data, dict) else None
     if not isinstance(value, str) or not value:
         return "no id"
-    return f"id {value[:12]}…" if len(value) > 12 else f"id {value}"
+    return f"id {clip(printable(value), 13)}"
 
 
-def records_from_json(text: str) -> ImportResult:
+def records_from_json(text: str, *, now: datetime | None = None) -> ImportResult:
     """Every valid session of an export; a bad session is skipped and named in `problems`.
 
     A file that is not a history export of a known version raises HistoryFormatError.
+    `now` (default: the system clock) bounds the start times that can be real.
     """
     try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        where = f" (line {error.lineno})" if isinstance(error, json.JSONDecodeError) else ""
-        raise HistoryFormatError(f"the file is not valid JSON{where}.") from None
+        document = strict_json.loads(text)
+    except strict_json.JsonError as error:
+        raise HistoryFormatError(f"{error}.") from None
+    return records_from_document(document, now=now)
+
+
+def records_from_document(document: Any, *, now: datetime | None = None) -> ImportResult:
+    """As `records_from_json`, from the parsed JSON value."""
+    moment = now or datetime.now(UTC)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise HistoryFormatError(f'the file is not a history export ("format": "{FORMAT}").')
     version = document.get("version")
-    if version != VERSION or isinstance(version, bool):
+    if version != VERSION or type(version) is not int:
         raise HistoryFormatError(
-            f"the history export has version {version!r}; this app reads version {VERSION}."
+            f"the history export has version {shown(version)}; this app reads version {VERSION}."
         )
     sessions = document.get("sessions")
     if not isinstance(sessions, list):
@@ -345,7 +438,7 @@ def records_from_json(text: str) -> ImportResult:
     seen: set[str] = set()
     for number, data in enumerate(sessions, start=1):
         try:
-            record = _record(data)
+            record = _record(data, moment)
         except _Invalid as error:
             problems.append(f"session {number} ({_short_id(data)}): {error}.")
             continue

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from legdrive_timer.core.text import shown
 from legdrive_timer.core.workout import (
     BLOCK_REST,
     PREP,
@@ -107,7 +108,7 @@ class OverrideField:
             value: Value = float(text) if self.unit is Unit.SECONDS else int(text)
         except ValueError:
             kind = "a number of seconds" if self.unit is Unit.SECONDS else "a whole number"
-            raise ValueError(f"{text!r} is not {kind}") from None
+            raise ValueError(f"{shown(text)} is not {kind}") from None
         problem = self.problem(value)
         if problem is not None:
             raise ValueError(problem.removesuffix("."))

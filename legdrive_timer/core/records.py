@@ -9,6 +9,14 @@ from enum import StrEnum
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 
+REPS_DONE_FACTOR = 3
+"""A set's reps done can be corrected up to this many times the reps planned."""
+
+
+def reps_done_limit(reps_planned: int | None) -> int | None:
+    """The most reps a set of `reps_planned` can record (None: no plan, no limit)."""
+    return None if reps_planned is None else max(reps_planned * REPS_DONE_FACTOR, 1)
+
 
 class SessionStatus(StrEnum):
     RUNNING = "running"

@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from legdrive_timer.core import strict_json
+from legdrive_timer.core.text import shown
 from legdrive_timer.core.workout import (
     Block,
     IntervalBlock,
@@ -213,13 +215,13 @@ def workout_from_dict(raw: Any) -> Workout:
     data = _object("the workout ", raw)
     if data.get("format") != FORMAT:
         raise WorkoutError(
-            f"this is not a Legdrive Timer workout file (format is {data.get('format')!r}, "
+            f"this is not a Legdrive Timer workout file (format is {shown(data.get('format'))}, "
             f"expected {FORMAT!r})."
         )
     version = data.get("version")
     if type(version) is not int or version not in VERSIONS:
         raise WorkoutError(
-            f"workout format version {version!r} is not supported; "
+            f"workout format version {shown(version)} is not supported; "
             f"this version of Legdrive Timer reads versions 1 and 2."
         )
     _check_fields("the workout ", data, _TOP_FIELDS, _TOP_REQUIRED)
@@ -238,10 +240,7 @@ def workout_from_dict(raw: Any) -> Workout:
 
 def loads(text: str) -> Workout:
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise WorkoutError(
-            f"the workout is not valid JSON (line {error.lineno}, column {error.colno}: "
-            f"{error.msg})."
-        ) from None
+        raw = strict_json.loads(text)
+    except strict_json.JsonError as error:
+        raise WorkoutError(f"the workout cannot be read: {error}.") from None
     return workout_from_dict(raw)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from legdrive_timer.errors import UserError
+
 ENV_HOME = "LEGDRIVE_TIMER_HOME"
 APP_DIR_NAME = "legdrive-timer"
 
@@ -26,8 +28,13 @@ class DataPaths:
     @classmethod
     def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> DataPaths:
         """`data_dir` wins over LEGDRIVE_TIMER_HOME, which wins over platformdirs."""
-        chosen = data_dir if data_dir is not None else os.environ.get(ENV_HOME) or None
+        chosen = data_dir if data_dir is not None else os.environ.get(ENV_HOME)
         if chosen is not None:
+            if not str(chosen).strip():
+                source = "--data-dir" if data_dir is not None else ENV_HOME
+                raise UserError(
+                    f"{source} is blank; give the folder to keep the data in, or leave it out."
+                )
             root = Path(chosen).expanduser().absolute()
             return cls(data_dir=root, config_dir=root / "config", log_dir=root / "logs")
         return cls(
@@ -56,3 +63,21 @@ class DataPaths:
     @property
     def log_file(self) -> Path:
         return self.log_dir / "legdrive-timer.log"
+
+    @property
+    def unsaved_dir(self) -> Path:
+        """Sessions that could not be written to the history before the app closed."""
+        return self.data_dir / "unsaved-sessions"
+
+    def own_files(self) -> tuple[Path, ...]:
+        """Every file and folder the app keeps: never the target of an export."""
+        db = self.history_db
+        sidecars = ("-wal", "-shm", "-journal", ".running", ".damaged")
+        return (
+            db,
+            *(db.with_name(db.name + suffix) for suffix in sidecars),
+            self.settings_file,
+            self.workouts_dir,
+            self.log_dir,
+            self.unsaved_dir,
+        )

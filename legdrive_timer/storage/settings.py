@@ -1,24 +1,28 @@
 """The user's settings: last workout, sound, window geometry and per-workout lengths.
 
 Versioned JSON in the config dir, written atomically. A file that cannot be read or has
-wrong types is left where it is (nothing lost) and the defaults are used; the problem
-comes back as one sentence for the window to show.
+wrong types is moved aside with a timestamp (nothing lost) and the defaults are used; the
+problem comes back as one sentence for the window to show. Saving checks the file on disk
+first, so a file someone broke while the app ran is kept the same way, never overwritten.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from legdrive_timer.core.overrides import FIELDS_BY_NAME, Overrides, apply_overrides
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES, audio_choice
+from legdrive_timer.core.text import shown
 from legdrive_timer.core.workout import Workout, WorkoutError
 from legdrive_timer.storage.atomic import write_text_atomic
+from legdrive_timer.storage.reader import SETTINGS_LIMIT, UserFileError, describe, read_json
 
 FORMAT = "legdrive-timer/settings"
 VERSION = 1
@@ -98,16 +102,18 @@ def _overrides(value: Any) -> dict[str, dict[str, float]]:
     table: dict[str, dict[str, float]] = {}
     for workout_id, lengths in value.items():
         if not isinstance(lengths, dict):
-            raise SettingsError(f"overrides.{workout_id} must be an object")
+            raise SettingsError(f"overrides.{shown(workout_id)} must be an object")
         entry: dict[str, float] = {}
         for name, number in lengths.items():
             length = FIELDS_BY_NAME.get(name)
             if length is None:
-                raise SettingsError(f"overrides.{workout_id}.{name} is not a known length")
+                raise SettingsError(
+                    f"overrides.{shown(workout_id)}.{shown(name)} is not a known length"
+                )
             try:
                 entry[name] = length.from_json(number)
             except ValueError as error:
-                raise SettingsError(f"overrides.{workout_id}.{name} {error}") from None
+                raise SettingsError(f"overrides.{shown(workout_id)}.{name} {error}") from None
         table[str(workout_id)] = entry
     return table
 
@@ -118,8 +124,8 @@ def settings_from_json(data: Any) -> Settings:
     if data.get("format") != FORMAT:
         raise SettingsError(f'"format" must be "{FORMAT}"')
     version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
-        raise SettingsError(f"version {version!r} is not one this app can read")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
+        raise SettingsError(f"version {shown(version)} is not one this app can read")
     saved = data.get("audio_backend", "auto")
     backend = audio_choice(saved) if isinstance(saved, str) else None
     if backend is None:
@@ -144,26 +150,60 @@ def settings_to_json(settings: Settings) -> dict[str, Any]:
     return data
 
 
-def load_settings(path: Path) -> tuple[Settings, str | None]:
-    """The settings in `path`, or the defaults and one sentence saying why not."""
+def _read(path: Path) -> Settings | None:
+    """The settings in `path`, None when there is no file; UserFileError when invalid."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    data = read_json(path, what="settings file", limit=SETTINGS_LIMIT)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Settings(), None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
-        return Settings(), f"The settings file {path} could not be read ({reason}); using defaults."
-    try:
-        return settings_from_json(json.loads(text)), None
-    except json.JSONDecodeError as error:
-        reason = f"invalid JSON at line {error.lineno}"
+        return settings_from_json(data)
     except SettingsError as error:
-        reason = str(error)
-    return (
-        Settings(),
-        f"The settings file {path} is invalid ({reason}); it was kept and defaults are used.",
-    )
+        raise UserFileError(f"{describe(path)}: {error}.") from None
 
 
-def save_settings(path: Path, settings: Settings) -> None:
+def _move_aside(path: Path, now: Callable[[], datetime]) -> Path:
+    base = f"{path.name}.invalid-{now():%Y%m%dT%H%M%S}"
+    target = path.with_name(base)
+    counter = 2
+    while target.exists() or target.is_symlink():
+        target = path.with_name(f"{base}-{counter}")
+        counter += 1
+    path.rename(target)
+    return target
+
+
+def load_settings(
+    path: Path, *, now: Callable[[], datetime] = datetime.now
+) -> tuple[Settings, str | None]:
+    """The settings in `path`, or the defaults and one sentence saying why not.
+
+    An invalid file is moved aside with a timestamp, so that saving later cannot lose it."""
+    try:
+        settings = _read(path)
+    except UserFileError as error:
+        reason = str(error).rstrip(".")
+        try:
+            kept = _move_aside(path, now)
+        except OSError as move_error:
+            return Settings(), (
+                f"The settings could not be used ({reason}); the file could not be moved "
+                f"aside ({move_error.strerror or move_error}), so it is left as it is and "
+                "changed settings will not be saved."
+            )
+        return Settings(), (
+            f"The settings could not be used ({reason}); the file was kept as "
+            f"{describe(kept)} and defaults are used."
+        )
+    return (Settings() if settings is None else settings), None
+
+
+def save_settings(
+    path: Path, settings: Settings, *, now: Callable[[], datetime] = datetime.now
+) -> None:
+    """Write `settings` atomically. A file on disk that is not valid settings is moved aside
+    first; if it cannot be, nothing is written (OSError)."""
+    try:
+        _read(path)
+    except UserFileError:
+        _move_aside(path, now)
     write_text_atomic(path, json.dumps(settings_to_json(settings), indent=2, sort_keys=True) + "\n")

@@ -10,15 +10,16 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import stat
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
 from legdrive_timer.core import workout_format
 from legdrive_timer.core.builtins import BUILTIN_IDS, BUILTIN_WORKOUTS
+from legdrive_timer.core.text import shown
 from legdrive_timer.core.workout import Workout, WorkoutError
 from legdrive_timer.storage.atomic import write_bytes_atomic, write_text_atomic
+from legdrive_timer.storage.reader import UserFileError, describe, read_text
 
 MAX_WORKOUT_FILE_BYTES = 1024 * 1024
 """A workout of 20 blocks with every cue is a few kB; anything far larger is not one."""
@@ -65,63 +66,25 @@ class WorkoutLibrary:
 
 
 def read_user_file(path: Path, what: str, max_bytes: int = MAX_WORKOUT_FILE_BYTES) -> str:
-    """The UTF-8 text of a regular file of at most `max_bytes`; else one sentence naming it.
-
-    Opened without following a FIFO or a device into a hang: the type is checked on the
-    open file, before anything is read.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    """The UTF-8 text of a regular file of at most `max_bytes`, through the app's one reader
+    (`storage.reader`); else a WorkoutError with one sentence naming the file."""
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise WorkoutError(f"{path}: no such {what}.") from None
-    except IsADirectoryError:
-        raise WorkoutError(f"{path} is a folder, not a {what}.") from None
-    except OSError as error:
-        raise WorkoutError(f"{path}: cannot read the {what} ({error.strerror}).") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise WorkoutError(f"{path} is a folder, not a {what}.")
-        if not stat.S_ISREG(info.st_mode):
-            raise WorkoutError(f"{path} is not a regular file, so it is not read as a {what}.")
-        if info.st_size > max_bytes:
-            raise WorkoutError(
-                f"{path} is {info.st_size // 1024} kB, too large for a {what} "
-                f"(at most {max_bytes // 1024} kB)."
-            )
-        data = _read_at_most(fd, max_bytes + 1)
-    except OSError as error:
-        raise WorkoutError(f"{path}: cannot read the {what} ({error.strerror}).") from None
-    finally:
-        os.close(fd)
-    if len(data) > max_bytes:
-        raise WorkoutError(f"{path} grew too large for a {what} while it was read.")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise WorkoutError(f"{path}: the {what} is not UTF-8 text.") from None
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = os.read(fd, min(65536, limit - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
+        return read_text(path, what=what, limit=max_bytes)
+    except UserFileError as error:
+        raise WorkoutError(str(error)) from None
 
 
 def read_workout_file(path: Path) -> Workout:
-    """Read one workout file; any problem becomes a WorkoutError naming the file."""
-    text = read_user_file(path, "workout file")
+    """Read one workout file through the one reader; any problem becomes a WorkoutError
+    naming the file."""
+    try:
+        text = read_text(path, what="workout file", limit=MAX_WORKOUT_FILE_BYTES)
+    except UserFileError as error:
+        raise WorkoutError(str(error)) from None
     try:
         return workout_format.loads(text)
     except WorkoutError as error:
-        raise WorkoutError(f"{path}: {error}") from None
+        raise WorkoutError(f"{describe(path)}: {error}") from None
 
 
 def _custom_files(workouts_dir: Path) -> list[Path]:
@@ -146,7 +109,8 @@ def load_library(workouts_dir: Path) -> WorkoutLibrary:
         if workout.id in BUILTIN_IDS or workout.id in custom:
             broken.append(
                 BrokenWorkoutFile(
-                    path, f"{path}: the id {workout.id!r} is already taken; file ignored."
+                    path,
+                    f"{describe(path)}: the id {shown(workout.id)} is already taken; file ignored.",
                 )
             )
             continue
@@ -326,7 +290,16 @@ def resolve_workout(spec: str, library: WorkoutLibrary) -> Workout:
     if workout is not None:
         return workout
     path = Path(spec)
-    if spec.endswith(".json") or os.sep in spec or path.exists():
+    if spec.endswith(".json") or os.sep in spec or _exists(path):
         return read_workout_file(path)
-    known = ", ".join(w.id for w in library.workouts)
-    raise WorkoutError(f"no workout called {spec!r}; choose one of {known}, or a workout file.")
+    known = ", ".join(shown(w.id, 30) for w in library.workouts[:20])
+    raise WorkoutError(
+        f"no workout called {shown(spec)}; choose one of {known}, or a workout file."
+    )
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long for the system, or holding a NUL
+        return False

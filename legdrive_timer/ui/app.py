@@ -429,7 +429,7 @@ class AppController(QObject):
             back.setAccessibleName("Back to the start screen")
             back.setMinimumHeight(44)
             back.clicked.connect(self.back_to_start)
-            self.history_view = HistoryView(self.store)
+            self.history_view = HistoryView(self.store, protected=self.paths.own_files())
             layout = QVBoxLayout(page)
             layout.addWidget(back)
             layout.addWidget(self.history_view, 1)

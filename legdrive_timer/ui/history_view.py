@@ -56,16 +56,15 @@ from legdrive_timer.core.formatting import (
     status_name,
 )
 from legdrive_timer.core.formatting import format_started as started_text
-from legdrive_timer.core.history_format import (
-    HistoryFormatError,
-    records_from_json,
-    records_to_csv,
-    records_to_json,
-)
 from legdrive_timer.core.records import SessionRecord
 from legdrive_timer.core.stats import SessionTotals, Stats, StatsAccumulator
 from legdrive_timer.errors import UserError
-from legdrive_timer.storage.atomic import write_text_atomic
+from legdrive_timer.storage.history_io import (
+    export_to_file,
+    merge_import,
+    own_files_of,
+    read_import,
+)
 from legdrive_timer.ui.charts import BarChart, SideChart
 
 if TYPE_CHECKING:
@@ -437,8 +436,11 @@ class HistoryView(QWidget):
         today: Callable[[], date] = date.today,
         ask_save: SaveDialog = ask_save_path,
         ask_open: OpenDialog = ask_open_path,
+        protected: tuple[Path, ...] = (),
     ) -> None:
         super().__init__(parent)
+        self._protected = protected
+        """The app's own files, which an export must never replace."""
         self.setWindowTitle("History")
         readable = self.font()
         readable.setPointSizeF(max(readable.pointSizeF(), 11.0))
@@ -726,40 +728,31 @@ class HistoryView(QWidget):
             return
         if not path.suffix:
             path = path.with_suffix(".json")
-        as_csv = path.suffix.lower() == ".csv"
-
-        def export() -> int:
-            records = list(self._store.records())
-            write_text_atomic(path, records_to_csv(records) if as_csv else records_to_json(records))
-            return len(records)
-
-        ok, count = self._safe(export, f"export to {path}")
+        fmt = "csv" if path.suffix.lower() == ".csv" else "json"
+        # The save dialog has asked before replacing a file; the app's own are still refused.
+        protected = self._protected or own_files_of(self._store)
+        ok, result = self._safe(
+            lambda: export_to_file(self._store, protected, fmt, path, replace=True),
+            f"export to {path}",
+        )
         if ok:
-            self._say(f"Exported {_plural(count, 'session')} to {path}.")
+            written, count = result
+            self._say(f"Exported {_plural(count, 'session')} to {written}.")
 
     def import_history(self) -> None:
         path = self.ask_open(self, "Import history", _IMPORT_FILTERS)
         if path is None:
             return
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
-            self._say_error(f"Could not read {path}: {reason or 'unreadable file'}.")
-            return
-        try:
-            result = records_from_json(text)
-        except HistoryFormatError as error:
-            self._say_error(f"Could not import {path.name}: {error}")
-            return
-        ok, added = self._safe(lambda: self._store.merge(result.records), f"import {path.name}")
+        ok, result = self._safe(lambda: read_import(path), f"read {path.name}")
         if not ok:
             return
-        present = len(result.records) - added
-        sentence = f"Imported {_plural(added, 'session')} ({present} already present)."
-        if result.problems:
-            sentence += " Skipped " + " Skipped ".join(result.problems)
-        self._say(sentence, error=bool(result.problems))
+        ok, outcome = self._safe(lambda: merge_import(self._store, result), f"import {path.name}")
+        if not ok:
+            return
+        sentence = outcome.sentence()
+        if outcome.problems:
+            sentence += " Skipped " + " Skipped ".join(outcome.problems)
+        self._say(sentence, error=bool(outcome.problems))
         self._fill_workouts()
         self._reload()
         self._stats_changed()

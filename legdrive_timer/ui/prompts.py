@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
+from legdrive_timer.core.records import reps_done_limit
 from legdrive_timer.core.timeline import Phase
 from legdrive_timer.ui.widgets import FitLabel, set_no_focus
 
@@ -96,7 +97,7 @@ class StabilityPrompt(QFrame):
     def correct_reps(self, reps: int) -> None:
         if self.phase_index is None:
             return
-        reps = max(0, min(reps, max(self.reps_planned * 3, 1)))
+        reps = max(0, min(reps, reps_done_limit(self.reps_planned) or 1))
         if reps != self.reps_done:
             self.reps_done = reps
             self._show_reps()

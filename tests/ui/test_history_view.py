@@ -386,9 +386,9 @@ def test_import_names_a_bad_session_and_keeps_the_good_ones(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"{not json", "Could not import bad.json: the file is not valid JSON (line 1)."),
-        (b'{"format": "something-else"}', "Could not import bad.json: the file is not a history"),
-        (b"\xff\xfe\x00garbage", "Could not read "),
+        (b"{not json", "the history export cannot be used: it is not valid JSON (line 1"),
+        (b'{"format": "something-else"}', ": the file is not a history export"),
+        (b"\xff\xfe\x00garbage", ": the history export is UTF-16 text; save it as UTF-8."),
     ],
 )
 def test_a_bad_import_file_is_one_sentence(
@@ -398,7 +398,8 @@ def test_a_bad_import_file_is_one_sentence(
     bad.write_bytes(content)
     view = make_view(qtbot, seeded, ask_open=lambda *_: bad)
     view.import_history()
-    assert view.message.text().startswith(expected)
+    assert view.message.text().startswith(str(bad))
+    assert expected in view.message.text()
     assert view.message.text().endswith(".")
     assert seeded.count_sessions() == 6
 
@@ -415,10 +416,11 @@ def test_missing_import_file_and_unwritable_export_are_one_sentence(
         ask_save=lambda *_: blocker / "export.json",  # a folder that is a file
     )
     view.import_history()
-    assert view.message.text().startswith(f"Could not read {tmp_path / 'missing.json'}: ")
+    missing = tmp_path / "missing.json"
+    assert view.message.text() == f"{missing}: no such history export."
     view.export_history()
     message = view.message.text()
-    assert message.startswith(f"Could not export to {blocker / 'export.json'}: ")
+    assert message.startswith(f"{blocker / 'export.json'} cannot be written (")
     assert "\n" not in message and "Traceback" not in message
 
 

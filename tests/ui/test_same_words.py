@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytestqt.qtbot import QtBot
 
+from legdrive_timer import history_cli
 from legdrive_timer.cli import main
 from legdrive_timer.core.formatting import PHASE_NAMES, format_duration
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
-from legdrive_timer.storage import history_cli
 from legdrive_timer.storage.history import HistoryStore, SessionSummary
 from legdrive_timer.ui import theme
 from legdrive_timer.ui.history_view import HistoryView, SessionDetail, SessionTableModel

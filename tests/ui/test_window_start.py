@@ -73,8 +73,11 @@ def test_invalid_settings_file_is_reported_and_kept(qtbot: QtBot, data_paths: Da
     h = WindowHarness(data_paths)
     qtbot.addWidget(h.window)
     assert h.window.banner.isVisibleTo(h.window)
-    assert any("settings file" in m and "invalid JSON" in m for m in h.window.banner.messages())
-    assert data_paths.settings_file.read_text() == "{oops"
+    assert any("settings file" in m and "not valid JSON" in m for m in h.window.banner.messages())
+    (kept,) = data_paths.settings_file.parent.glob("settings.json.invalid-*")
+    assert kept.read_text() == "{oops"
+    h.app.shutdown()  # saves the settings: the user's file is still there, whole
+    assert kept.read_text() == "{oops"
 
 
 def test_damaged_history_is_reported(qtbot: QtBot, data_paths: DataPaths) -> None:

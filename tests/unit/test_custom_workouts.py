@@ -101,7 +101,7 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     folder.mkdir()
     os.mkfifo(folder / "pipe.json")
     library = load_library(folder)
-    assert "is not a regular file" in library.problems[0]
+    assert "is a named pipe (FIFO), not a workout file" in library.problems[0]
 
 
 def test_a_file_claiming_a_builtin_id_is_broken(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import datetime, timedelta, timezone
@@ -22,7 +23,13 @@ from legdrive_timer.core.history_format import (
     records_to_csv,
     records_to_json,
 )
-from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.records import (
+    EndReason,
+    SegmentRecord,
+    SessionRecord,
+    SessionStatus,
+    reps_done_limit,
+)
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 
@@ -30,9 +37,10 @@ offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
 )
 moments = st.datetimes(
-    min_value=datetime(1990, 1, 1), max_value=datetime(2200, 1, 1), timezones=offsets
+    min_value=datetime(2000, 1, 2), max_value=datetime(2025, 12, 31), timezones=offsets
 )
 ms = st.integers(min_value=0, max_value=history_format.MAX_MS)
+phase_ms = st.integers(min_value=0, max_value=4 * 3_600_000)
 small = st.none() | st.integers(min_value=1, max_value=10_000)
 text = st.text(min_size=1, max_size=30).filter(lambda s: s.strip() != "")
 
@@ -48,9 +56,11 @@ def segments(draw: st.DrawFn, index: int) -> SegmentRecord:
         set_number=draw(small),
         round_number=draw(small),
         planned_ms=draw(ms),
-        actual_ms=draw(ms),
-        reps_planned=draw(st.none() | st.integers(min_value=0, max_value=100_000)),
-        reps_done=draw(st.none() | st.integers(min_value=0, max_value=100_000)),
+        actual_ms=draw(phase_ms),
+        reps_planned=(planned := draw(st.none() | st.integers(min_value=0, max_value=30_000))),
+        reps_done=draw(
+            st.none() | st.integers(min_value=0, max_value=reps_done_limit(planned) or 100_000)
+        ),
         end_reason=draw(st.sampled_from(EndReason)),
         stability=draw(st.none() | st.integers(min_value=1, max_value=5)),
     )
@@ -59,15 +69,19 @@ def segments(draw: st.DrawFn, index: int) -> SegmentRecord:
 @st.composite
 def records(draw: st.DrawFn) -> SessionRecord:
     indexes = sorted(draw(st.sets(st.integers(min_value=0, max_value=100_000), max_size=6)))
+    done = tuple(draw(segments(i)) for i in indexes)
+    started_at = draw(moments)
+    # A session lasts at least as long as its phases (pauses only add to it).
+    lasted = sum(s.actual_ms for s in done) + draw(st.integers(min_value=0, max_value=10**8))
     return SessionRecord(
         session_id=draw(text),
         workout_id=draw(text),
         workout_name=draw(text),
-        started_at=draw(moments),
-        ended_at=draw(st.none() | moments),
+        started_at=started_at,
+        ended_at=draw(st.none() | st.just(started_at + timedelta(milliseconds=lasted))),
         status=draw(st.sampled_from(history_format.EXPORTED_STATUSES)),
         planned_ms=draw(ms),
-        segments=tuple(draw(segments(i)) for i in indexes),
+        segments=done,
         effort=draw(st.none() | st.integers(min_value=0, max_value=10)),
     )
 
@@ -100,8 +114,8 @@ def test_csv_has_a_header_and_one_row_per_segment_that_parses_back(
     assert len(body) == sum(max(1, len(r.segments)) for r in recs)
     expected = [(r, s) for r in recs for s in (r.segments if r.segments else (None,))]
     for row, (rec, segment) in zip(body, expected, strict=True):
-        assert row["session_id"] == rec.session_id
-        assert row["workout_name"] == rec.workout_name
+        assert row["session_id"] == as_text(rec.session_id)
+        assert row["workout_name"] == as_text(rec.workout_name)
         assert datetime.fromisoformat(row["started_at"]) == rec.started_at
         assert row["status"] == rec.status.value
         assert row["effort"] == ("" if rec.effort is None else str(rec.effort))
@@ -116,6 +130,21 @@ def test_csv_has_a_header_and_one_row_per_segment_that_parses_back(
 
 
 CET = timezone(timedelta(hours=1))
+
+
+def as_text(value: str) -> str:
+    """How a text cell reads back: with a leading quote if a spreadsheet would run it."""
+    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_cells_a_spreadsheet_would_run_are_shown_as_text(name: str) -> None:
+    rec = dataclasses.replace(sample(), workout_name=name, workout_id=name)
+    rows = list(csv.reader(io.StringIO(records_to_csv([rec]), newline="")))
+    row = dict(zip(CSV_COLUMNS, rows[1], strict=True))
+    assert row["workout_name"] == row["workout_id"] == "'" + name
+    # Numbers stay numbers, also the ones a spreadsheet could read as a formula.
+    assert row["actual_s"] == "44.321" and row["phase_index"] == "0"
 
 
 def sample(sid: str = "0123456789abcdef0123") -> SessionRecord:
@@ -231,7 +260,7 @@ def test_a_session_that_is_not_an_object_or_repeats_an_id_is_named() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("{not json", "the file is not valid JSON (line 1)."),
+        ("{not json", "it is not valid JSON (line 1, column 2"),
         ("[]", 'the file is not a history export ("format": "legdrive-timer/history").'),
         ('{"format": "legdrive-timer/workout"}', "the file is not a history export"),
         (
@@ -243,7 +272,7 @@ def test_a_session_that_is_not_an_object_or_repeats_an_id_is_named() -> None:
             "the history export has version True",
         ),
         ('{"format": "legdrive-timer/history", "version": 1}', "has no list of sessions."),
-        ("[" * 100_000, "the file is not valid JSON"),
+        ("[" * 100_000, "it nests lists or objects more than 64 levels deep"),
     ],
 )
 def test_a_file_that_is_not_a_readable_export_raises_one_sentence(text: str, message: str) -> None:

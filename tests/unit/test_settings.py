@@ -60,7 +60,7 @@ def test_settings_cannot_be_changed_behind_a_reader() -> None:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        ("{not json", "invalid JSON at line 1"),
+        ("{not json", "not valid JSON (line 1"),
         ("[1, 2]", "does not hold a settings object"),
         ('{"format": "other", "version": 1}', '"format" must be'),
         (json.dumps({"format": FORMAT, "version": 99}), "version 99"),
@@ -86,7 +86,42 @@ def test_invalid_file_is_kept_and_reported(tmp_path: Path, content: str, reason:
     assert problem is not None
     assert reason in problem
     assert problem.endswith(".") and "\n" not in problem
-    assert path.read_text() == content  # nothing lost
+    kept = list(tmp_path.glob("settings.json.invalid-*"))
+    assert len(kept) == 1 and kept[0].read_text() == content  # nothing lost
+    assert str(kept[0]) in problem
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xef\xbb\xbf" + json.dumps({"format": FORMAT, "version": 1}).encode(),
+        json.dumps({"format": FORMAT, "version": 2}).encode(),
+        json.dumps({"format": FORMAT, "version": 1, "volume": 7}).encode(),
+        b'{"format": "legdrive-timer/settings", "version": 1, "volume": 0.5, "volume": 0.2}',
+        b"{" * 100_000,
+    ],
+    ids=["bom", "newer", "out-of-range", "duplicate-key", "deep"],
+)
+def test_an_invalid_file_survives_a_save(tmp_path: Path, content: bytes) -> None:
+    """The app saves at exit: the user's file must still be there, whole, afterwards."""
+    path = tmp_path / "settings.json"
+    path.write_bytes(content)
+    _, problem = load_settings(path)
+    assert problem is not None and "kept as" in problem
+    save_settings(path, Settings(volume=0.3))
+    kept = list(tmp_path.glob("settings.json.invalid-*"))
+    assert [k.read_bytes() for k in kept] == [content]
+    assert load_settings(path) == (Settings(volume=0.3), None)
+
+
+def test_a_file_broken_while_the_app_runs_is_moved_aside_before_saving(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    save_settings(path, Settings(volume=0.3))
+    path.write_text("{broken by hand")
+    save_settings(path, Settings(volume=0.4))
+    kept = list(tmp_path.glob("settings.json.invalid-*"))
+    assert [k.read_text() for k in kept] == ["{broken by hand"]
+    assert load_settings(path)[0].volume == 0.4
 
 
 def test_unreadable_file_is_reported(tmp_path: Path) -> None:
@@ -94,7 +129,7 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
     path.mkdir()
     settings, problem = load_settings(path)
     assert settings == Settings()
-    assert problem is not None and "could not be read" in problem
+    assert problem is not None and "is a folder" in problem
 
 
 def test_json_is_plain_data() -> None:

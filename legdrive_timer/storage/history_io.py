@@ -1,0 +1,99 @@
+"""History export and import, the same for the command line and the window.
+
+Export writes through the one writer (`atomic.write_new_file`): never onto the app's own
+files, an existing file only when the user said so, never half a file. Import reads through
+the one reader (`reader.read_json`), size-capped, and merges in bounded transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from legdrive_timer.core.history_format import (
+    HistoryFormatError,
+    ImportResult,
+    records_from_document,
+    records_to_csv,
+    records_to_json,
+)
+from legdrive_timer.storage.atomic import write_new_file
+from legdrive_timer.storage.history import HistoryError, HistoryStore
+from legdrive_timer.storage.reader import (
+    HISTORY_IMPORT_LIMIT,
+    UserFileError,
+    describe,
+    read_json,
+)
+
+FORMATS = ("json", "csv")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    added: int
+    present: int
+    problems: tuple[str, ...]
+    """One sentence per session that was skipped ("session 2 (id x): ... .")."""
+
+    def sentence(self) -> str:
+        noun = "session" if self.added == 1 else "sessions"
+        return f"Imported {self.added} {noun} ({self.present} already present)."
+
+
+def own_files_of(store: HistoryStore) -> tuple[Path, ...]:
+    """The database and the files beside it (what an export must never replace) when the
+    app's full list of files is not at hand."""
+    db = store.path
+    return (db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal", ".running")))
+
+
+def export_text(store: HistoryStore, fmt: str) -> tuple[str, int]:
+    """The whole history in `fmt` (json or csv) and the number of sessions in it."""
+    if fmt not in FORMATS:
+        raise HistoryError(f"Unknown export format; choose {' or '.join(FORMATS)}.")
+    records = list(store.records())
+    text = records_to_json(records) if fmt == "json" else records_to_csv(records)
+    return text, len(records)
+
+
+def export_to_file(
+    store: HistoryStore, protected: Iterable[Path], fmt: str, target: Path, *, replace: bool
+) -> tuple[Path, int]:
+    """Write the export to `target`; returns where it went and how many sessions.
+
+    Every failure is one sentence: WriteRefused (the app's own file, an existing file without
+    `replace`, a folder) or HistoryError (the disk's own failures; nothing was written)."""
+    text, count = export_text(store, fmt)
+    try:
+        written = write_new_file(target, text.encode("utf-8"), protected=protected, replace=replace)
+    except OSError as error:
+        raise HistoryError(
+            f"{describe(target)} cannot be written ({_reason(error)}); nothing was written."
+        ) from None
+    return written, count
+
+
+def read_import(source: Path) -> ImportResult:
+    """The sessions of the history export `source`, read before the history is touched.
+
+    A file that cannot be used at all raises UserFileError (one sentence naming it); a session
+    that does not validate is left out and named in the result's `problems`."""
+    document = read_json(source, what="history export", limit=HISTORY_IMPORT_LIMIT)
+    try:
+        result = records_from_document(document)
+    except HistoryFormatError as error:
+        raise UserFileError(f"{describe(source)}: {error}") from None
+    return result
+
+
+def merge_import(store: HistoryStore, result: ImportResult) -> ImportOutcome:
+    added = store.merge(result.records)
+    return ImportOutcome(added, len(result.records) - added, result.problems)
+
+
+def _reason(error: OSError) -> str:
+    if error.strerror:
+        return error.strerror[0].lower() + error.strerror[1:]
+    return type(error).__name__

@@ -1,0 +1,251 @@
+"""The one reader and the one writer against hostile files, through the real command line.
+
+Each case ends in exit 0 or one sentence on stderr with exit 2, promptly, with no other
+file changed: FIFOs, devices, links to them, deep nesting, huge numbers, lone surrogates,
+byte order marks, duplicate keys, and exports aimed at the app's own files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from legdrive_timer.cli import main
+from legdrive_timer.core import strict_json
+from legdrive_timer.core.history_format import FORMAT as HISTORY_FORMAT
+from legdrive_timer.core.text import printable, sentence, shown
+from legdrive_timer.storage.atomic import WriteRefused, write_new_file
+from legdrive_timer.storage.history import HistoryStore
+from legdrive_timer.storage.paths import ENV_HOME, DataPaths
+from legdrive_timer.storage.reader import UserFileError, read_bytes, read_json
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and /dev are POSIX")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_sentence(err: str) -> None:
+    assert err.startswith("legdrive-timer: ")
+    assert err.count("\n") == 1 and err.endswith(".\n")
+    assert "Traceback" not in err
+    assert len(err) < 700
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+# -- the reader -------------------------------------------------------------------------------
+
+
+@posix_only
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "workout.json"
+    os.mkfifo(fifo)
+    with pytest.raises(UserFileError, match=r"is a named pipe \(FIFO\), not a workout file\.$"):
+        read_bytes(fifo, what="workout file", limit=1000)
+
+
+@posix_only
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_a_device_or_a_link_to_one_is_refused(tmp_path: Path, device: str) -> None:
+    link = tmp_path / "history.json"
+    link.symlink_to(device)
+    for path in (Path(device), link):
+        with pytest.raises(UserFileError, match="is a device, not a history export"):
+            read_bytes(path, what="history export", limit=1000)
+
+
+def test_a_file_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 2001)
+    with pytest.raises(UserFileError, match="larger than 2 KiB"):
+        read_bytes(big, what="workout file", limit=2000)
+    assert read_bytes(big, what="workout file", limit=2001) == b" " * 2001
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        (b"", "it is empty"),
+        (b"\xef\xbb\xbf{}", "byte order mark (BOM); save it as UTF-8 without a BOM"),
+        (b"\xff\xfe{\x00}\x00", "is UTF-16 text; save it as UTF-8"),
+        (b'{"a": "\xc3\x28"}', "is not UTF-8 text (byte 8 cannot be read)"),
+        (b"[" * 100_000 + b"]" * 100_000, "nests lists or objects more than 64 levels deep"),
+        (b'{"a": ' * 100_000, "nests lists or objects more than 64 levels deep"),
+        (b"[" + b"9" * 5000 + b"]", "a number has 5000 digits"),
+        (b"[1e999]", "the number 1e999 is too large"),
+        (b"[NaN]", "NaN is not a number JSON allows"),
+        (b'{"name": "\\ud800"}', "lone surrogate"),
+        (b'{"\\udfff": 1}', "lone surrogate"),
+        (b'{"a": 1, "a": 2}', "the key 'a' appears twice in one object"),
+        (b"{not json", "it is not valid JSON (line 1, column 2"),
+    ],
+)
+def test_every_decode_error_is_one_sentence_naming_the_file(
+    tmp_path: Path, content: bytes, phrase: str
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_bytes(content)
+    with pytest.raises(UserFileError) as caught:
+        read_json(path, what="workout file", limit=10 * 1024 * 1024)
+    message = str(caught.value)
+    assert message.startswith(str(path)) and message.endswith(".")
+    assert phrase in message and "\n" not in message
+
+
+def test_strings_in_brackets_do_not_count_as_nesting() -> None:
+    deep_text = json.dumps({"name": "[" * 500 + '\\"{' * 300})
+    assert strict_json.loads(deep_text)["name"].startswith("[[[")
+    nested = "[" * 64 + "]" * 64
+    assert strict_json.loads(nested) is not None
+    with pytest.raises(strict_json.JsonError):
+        strict_json.loads("[" * 65 + "]" * 65)
+
+
+# -- text shown to people ---------------------------------------------------------------------
+
+
+def test_control_characters_and_surrogates_are_escaped() -> None:
+    assert printable("a\x1b[2Jb\x07\n\u202e\ud800") == "a\\x1b[2Jb\\x07\\n\\u202e\\ud800"
+    assert shown("x" * 10_000).endswith("…'") and len(shown("x" * 10_000)) < 70
+    assert len(sentence("y" * 10**6)) <= 600
+
+
+def test_workout_names_reach_the_terminal_without_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from legdrive_timer.core import workout_format
+    from legdrive_timer.core.builtins import builtin_workout
+
+    hiit = builtin_workout("hiit")
+    assert hiit is not None
+    data = workout_format.workout_to_dict(hiit)
+    data.update(id="evil", name="Evil\x1b]0;pwned\x07\x1b[2J\nname")
+    folder = tmp_path / "config" / "workouts"
+    folder.mkdir(parents=True)
+    (folder / "evil.json").write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = run(capsys, "workouts", "list", "--data-dir", str(tmp_path))
+    assert code == 0 and err == ""
+    line = next(line for line in out.splitlines() if line.startswith("evil"))
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Evil\\x1b]0;pwned\\x07\\x1b[2J\\nname" in line
+
+
+def test_a_huge_id_is_not_echoed_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "workouts", "show", "z" * 5_000_000, "--data-dir", str(tmp_path))
+    assert code == 2 and out == ""
+    one_sentence(err)
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t"])
+def test_a_blank_data_dir_is_refused(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    blank: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "history", "list", "--data-dir", blank)
+    assert code == 2 and "--data-dir is blank" in err
+    one_sentence(err)
+    monkeypatch.setenv(ENV_HOME, blank)
+    code, _, err = run(capsys, "history", "list")
+    assert code == 2 and f"{ENV_HOME} is blank" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- the writer: exports ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> DataPaths:
+    paths = DataPaths.resolve(tmp_path / "data")
+    HistoryStore.open(paths.history_db).close()  # a real, migrated database with its WAL
+    paths.settings_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.settings_file.write_text('{"format": "legdrive-timer/settings", "version": 1}\n')
+    paths.workouts_dir.mkdir(parents=True, exist_ok=True)
+    (paths.workouts_dir / "mine.json").write_text("{}\n")
+    return paths
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        "history.sqlite3",
+        "history.sqlite3-wal",
+        "history.sqlite3-shm",
+        "config/settings.json",
+        "config/workouts/mine.json",
+        "config/workouts/new.json",
+    ],
+)
+def test_an_export_never_replaces_the_apps_own_files(
+    data: DataPaths, capsys: pytest.CaptureFixture[str], own: str
+) -> None:
+    before = snapshot(data.data_dir)
+    target = data.data_dir / own
+    for extra in ([], ["--force"]):
+        code, out, err = run(
+            capsys, "history", "export", "-o", str(target), "--data-dir", str(data.data_dir), *extra
+        )
+        assert code == 2 and out == ""
+        assert "is one of Legdrive Timer's own files" in err
+        one_sentence(err)
+    assert snapshot(data.data_dir) == before
+
+
+@posix_only
+def test_an_export_through_a_link_to_the_database_is_refused(
+    data: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    link = tmp_path / "innocent.json"
+    link.symlink_to(data.history_db)
+    hard = tmp_path / "hard.json"
+    os.link(data.history_db, hard)
+    before = snapshot(data.data_dir)
+    for target in (link, hard):
+        code, _, err = run(
+            capsys, "history", "export", "--force", "-o", str(target), "--data-dir",
+            str(data.data_dir),
+        )  # fmt: skip
+        assert code == 2 and "own files" in err
+    assert snapshot(data.data_dir) == before
+
+
+def test_an_existing_file_is_replaced_only_with_force(
+    data: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "export.json"
+    target.write_text("precious", encoding="utf-8")
+    args = ("history", "export", "-o", str(target), "--data-dir", str(data.data_dir))
+    code, _, err = run(capsys, *args)
+    assert code == 2 and "already exists; use --force to replace it" in err
+    assert target.read_text(encoding="utf-8") == "precious"
+    code, out, err = run(capsys, *args, "--force")
+    assert (code, err) == (0, "") and out.startswith("Exported 0 sessions")
+    assert json.loads(target.read_text(encoding="utf-8"))["format"] == HISTORY_FORMAT
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_write_new_file_refuses_a_folder_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    with pytest.raises(WriteRefused, match="is a folder"):
+        write_new_file(tmp_path, b"x", protected=(), replace=True)
+    target = tmp_path / "new.csv"
+    assert write_new_file(target, b"x", protected=()) == target.resolve()
+    with pytest.raises(WriteRefused, match="already exists"):
+        write_new_file(target, b"y", protected=())
+    assert target.read_bytes() == b"x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.csv"]
