@@ -56,6 +56,12 @@ the margin covers the few degrees a pose model misplaces a hip)."""
 MAX_GAP_S = 0.4
 """The longest stretch without a person that a rep in progress survives."""
 
+SMOOTHING_FRAMES = 3
+"""The lift is averaged over the last few frames against keypoint jitter. The lag this adds
+is the same on the way up and down, so it cancels out of the drive and lowering times."""
+
+SMOOTHING_GAP_S = 0.1
+
 TAIL_S = 1.0
 """How long after falling below DOWN_DEG a rep waits for the knee to reach 20% of its lift."""
 
@@ -267,6 +273,7 @@ class RepCounter:
     _before: deque[_Frame] = field(default_factory=lambda: deque(maxlen=120))
     _rep: list[_Frame] = field(default_factory=list)
     _last_t: float | None = None
+    _recent: deque[float] = field(default_factory=lambda: deque(maxlen=SMOOTHING_FRAMES))
 
     @property
     def knee_up(self) -> bool:
@@ -279,8 +286,10 @@ class RepCounter:
         done: list[Rep] = []
         if self._last_t is not None and sample.t_s - self._last_t > self.max_gap_s:
             done += self._lose_sight()
+        elif self._last_t is not None and sample.t_s - self._last_t > SMOOTHING_GAP_S:
+            self._recent.clear()  # do not average across missing frames
         self._last_t = sample.t_s
-        frame = measure_frame(sample.pose, self.calibration, sample.t_s)
+        frame = self._smoothed(measure_frame(sample.pose, self.calibration, sample.t_s))
         up = frame.angle_deg >= self.up_deg
         down = frame.angle_deg < self.down_deg
         if self._state is _State.WAIT_DOWN:
@@ -309,6 +318,12 @@ class RepCounter:
                 done += self._finish_if_low(frame)
         return done
 
+    def _smoothed(self, frame: _Frame) -> _Frame:
+        self._recent.append(frame.lift)
+        lift = sum(self._recent) / len(self._recent)
+        angle = math.degrees(math.acos(max(-1.0, min(1.0, 1.0 - lift))))
+        return _Frame(frame.t_s, lift, angle, frame.lean_deg)
+
     def finish(self) -> list[Rep]:
         """End of the track: a rep already back down is counted, one still up is dropped."""
         if self._state is _State.TAIL:
@@ -321,6 +336,7 @@ class RepCounter:
     def _lose_sight(self) -> list[Rep]:
         done = self.finish()
         self._before.clear()
+        self._recent.clear()
         return done
 
     def _finish_if_low(self, frame: _Frame) -> list[Rep]:
