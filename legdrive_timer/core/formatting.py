@@ -119,11 +119,21 @@ def format_reps(done: int | None, planned: int | None) -> str:
 
 
 def format_stability(rating: int | None) -> str:
-    return "" if rating is None else f"{rating} / {STABILITY_TOP}"
+    return "" if rating is None else f"{rating} of {STABILITY_TOP}"
 
 
 def format_effort(effort: int | None) -> str:
-    return "" if effort is None else f"{effort} / {EFFORT_TOP}"
+    return "" if effort is None else f"{effort} of {EFFORT_TOP}"
+
+
+def format_rating(value: float | None) -> str:
+    """A mean rating as a person says it: `4`, `3.5`, `3.3`; `–` when not rated."""
+    return NOT_COUNTED if value is None else f"{round(value, 1):g}"
+
+
+def format_left_right(left: str, right: str) -> str:
+    """Left first, as every left-against-right figure in the app: `30 / 27`."""
+    return f"{left} / {right}"
 
 
 def segment_where(segment: SegmentRecord) -> str:

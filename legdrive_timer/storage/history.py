@@ -99,6 +99,17 @@ class SessionSummary:
     actual_ms: int
     effort: int | None
     segment_count: int
+    has_side: bool = False
+    """A work phase of the session had a side: left against right applies to it."""
+    reps_left: int = 0
+    reps_right: int = 0
+    stability_left: float | None = None
+    """The mean of the left side's stability ratings, when it was rated."""
+    stability_right: float | None = None
+
+
+def _mean(total: int, count: int) -> float | None:
+    return total / count if count else None
 
 
 def local_now() -> datetime:
@@ -580,7 +591,9 @@ class HistoryStore:
         where, params = _filters(workout_id, since, until)
         rows = self._read(
             f"""
-            SELECT {_SESSION_COLUMNS}, s.active_ms, s.segment_count
+            SELECT {_SESSION_COLUMNS}, s.active_ms, s.segment_count, s.has_side,
+                s.reps_left, s.reps_right, s.stability_left_sum, s.rated_left,
+                s.stability_right_sum, s.rated_right
             FROM sessions s{where}
             ORDER BY s.started_utc_ms DESC, s.id DESC
             LIMIT ? OFFSET ?
@@ -599,6 +612,11 @@ class HistoryStore:
                 effort=r[7],
                 actual_ms=r[8],
                 segment_count=r[9],
+                has_side=bool(r[10]),
+                reps_left=r[11],
+                reps_right=r[12],
+                stability_left=_mean(r[13], r[14]),
+                stability_right=_mean(r[15], r[16]),
             )
             for r in rows
         ]

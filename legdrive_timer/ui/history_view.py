@@ -26,7 +26,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QKeySequence, QPaintEvent, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QFont,
+    QKeySequence,
+    QPaintEvent,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -49,9 +56,12 @@ from PySide6.QtWidgets import (
 )
 
 from legdrive_timer.core.formatting import (
+    NOT_COUNTED,
     SEGMENT_COLUMNS,
     format_duration,
     format_effort,
+    format_left_right,
+    format_rating,
     segment_cells,
     status_name,
 )
@@ -112,10 +122,25 @@ class HistoryFilter:
     until: date | None = None
 
 
+WORKOUT_COLUMN = 1
+
+
 class SessionTableModel(QAbstractTableModel):
     """Sessions newest first, fetched a page at a time (canFetchMore/fetchMore)."""
 
-    COLUMNS = ("Date", "Workout", "Duration", "Status")
+    COLUMNS = ("Date", "Workout", "Duration", "Status", "Reps L / R", "Stability L / R", "Effort")
+    SAMPLE_ROW = (
+        "Wed 25 Nov 2026, 18:30",
+        "HIIT finisher",
+        "1:00:00",
+        "Interrupted",
+        "60 / 60",
+        "4.5 / 4.5",
+        "10",
+    )
+    """Cells as wide as most, for the widths before the first page is measured."""
+    NUMERIC = frozenset({2, 4, 5, 6})
+    """Columns of figures: aligned right, so that they line up down the list."""
 
     def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -205,19 +230,44 @@ class SessionTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         summary = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            column = index.column()
-            if column == 0:
-                return format_started(summary)
-            if column == 1:
-                return summary.workout_name
-            if column == 2:
-                return format_duration(summary.actual_ms)
-            if column == 3:
-                return status_name(summary.status)
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return session_cells(summary)[index.column()]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return session_spoken(summary)[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def session_cells(summary: SessionSummary) -> tuple[str, ...]:
+    """One line of the session list, under `SessionTableModel.COLUMNS`."""
+    sided = summary.has_side
+    return (
+        format_started(summary),
+        summary.workout_name,
+        format_duration(summary.actual_ms),
+        status_name(summary.status),
+        format_left_right(str(summary.reps_left), str(summary.reps_right)) if sided else "",
+        format_left_right(
+            format_rating(summary.stability_left), format_rating(summary.stability_right)
+        )
+        if sided and (summary.stability_left, summary.stability_right) != (None, None)
+        else "",
+        "" if summary.effort is None else str(summary.effort),
+    )
+
+
+def session_spoken(summary: SessionSummary) -> tuple[str, ...]:
+    """The same line as a screen reader says it: which figure is the left leg's."""
+    cells = list(session_cells(summary))
+    if cells[4]:
+        cells[4] = f"reps: left {summary.reps_left}, right {summary.reps_right}"
+    if cells[5]:
+        left = format_rating(summary.stability_left).replace(NOT_COUNTED, "not rated")
+        right = format_rating(summary.stability_right).replace(NOT_COUNTED, "not rated")
+        cells[5] = f"stability: left {left}, right {right}"
+    cells[6] = f"effort {format_effort(summary.effort)}" if cells[6] else "effort not rated"
+    return tuple(cells)
 
 
 class SessionDetail(QWidget):
@@ -241,6 +291,19 @@ class SessionDetail(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.table, 1)
+
+    SAMPLE_ROW = ("Switch sides", "Right", "Round 10", "10:00", "10:00", "15 of 15", "5 of 5")
+    """The widest cells a usual session has: the detail is laid out to show them whole."""
+
+    def natural_width(self) -> int:
+        """The width at which every column shows its heading and the sample row whole."""
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader().fontMetrics()
+        cells = (
+            max(header.horizontalAdvance(title), metrics.horizontalAdvance(sample)) + 12
+            for title, sample in zip(self.COLUMNS, self.SAMPLE_ROW, strict=True)
+        )
+        return sum(cells) + self.table.verticalScrollBar().sizeHint().width() + 8
 
     def clear(self, text: str = "Select a session to see every phase of it.") -> None:
         self.heading.setText(text)
@@ -534,11 +597,16 @@ class HistoryView(QWidget):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        # The workout's name takes the room to spare (and gives it back first, elided).
+        header.setSectionResizeMode(WORKOUT_COLUMN, QHeaderView.ResizeMode.Stretch)
         # Widths from the text they hold, so that a larger font never clips a column.
         metrics = self.table.fontMetrics()
-        for col, sample in enumerate(("Wed 25 Nov 2026, 18:30", "HIIT finisher", "Duration")):
-            self.table.setColumnWidth(col, metrics.horizontalAdvance(sample) + 24)
+        self._column_widths = [
+            max(metrics.horizontalAdvance(sample), header.sectionSizeHint(col)) + 24
+            for col, sample in enumerate(SessionTableModel.SAMPLE_ROW)
+        ]
+        for col, width in enumerate(self._column_widths):
+            self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.empty_label = QLabel(EMPTY_TEXT)
         self.empty_label.setAccessibleName("No sessions")
@@ -652,13 +720,38 @@ class HistoryView(QWidget):
     def _fit_columns(self) -> None:
         """Columns as wide as the first page's text, and the list as wide as its columns."""
         self._fitted = True
-        self.table.resizeColumnsToContents()
-        for col in range(self.model.columnCount()):
-            self.table.setColumnWidth(col, self.table.columnWidth(col) + 16)
-        width = sum(self.table.columnWidth(c) for c in range(self.model.columnCount()))
-        width += self.table.verticalScrollBar().sizeHint().width() + 4
-        total = self._splitter.width()
-        self._splitter.setSizes([width, max(300, total - width)])
+        header = self.table.horizontalHeader()
+        self._column_widths = [
+            max(self.table.sizeHintForColumn(col), header.sectionSizeHint(col)) + 16
+            for col in range(self.model.columnCount())
+        ]
+        for col, width in enumerate(self._column_widths):
+            self.table.setColumnWidth(col, width)
+        self._arrange(force=True)
+
+    def _list_width(self) -> int:
+        return sum(self._column_widths) + self.table.verticalScrollBar().sizeHint().width() + 4
+
+    def _arrange(self, *, force: bool = False) -> None:
+        """The detail beside the list when both fit their text side by side, else under it:
+        neither table ever needs a sideways scroll bar to show a whole session."""
+        splitter = self._splitter
+        list_width = self._list_width()
+        needed = list_width + self.detail.natural_width() + splitter.handleWidth()
+        side_by_side = splitter.width() >= needed
+        orientation = Qt.Orientation.Horizontal if side_by_side else Qt.Orientation.Vertical
+        if orientation == splitter.orientation() and not force:
+            return
+        splitter.setOrientation(orientation)
+        if side_by_side:
+            splitter.setSizes([list_width, max(300, splitter.width() - list_width)])
+        else:
+            height = splitter.height()
+            splitter.setSizes([height * 11 // 20, height - height * 11 // 20])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
 
     # -- detail ----------------------------------------------------------------------------
 

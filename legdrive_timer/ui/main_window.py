@@ -198,6 +198,10 @@ class MainWindow(QMainWindow):
         prompt = self._stability_prompt
         if prompt is not None and prompt.isVisible() and Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
             prompt.rate(key - Qt.Key.Key_0)
+        elif (summary := self._summary_view) is not None and (
+            self.current_screen is summary and summary.effort_key(key)
+        ):
+            pass
         elif key == Qt.Key.Key_F:
             self.toggle_fullscreen()
         elif key == Qt.Key.Key_M:

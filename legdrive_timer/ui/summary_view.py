@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from legdrive_timer.core.formatting import (
+    EFFORT_TOP,
     END_NAMES,
     SEGMENT_COLUMNS,
     format_duration,
@@ -55,7 +56,9 @@ class SummaryView(QWidget):
             corner.setAccessibleName("Select all rows")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-        self.effort_label = FitLabel("How hard was it? 0 = easy, 10 = all out", max_fraction=0.6)
+        self.effort_label = FitLabel(
+            "How hard was it? 0 = easy, 10 = all out   (keys 0-9, ↑ ↓)", max_fraction=0.6
+        )
         self.effort_label.setAccessibleName("Effort question")
         self.effort_buttons: list[QPushButton] = []
         effort_row = QHBoxLayout()
@@ -120,6 +123,29 @@ class SummaryView(QWidget):
         for i, button in enumerate(self.effort_buttons):
             button.setChecked(i == value)
         self.effort_rated.emit(value)
+
+    def step_effort(self, step: int) -> None:
+        """One up or down from the effort given (from nothing, up starts at 0)."""
+        if self.effort is None:
+            if step > 0:
+                self.rate_effort(0)
+            return
+        value = min(EFFORT_TOP, max(0, self.effort + step))
+        if value != self.effort:
+            self.rate_effort(value)
+
+    def effort_key(self, key: int) -> bool:
+        """Rate the effort with a key: 0-9, and up or down one (up to 10). True if it did.
+        The window asks after the stability prompt, which keeps 1-5 while it is open."""
+        if Qt.Key.Key_0.value <= key <= Qt.Key.Key_9.value:
+            self.rate_effort(key - Qt.Key.Key_0.value)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Plus):
+            self.step_effort(1)
+        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Minus):
+            self.step_effort(-1)
+        else:
+            return False
+        return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
@@ -22,8 +22,10 @@ from legdrive_timer.core.stats import SessionTotals, Stats, compute_stats
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.storage.history import HistoryStore
+from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui import history_view
 from legdrive_timer.ui.history_view import EMPTY_TEXT, HistoryView
+from tests.ui.window_helpers import WindowHarness
 
 TODAY = date(2026, 11, 25)
 TZ = timezone(timedelta(hours=1))
@@ -262,11 +264,11 @@ def test_selecting_a_session_shows_every_segment(qtbot: QtBot, seeded: HistorySt
     rows = view.detail.cell_texts()
     assert len(rows) == 7
     assert rows[0][0] == "Get ready"
-    assert rows[1] == ["Drive", "Right", "Set 1", "45 s", "45 s", "15 of 15", "5 / 5"]
+    assert rows[1] == ["Drive", "Right", "Set 1", "45 s", "45 s", "15 of 15", "5 of 5"]
     assert rows[2][:2] == ["Switch sides", "Left"]
-    assert rows[3] == ["Drive", "Left", "Set 1", "45 s", "45 s", "12 of 15", "2 / 5"]
+    assert rows[3] == ["Drive", "Left", "Set 1", "45 s", "45 s", "12 of 15", "2 of 5"]
     heading = view.detail.heading.text()
-    assert "Primer" in heading and "Completed" in heading and "Effort 6 / 10" in heading
+    assert "Primer" in heading and "Completed" in heading and "Effort 6 of 10" in heading
     assert view.delete_button.isEnabled()
 
 
@@ -574,3 +576,52 @@ def test_stats_shown_equal_the_stats_of_the_full_records(
     assert shown_stats == [expected]
     assert expected.totals.sessions == 6 + 2 + 60
     assert view.stats_panel.totals.text().startswith("Total: 68 sessions")
+
+
+def test_the_list_shows_left_and_right_stability_and_effort(
+    qtbot: QtBot, seeded: HistoryStore
+) -> None:
+    seeded.merge([primer("p-half", TODAY - timedelta(days=50), left_stab=None, left_reps=9)])
+    view = make_view(qtbot, seeded)
+    headers = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    assert headers[4:] == ["Reps L / R", "Stability L / R", "Effort"]
+    row = ids(view).index("p-2")
+    assert [column(view, c)[row] for c in (4, 5, 6)] == ["24 / 30", "2 / 5", "6"]
+    hiit_row = ids(view).index("h-today")
+    assert [column(view, c)[hiit_row] for c in (4, 5, 6)] == ["", "", ""]
+    half = ids(view).index("p-half")
+    assert [column(view, c)[half] for c in (4, 5)] == ["18 / 30", "– / 4"]
+    spoken = [
+        view.model.data(view.model.index(half, c), Qt.ItemDataRole.AccessibleTextRole)
+        for c in (4, 5, 6)
+    ]
+    assert spoken == [
+        "reps: left 18, right 30",
+        "stability: left not rated, right 4",
+        "effort 6 of 10",
+    ]
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 600)])
+def test_a_session_shows_whole_without_sideways_scrolling(
+    qtbot: QtBot, data_paths: DataPaths, size: tuple[int, int]
+) -> None:
+    with HistoryStore.open(data_paths.history_db) as opened:
+        opened.merge(sample_history())
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    h.window.resize(*size)
+    h.window.show()
+    qtbot.waitExposed(h.window)
+    h.app.open_history()
+    view = h.app.history_view
+    assert view is not None
+    for row in (0, 1):  # a primer, then the HIIT finisher's sixteen phases
+        view.table.selectRow(row)
+        QApplication.processEvents()
+        for table in (view.table, view.detail.table):
+            assert table.horizontalScrollBar().maximum() == 0, (size, table.accessibleName())
+            header = table.horizontalHeader()
+            assert header.length() <= table.viewport().width(), (size, table.accessibleName())
+        assert view.detail.table.rowCount() == (7 if row == 0 else 16)
+    h.window.close()

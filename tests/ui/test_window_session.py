@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.builtins import builtin_workout
@@ -99,7 +100,7 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     assert summary.title.text() == "DONE  ·  Warm-up primer"
     assert "Reps: 13 of 12" in summary.totals.text()  # 3+4 corrected, then 3+3
     assert summary.table.rowCount() == 8
-    assert summary.table.item(1, 6).text() == "4 / 5"
+    assert summary.table.item(1, 6).text() == "4 of 5"
     summary.effort_buttons[7].click()
 
     store = h.app.store
@@ -288,3 +289,41 @@ def test_stability_prompt_is_skippable_and_times_out(
     assert record is not None
     ratings = {s.phase_index: s.stability for s in record.segments}
     assert ratings == {0: None, 1: None, 2: rating_key - Qt.Key.Key_0}
+
+
+def test_skipped_self_paced_set_and_effort_by_key_on_the_summary(
+    qtbot: QtBot, harness: WindowHarness
+) -> None:
+    import dataclasses
+
+    base = workout("primer", reps=3, prep_s=0, sets=1)
+    block = dataclasses.replace(base.blocks[0], tempo=None)  # type: ignore[call-arg]
+    h = harness
+    h.app.start(dataclasses.replace(base, blocks=(block,)))
+    key(qtbot, h, Qt.Key.Key_Right)  # skip the right side's set before counting a rep
+    assert h.view.title.text() == "SWITCH SIDES"
+    h.advance(10_000)
+    key(qtbot, h, Qt.Key.Key_Space)  # the left side's set: done
+    h.window.dismiss_stability_prompt()  # so that 1-5 are the effort's again
+    summary = h.window.summary_view
+    assert h.window.current_screen is summary
+    skipped = [summary.table.item(0, c).text() for c in range(summary.table.columnCount())]
+    assert skipped[0] == "Drive" and skipped[5] == "– of 3" and skipped[7] == "Skipped"
+    assert "None" not in " ".join(skipped)
+    assert summary.table.horizontalHeaderItem(7).text() == "Ended"
+
+    def press(k: Qt.Key) -> None:
+        target = QApplication.focusWidget() or summary
+        assert target is summary
+        qtbot.keyClick(target, k)
+
+    press(Qt.Key.Key_8)
+    assert summary.effort == 8 and summary.effort_buttons[8].isChecked()
+    press(Qt.Key.Key_Up)
+    press(Qt.Key.Key_Up)
+    press(Qt.Key.Key_Up)  # 10 is the top
+    assert summary.effort == 10 and summary.effort_buttons[10].isChecked()
+    press(Qt.Key.Key_Down)
+    assert h.app.store is not None
+    record = h.app.store.session("session-1")
+    assert record is not None and record.effort == 9

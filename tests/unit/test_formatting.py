@@ -92,7 +92,7 @@ def test_a_skipped_self_paced_set_reads_as_not_counted() -> None:
     assert format_reps(2, 3) == "2 of 3"
     assert format_reps(None, None) == ""
     assert segment_cells(_segment()) == ("Drive", "Left", "Set 2", "6 s", "1 s", "– of 3", "")
-    assert segment_cells(_segment(stability=4, reps_done=3))[5:] == ("3 of 3", "4 / 5")
+    assert segment_cells(_segment(stability=4, reps_done=3))[5:] == ("3 of 3", "4 of 5")
 
 
 def test_the_csv_names_each_phase_as_the_window_does() -> None:
