@@ -7,6 +7,7 @@ hand so that a whole session runs in milliseconds in tests and benchmarks.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -17,6 +18,21 @@ Clock = Callable[[], int]
 
 def monotonic_ms() -> int:
     return time.monotonic_ns() // 1_000_000
+
+
+def _suspend_aware_clock() -> Callable[[], int]:
+    if sys.platform.startswith("linux"):
+        boottime = time.CLOCK_BOOTTIME
+        return lambda: time.clock_gettime_ns(boottime) // 1_000_000
+    if sys.platform == "darwin":  # CLOCK_MONOTONIC goes on while a Mac sleeps; monotonic() not
+        monotonic = time.CLOCK_MONOTONIC
+        return lambda: time.clock_gettime_ns(monotonic) // 1_000_000
+    return monotonic_ms
+
+
+suspend_aware_ms: Callable[[], int] = _suspend_aware_clock()
+"""A monotonic clock that also counts the time the machine slept (Linux, macOS), so that a
+session engine on it sees a suspend as a late wake-up and pauses, saying for how long."""
 
 
 class Scheduler(Protocol):

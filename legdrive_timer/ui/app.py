@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from legdrive_timer import APP_ID, APP_NAME, __version__
-from legdrive_timer.core.clock import Clock, Scheduler, monotonic_ms
+from legdrive_timer.core.clock import Clock, Scheduler, suspend_aware_ms
 from legdrive_timer.core.timeline import PhaseKind, compile_workout
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.errors import UserError
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from legdrive_timer.storage.history import HistoryStore
     from legdrive_timer.storage.journal import SessionJournal
     from legdrive_timer.ui.single_instance import InstanceServer
+    from legdrive_timer.ui.sleep_watch import SleepWatcher
     from legdrive_timer.ui.sound_dialog import SoundDialog
     from legdrive_timer.ui.summary_view import SummaryView
 
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 SCREENSHOT_DIR_ENV = "LEGDRIVE_TIMER_SCREENSHOT_DIR"
 SCREENSHOT_DELAY_MS = 400
 """After a phase starts: past the transition flash, so the shot shows the phase itself."""
+KEEP_AWAKE_REASON = "A training session is running"
 PROMPT_LIFETIME_PHASES = 2
 """The stability prompt goes away when the phase after the one it follows begins."""
 
@@ -61,7 +63,7 @@ class AppController(QObject):
         self,
         paths: DataPaths,
         *,
-        clock: Clock = monotonic_ms,
+        clock: Clock = suspend_aware_ms,
         scheduler: Scheduler | None = None,
         audio: str | None = None,
         wall_clock: WallClock | None = None,
@@ -73,6 +75,10 @@ class AppController(QObject):
     ) -> None:
         super().__init__()
         self.keep_awake = keep_awake or KeepAwake(APP_NAME)
+        if self.keep_awake.on_unavailable is None:
+            self.keep_awake.on_unavailable = self._keep_awake_unavailable
+        self.sleep_watcher: SleepWatcher | None = None
+        self._keep_awake_notice: str | None = None
         self.paths = paths
         self.clock = clock
         self._scheduler = scheduler
@@ -162,6 +168,24 @@ class AppController(QObject):
         )
         self.cues.add_status_listener(self._on_sound_status)
         self._on_sound_status(self.cues.status)
+        if sys.platform.startswith("linux"):
+            from legdrive_timer.ui.sleep_watch import SleepWatcher
+
+            self.sleep_watcher = SleepWatcher(self)
+            self.sleep_watcher.woke.connect(self.woke_from_sleep)
+            self.sleep_watcher.start()
+
+    def _keep_awake_unavailable(self, text: str) -> None:
+        # Said when the session is over: during it, the banner would take the digits' room.
+        self._keep_awake_notice = text
+
+    def woke_from_sleep(self) -> None:
+        """The machine slept: the engine's clock counted the sleep, its timer did not. Let
+        the engine look now; a running session then pauses as after any late wake-up."""
+        scheduler = self._scheduler
+        wake = getattr(scheduler, "wake", None)
+        if wake is not None:
+            wake()
 
     # -- set-up ------------------------------------------------------------------------
 
@@ -243,7 +267,7 @@ class AppController(QObject):
             self.start(self.effective_workout(workout))
 
     def start(self, workout: Workout) -> SessionEngine:
-        from legdrive_timer.core.engine import SessionEngine, local_now
+        from legdrive_timer.core.engine import SessionEngine, State, local_now
 
         self.load_services()
         self.end_session_wiring()
@@ -269,9 +293,12 @@ class AppController(QObject):
         self._stability.clear()
         self._reps_done.clear()
         self.window.session_view.attach(engine)
+        self.window.banner.set_message("keep_awake", None)
         self.window.show_screen(self.window.session_view)
-        self.keep_awake.inhibit("A training session is running")
         engine.start()
+        # After the first phase is on screen: asking the desktop takes a bus round trip.
+        if engine.state in (State.PREP, State.RUNNING):
+            self.keep_awake.inhibit(KEEP_AWAKE_REASON)
         return engine
 
     def end_session_wiring(self) -> None:
@@ -282,9 +309,19 @@ class AppController(QObject):
             self.window.session_view.detach()
 
     def _on_event(self, event: Event) -> None:
-        from legdrive_timer.core.events import PhaseEnded, PhaseStarted, SessionEnded
+        from legdrive_timer.core.events import (
+            Paused,
+            PhaseEnded,
+            PhaseStarted,
+            Resumed,
+            SessionEnded,
+        )
 
-        if isinstance(event, PhaseEnded):
+        if isinstance(event, Paused):
+            self.keep_awake.release()  # a paused session may let the screen sleep
+        elif isinstance(event, Resumed):
+            self.keep_awake.inhibit(KEEP_AWAKE_REASON)
+        elif isinstance(event, PhaseEnded):
             phase = event.phase
             if phase.kind is PhaseKind.WORK and phase.reps_planned is not None and phase.side:
                 assert self.engine is not None
@@ -300,6 +337,9 @@ class AppController(QObject):
         elif isinstance(event, SessionEnded):
             self.last_record = event.record
             self.keep_awake.release()
+            if self._keep_awake_notice is not None:
+                self.window.banner.set_message("keep_awake", self._keep_awake_notice)
+                self._keep_awake_notice = None
             self._show_summary()
             self.end_session_wiring()
             self.window.show_screen(self.window.summary_view)
@@ -490,6 +530,8 @@ class AppController(QObject):
             self.engine.stop()
         self.end_session_wiring()
         self.keep_awake.release()
+        if self.sleep_watcher is not None:
+            self.sleep_watcher.stop()
         if self.launch_server is not None:
             self.launch_server.close()
         geometry = binascii.b2a_base64(self.window.saveGeometry().data(), newline=False).decode()

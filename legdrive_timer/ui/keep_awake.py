@@ -1,96 +1,369 @@
-"""Keep the screen on while a session runs (org.freedesktop.ScreenSaver over D-Bus).
+"""Keep the screen on and the machine awake while a session runs.
 
-Where there is no session bus or no screensaver service, nothing happens: the timer works
-the same, the screen may just dim.
+One `KeepAwake` per app holds at most one inhibition at a time, taken from the first way the
+platform offers:
+
+- Linux: the freedesktop ScreenSaver service on the session bus, and the
+  `org.freedesktop.portal.Inhibit` portal (first when sandboxed: Flatpak, Snap; otherwise
+  where no ScreenSaver service answers). D-Bus through jeepney, which sends the exact
+  argument types the services check (a `u` cookie, `a{sv}` options).
+- Windows: `SetThreadExecutionState` (kernel32, through ctypes).
+- macOS: an IOKit power assertion, `PreventUserIdleDisplaySleep` (through ctypes).
+
+A process that dies releases everything it holds: the bus services drop the inhibitions of
+a client whose connection closes, Windows ends the thread's state with the thread, and macOS
+releases a dead process's assertions. When nothing works the user is told once and the
+session goes on: the screen may just dim.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
-from typing import Any
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-SERVICE = "org.freedesktop.ScreenSaver"
-PATH = "/org/freedesktop/ScreenSaver"
-INTERFACE = "org.freedesktop.ScreenSaver"
-
-BusCall = Callable[..., Any]
-"""Calls a ScreenSaver method by name with arguments; returns its reply or None."""
+CALL_TIMEOUT_S = 2.0
 
 
-CONNECTION_NAME = "legdrive-timer-keep-awake"
+class Unavailable(Exception):
+    """This way of keeping awake does not work here; the message says why, briefly."""
 
 
-def _session_bus_call() -> tuple[BusCall, Callable[[], None]] | None:
-    """A call into the ScreenSaver service on a private bus connection, and its closer.
+class Inhibitor(Protocol):
+    name: str
 
-    Closing the connection ends the inhibition on the service's side whatever happens to
-    the UnInhibit call (screensaver services drop the inhibitions of a client that leaves).
-    """
-    try:
-        from PySide6.QtDBus import QDBusConnection, QDBusInterface, QDBusMessage
-    except ImportError:
-        return None
-    bus = QDBusConnection.connectToBus(QDBusConnection.BusType.SessionBus, CONNECTION_NAME)
+    def inhibit(self, app_name: str, reason: str) -> None:
+        """Hold the inhibition, or raise Unavailable."""
 
-    def close() -> None:
-        QDBusConnection.disconnectFromBus(CONNECTION_NAME)
+    def release(self) -> None:
+        """Let go of what `inhibit` took; never raises."""
 
-    if not bus.isConnected():
-        close()
-        return None
-    interface = QDBusInterface(SERVICE, PATH, INTERFACE, bus)
-    if not interface.isValid():
-        close()
-        return None
 
-    def call(method: str, *args: Any) -> Any:
-        reply = interface.call(method, *args)
-        if reply.type() != QDBusMessage.MessageType.ReplyMessage:
-            return None
-        values = reply.arguments()
-        return values[0] if values else None
+# -- Linux: D-Bus ------------------------------------------------------------------------
 
-    return call, close
+BusOpener = Callable[[], Any]
+"""Opens a blocking jeepney connection to the session bus."""
+
+
+def _open_session_bus() -> Any:
+    from jeepney.io.blocking import open_dbus_connection
+
+    return open_dbus_connection(bus="SESSION")
+
+
+class _DBusInhibitor:
+    name = ""
+
+    def __init__(self, open_bus: BusOpener = _open_session_bus) -> None:
+        self._open_bus = open_bus
+        self._connection: Any = None
+
+    def _call(
+        self,
+        bus_name: str,
+        path: str,
+        interface: str,
+        method: str,
+        typed: tuple[str, tuple[Any, ...]] | None = None,
+    ) -> Any:
+        """Call a method with `typed` = (D-Bus signature, arguments); its first return value."""
+        from jeepney import DBusAddress, MessageType, new_method_call
+
+        signature, args = typed if typed is not None else (None, ())
+        address = DBusAddress(path, bus_name=bus_name, interface=interface)
+        message = new_method_call(address, method, signature, args)
+        reply = self._connection.send_and_get_reply(message, timeout=CALL_TIMEOUT_S)
+        if reply.header.message_type is MessageType.error:
+            text = reply.body[0] if reply.body else reply.header.fields
+            raise Unavailable(f"{self.name}: {text}")
+        return reply.body[0] if reply.body else None
+
+    def _connect(self) -> None:
+        try:
+            self._connection = self._open_bus()
+        except Exception as error:  # no bus, no address, refused: all mean "not here"
+            raise Unavailable(f"no session bus ({error})") from None
+
+    def _disconnect(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(OSError):
+                self._connection.close()
+            self._connection = None
+
+    def _guarded(self, take: Callable[[], None]) -> None:
+        self._connect()
+        try:
+            take()
+        except Unavailable:
+            self._disconnect()
+            raise
+        except Exception as error:  # a service that is there but misbehaves
+            self._disconnect()
+            raise Unavailable(f"{self.name}: {error}") from None
+
+
+class ScreenSaverInhibitor(_DBusInhibitor):
+    name = "the freedesktop ScreenSaver service"
+    SERVICE = "org.freedesktop.ScreenSaver"
+    PATH = "/org/freedesktop/ScreenSaver"
+
+    def __init__(self, open_bus: BusOpener = _open_session_bus) -> None:
+        super().__init__(open_bus)
+        self.cookie: int | None = None
+
+    def inhibit(self, app_name: str, reason: str) -> None:
+        def take() -> None:
+            cookie = self._call(
+                self.SERVICE, self.PATH, self.SERVICE, "Inhibit", ("ss", (app_name, reason))
+            )
+            if not isinstance(cookie, int):
+                raise Unavailable(f"{self.name} gave no cookie")
+            self.cookie = cookie
+
+        self._guarded(take)
+
+    def release(self) -> None:
+        if self.cookie is not None and self._connection is not None:
+            try:
+                uninhibit = ("u", (self.cookie,))
+                self._call(self.SERVICE, self.PATH, self.SERVICE, "UnInhibit", uninhibit)
+            except Exception:  # leaving the bus below ends it all the same
+                log.debug("UnInhibit failed", exc_info=True)
+        self.cookie = None
+        self._disconnect()
+
+
+class PortalInhibitor(_DBusInhibitor):
+    name = "the desktop portal"
+    SERVICE = "org.freedesktop.portal.Desktop"
+    PATH = "/org/freedesktop/portal/desktop"
+    INTERFACE = "org.freedesktop.portal.Inhibit"
+    SUSPEND, IDLE = 4, 8
+
+    def __init__(self, open_bus: BusOpener = _open_session_bus) -> None:
+        super().__init__(open_bus)
+        self.handle: str | None = None
+
+    def inhibit(self, app_name: str, reason: str) -> None:
+        def take() -> None:
+            handle = self._call(
+                self.SERVICE,
+                self.PATH,
+                self.INTERFACE,
+                "Inhibit",
+                ("sua{sv}", ("", self.SUSPEND | self.IDLE, {"reason": ("s", reason)})),
+            )
+            if not isinstance(handle, str):
+                raise Unavailable(f"{self.name} gave no request handle")
+            self.handle = handle
+
+        self._guarded(take)
+
+    def release(self) -> None:
+        if self.handle is not None and self._connection is not None:
+            try:
+                self._call(self.SERVICE, self.handle, "org.freedesktop.portal.Request", "Close")
+            except Exception:
+                log.debug("closing the portal request failed", exc_info=True)
+        self.handle = None
+        self._disconnect()
+
+
+def is_sandboxed(environ: Any = os.environ) -> bool:
+    """Inside Flatpak or Snap, where the portal is the way out of the sandbox."""
+    return "FLATPAK_ID" in environ or "SNAP" in environ or Path("/.flatpak-info").exists()
+
+
+# -- Windows -----------------------------------------------------------------------------
+
+ES_CONTINUOUS = 0x80000000
+ES_SYSTEM_REQUIRED = 0x00000001
+ES_DISPLAY_REQUIRED = 0x00000002
+
+
+def _kernel32() -> Any:
+    import ctypes
+
+    loader = getattr(ctypes, "WinDLL", None)
+    if loader is None:
+        raise Unavailable("not Windows")
+    kernel32 = loader("kernel32", use_last_error=True)
+    kernel32.SetThreadExecutionState.restype = ctypes.c_uint32
+    kernel32.SetThreadExecutionState.argtypes = [ctypes.c_uint32]
+    return kernel32
+
+
+class WindowsInhibitor:
+    """SetThreadExecutionState on the GUI thread: the display and the system stay on until
+    the state is reset (or the thread ends)."""
+
+    name = "Windows power requests"
+
+    def __init__(self, load: Callable[[], Any] = _kernel32) -> None:
+        self._load = load
+        self._kernel32: Any = None
+        self.held = False
+
+    def inhibit(self, app_name: str, reason: str) -> None:
+        if self._kernel32 is None:
+            try:
+                self._kernel32 = self._load()
+            except OSError as error:
+                raise Unavailable(f"kernel32 not loaded ({error})") from None
+        flags = ES_CONTINUOUS | ES_SYSTEM_REQUIRED | ES_DISPLAY_REQUIRED
+        if self._kernel32.SetThreadExecutionState(flags) == 0:
+            raise Unavailable("SetThreadExecutionState refused")
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self._kernel32.SetThreadExecutionState(ES_CONTINUOUS)
+            self.held = False
+
+
+# -- macOS -------------------------------------------------------------------------------
+
+IOKIT = "/System/Library/Frameworks/IOKit.framework/IOKit"
+CORE_FOUNDATION = "/System/Library/Frameworks/CoreFoundation.framework/CoreFoundation"
+CF_STRING_ENCODING_UTF8 = 0x08000100
+ASSERTION_LEVEL_ON = 255
+PREVENT_DISPLAY_SLEEP = b"PreventUserIdleDisplaySleep"
+"""Keeps the display on, and with it the machine."""
+
+
+def _mac_libraries() -> tuple[Any, Any]:
+    import ctypes
+
+    iokit = ctypes.cdll.LoadLibrary(IOKIT)
+    cf = ctypes.cdll.LoadLibrary(CORE_FOUNDATION)
+    cf.CFStringCreateWithCString.restype = ctypes.c_void_p
+    cf.CFStringCreateWithCString.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint32]
+    cf.CFRelease.restype = None
+    cf.CFRelease.argtypes = [ctypes.c_void_p]
+    create = iokit.IOPMAssertionCreateWithName
+    create.restype = ctypes.c_int32
+    create.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_uint32,
+        ctypes.c_void_p,
+        ctypes.POINTER(ctypes.c_uint32),
+    ]
+    iokit.IOPMAssertionRelease.restype = ctypes.c_int32
+    iokit.IOPMAssertionRelease.argtypes = [ctypes.c_uint32]
+    return iokit, cf
+
+
+class MacInhibitor:
+    """An IOKit power assertion, released by id."""
+
+    name = "macOS power assertions"
+
+    def __init__(self, load: Callable[[], tuple[Any, Any]] = _mac_libraries) -> None:
+        self._load = load
+        self._libraries: tuple[Any, Any] | None = None
+        self.assertion: int | None = None
+
+    def inhibit(self, app_name: str, reason: str) -> None:
+        import ctypes
+
+        if self._libraries is None:
+            try:
+                self._libraries = self._load()
+            except OSError as error:
+                raise Unavailable(f"IOKit not loaded ({error})") from None
+        iokit, cf = self._libraries
+        kind = cf.CFStringCreateWithCString(None, PREVENT_DISPLAY_SLEEP, CF_STRING_ENCODING_UTF8)
+        name = cf.CFStringCreateWithCString(
+            None, f"{app_name}: {reason}".encode(), CF_STRING_ENCODING_UTF8
+        )
+        assertion = ctypes.c_uint32(0)
+        try:
+            result = iokit.IOPMAssertionCreateWithName(
+                kind, ASSERTION_LEVEL_ON, name, ctypes.byref(assertion)
+            )
+        finally:
+            cf.CFRelease(name)
+            cf.CFRelease(kind)
+        if result != 0:
+            raise Unavailable(f"IOPMAssertionCreateWithName returned {result:#x}")
+        self.assertion = assertion.value
+
+    def release(self) -> None:
+        if self.assertion is not None and self._libraries is not None:
+            self._libraries[0].IOPMAssertionRelease(self.assertion)
+        self.assertion = None
+
+
+# -- choosing and holding ----------------------------------------------------------------
+
+
+def platform_inhibitors(platform: str = sys.platform) -> list[Inhibitor]:
+    """The ways to try, best first."""
+    if platform == "win32":
+        return [WindowsInhibitor()]
+    if platform == "darwin":
+        return [MacInhibitor()]
+    if is_sandboxed():
+        return [PortalInhibitor(), ScreenSaverInhibitor()]
+    return [ScreenSaverInhibitor(), PortalInhibitor()]
+
+
+UNAVAILABLE = "The screen may dim during sessions: this desktop offers no way to keep it on."
 
 
 class KeepAwake:
-    def __init__(self, app_name: str, call: BusCall | None = None) -> None:
+    """Holds at most one inhibition; tells `on_unavailable` once when none can be had."""
+
+    def __init__(
+        self,
+        app_name: str,
+        inhibitors: Sequence[Inhibitor] | None = None,
+        on_unavailable: Callable[[str], None] | None = None,
+    ) -> None:
         self._app_name = app_name
-        self._call = call
-        self._close: Callable[[], None] | None = None
-        self._resolved = call is not None
-        self.cookie: int | None = None
+        self._inhibitors = inhibitors
+        self.on_unavailable = on_unavailable
+        self.holder: Inhibitor | None = None
+        self._told = False
+
+    @property
+    def active(self) -> bool:
+        return self.holder is not None
 
     def inhibit(self, reason: str) -> bool:
-        """Ask the desktop not to blank the screen; True when it agreed."""
-        if self.cookie is not None:
+        """Keep the screen on; True when some way of doing so agreed."""
+        if self.holder is not None:
             return True
-        if not self._resolved:
-            found = _session_bus_call()
-            if found is not None:
-                self._call, self._close = found
-            self._resolved = True
-        if self._call is None:
-            return False
-        try:
-            cookie = self._call("Inhibit", self._app_name, reason)
-        except Exception:  # A misbehaving desktop service must not stop the session.
-            log.debug("screensaver inhibit failed", exc_info=True)
-            return False
-        self.cookie = int(cookie) if isinstance(cookie, int) else None
-        return self.cookie is not None
+        if self._inhibitors is None:
+            self._inhibitors = platform_inhibitors()
+        problems = []
+        for inhibitor in self._inhibitors:
+            try:
+                inhibitor.inhibit(self._app_name, reason)
+            except Unavailable as error:
+                problems.append(str(error))
+                continue
+            self.holder = inhibitor
+            log.debug("keeping awake through %s", inhibitor.name)
+            return True
+        if not self._told:
+            self._told = True
+            log.warning("cannot keep the screen on: %s", "; ".join(problems) or "no way known")
+            if self.on_unavailable is not None:
+                self.on_unavailable(UNAVAILABLE)
+        return False
 
     def release(self) -> None:
-        if self.cookie is None or self._call is None:
-            return
-        cookie, self.cookie = self.cookie, None
-        try:
-            self._call("UnInhibit", cookie)
-        except Exception:
-            log.debug("screensaver uninhibit failed", exc_info=True)
-        if self._close is not None:
-            self._close()
-            self._call, self._close, self._resolved = None, None, False
+        holder, self.holder = self.holder, None
+        if holder is not None:
+            try:
+                holder.release()
+            except Exception:  # the OS lets go when the process ends in any case
+                log.debug("releasing %s failed", holder.name, exc_info=True)
+            log.debug("screen may sleep again")

@@ -32,6 +32,13 @@ class QtScheduler(QObject):
         self._timer.stop()
         self._callback = None
 
+    def wake(self) -> None:
+        """Run the pending callback now: after the machine slept, its deadline may be long
+        past although the timer, which counts awake time only, has not fired."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._fire()
+
     @property
     def is_armed(self) -> bool:
         return self._timer.isActive()
