@@ -1,5 +1,5 @@
 """Audio cues: the cue vocabulary, the planner that decides what plays when, and the
-playback backends (simpleaudio, Qt, silent) behind `CueSystem`."""
+playback backends (miniaudio, simpleaudio, silent) behind `CueSystem`."""
 
 from legdrive_timer.audio.cues import Channel, Cue
 from legdrive_timer.audio.planner import CuePlanner, PlayedCue, plan_session

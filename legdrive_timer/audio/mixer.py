@@ -8,7 +8,7 @@ at the start of the next block, so all mixing state belongs to the audio thread 
   device fills it with silence) and does no arithmetic.
 - Sounds overlap; voice lines never do: a new line replaces the one speaking.
 - Overlapping cues are summed in integers; when the sum would pass full scale the block is
-  scaled down as a whole (a limiter that recovers over about 50 ms), so nothing clips.
+  scaled down as a whole (a limiter that recovers over about 80 ms), so nothing clips.
 - Volume is a fixed-point gain applied while mixing; plain integer arithmetic over
   `array` blocks, no numpy and no `audioop` (gone from Python 3.13).
 """
@@ -26,7 +26,7 @@ UNITY = 1 << 10
 """Fixed-point gain of 1.0 (Q10)."""
 FULL_SCALE = 32767
 LIMITER_RELEASE_PER_BLOCK = 64
-"""How fast the limiter's gain returns to unity, in Q10 per block (16 blocks of 3 ms)."""
+"""How fast the limiter's gain returns to unity, in Q10 per block (16 blocks of 5 ms)."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import Any
 
-from legdrive_timer.audio.backends import Backend, QtBackend, SilentBackend, SimpleaudioBackend
+from legdrive_timer.audio.backends import Backend, SilentBackend, SimpleaudioBackend
 from legdrive_timer.audio.cues import TEST_CUE, Cue, CueAsset, CueAssetError, durations, open_assets
 from legdrive_timer.audio.miniaudio_backend import MiniaudioBackend
 from legdrive_timer.audio.planner import CuePlanner
@@ -28,8 +28,6 @@ def _make_backend(name: str, on_change: Callable[[], None]) -> Backend:
         return MiniaudioBackend(on_change)
     if name == "simpleaudio":
         return SimpleaudioBackend(on_change)
-    if name == "qt":
-        return QtBackend(on_change)
     return SilentBackend(on_change)
 
 

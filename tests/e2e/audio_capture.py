@@ -8,10 +8,12 @@ described in the project's testing notes:
   `time.monotonic()`. The null slave consumes samples at once, so a cue arrives as a burst
   of data when it is played: its onset is the first non-silent chunk after a gap.
 - `PulseCapture`: a private PulseAudio server with a null sink, recorded by `parec` from
-  its monitor. The null sink runs in real time, so each recorded frame has a time.
+  its monitor. The null sink runs in real time, so each recorded frame has a time: this is
+  how the streaming miniaudio engine is captured (over ALSA's file plugin a stream runs
+  flat out and no timing can be read).
 
 The session itself runs in a child process (`python -m tests.e2e.audio_capture ...`) so
-that ALSA and Qt read the capture environment before they start. CLOCK_MONOTONIC is
+that ALSA and PulseAudio clients read the capture environment before they start. CLOCK_MONOTONIC is
 shared by all processes, so times from the child and the recorder compare directly.
 """
 
@@ -46,8 +48,6 @@ MIN_SILENCE_MS = 40
 BURST_GAP_MS = 40
 """simpleaudio capture: data arriving after this long without sound starts a new burst."""
 TOLERANCE_MS = 30
-QT_THREAD_BUG = "Qt Multimedia used a socket notifier from another thread"
-QT_THREAD_BUG_EXIT = 3
 
 
 def _peak(samples: array[int]) -> int:
@@ -229,7 +229,7 @@ class AlsaFifoCapture:
         return result
 
 
-# -- PulseAudio null sink capture (Qt) -------------------------------------------------------
+# -- PulseAudio null sink capture (miniaudio) ------------------------------------------------
 
 
 class PulseUnavailable(RuntimeError):
@@ -239,12 +239,25 @@ class PulseUnavailable(RuntimeError):
 class PulseCapture:
     """A private PulseAudio server with a null sink, and `parec` recording its monitor."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, start: bool = True) -> None:
+        """`start=False` prepares the server's folder and address but leaves the server off
+        until `start_server`: a client started before it sees no device at all."""
         if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
             raise PulseUnavailable("pulseaudio and parec (pulseaudio-utils) are not installed")
         self.runtime = workdir / "xdg-runtime"
         self.runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.server = f"unix:{self.runtime}/pulse/native"
+        self._workdir = workdir
+        self._daemon: subprocess.Popen[bytes] | None = None
+        self._recorder: subprocess.Popen[bytes] | None = None
+        self.frames = array("h")
+        self._stamps: list[tuple[float, int]] = []
+        self._thread: threading.Thread | None = None
+        if start:
+            self.start_server()
+
+    def start_server(self) -> None:
+        workdir = self._workdir
         script = workdir / "capture.pa"
         script.write_text(
             "load-module module-native-protocol-unix\n"
@@ -268,10 +281,6 @@ class PulseCapture:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self._recorder: subprocess.Popen[bytes] | None = None
-        self.frames = array("h")
-        self._stamps: list[tuple[float, int]] = []
-        self._thread: threading.Thread | None = None
         try:
             self._wait_for_server()
         except PulseUnavailable:
@@ -279,13 +288,20 @@ class PulseCapture:
             raise
 
     def env(self) -> dict[str, str]:
-        return {"XDG_RUNTIME_DIR": str(self.runtime), "PULSE_SERVER": self.server}
+        # The client config keeps a PulseAudio client from starting a server of its own.
+        client = self._workdir / "client.conf"
+        client.write_text("autospawn = no\n")
+        return {
+            "XDG_RUNTIME_DIR": str(self.runtime),
+            "PULSE_SERVER": self.server,
+            "PULSE_CLIENTCONFIG": str(client),
+        }
 
     def _wait_for_server(self) -> None:
         deadline = time.monotonic() + 10
         env = {**os.environ, **self.env()}
         while time.monotonic() < deadline:
-            if self._daemon.poll() is not None:
+            if self._daemon is None or self._daemon.poll() is not None:
                 raise PulseUnavailable("the PulseAudio server exited at start")
             probe = subprocess.run(
                 ["pactl", "info"], env=env, capture_output=True, check=False, timeout=5
@@ -359,6 +375,14 @@ class PulseCapture:
             quiet = 0
         return result
 
+    def save_wav(self, path: Path) -> None:
+        """What was recorded, as a mono WAV to listen to."""
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(RATE)
+            wav.writeframes(self.frames.tobytes())
+
     def close(self) -> None:
         for process in (self._recorder, self._daemon):
             if process is not None and process.poll() is None:
@@ -377,10 +401,6 @@ class PulseCapture:
 # -- the session in a child process ----------------------------------------------------------
 
 
-class QtThreadBug(RuntimeError):
-    """The child hit Qt Multimedia's cross-thread socket notifier problem."""
-
-
 @dataclass(frozen=True)
 class SessionRun:
     origin_s: float
@@ -389,6 +409,8 @@ class SessionRun:
     backend: str
     cue_status: str | None
     phase_starts_s: list[float]
+    statuses: list[str | None]
+    """Every sound status the cue system reported, in order, starting with the first."""
 
 
 def run_session(
@@ -426,8 +448,6 @@ def run_session(
         )
         errors.seek(0)
         stderr_head = errors.read(4000)
-    if result.returncode == QT_THREAD_BUG_EXIT:
-        raise QtThreadBug(f"{QT_THREAD_BUG}: {stderr_head[-400:]}")
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode != 0 or not lines:
         raise RuntimeError(
@@ -440,16 +460,16 @@ def run_session(
         backend=data["backend"],
         cue_status=data["cue_status"],
         phase_starts_s=data["phase_starts_s"],
+        statuses=data["statuses"],
     )
 
 
 def _child(backend: str, workout_id: str, overrides_json: str) -> int:
-    """Child process: build the cue system, wait until its sounds are loaded, run the
-    session on a QtScheduler, report the phase start times as JSON."""
-    from PySide6.QtCore import QCoreApplication, QElapsedTimer, QTimer, qInstallMessageHandler
+    """Child process: build the cue system (which loads every sound and opens the device),
+    run the session on a QtScheduler, report the phase start times as JSON."""
+    from PySide6.QtCore import QCoreApplication, QTimer
 
     from legdrive_timer.audio import CueSystem
-    from legdrive_timer.audio.backends import QtBackend
     from legdrive_timer.core.builtins import builtin_workout
     from legdrive_timer.core.clock import monotonic_ms
     from legdrive_timer.core.engine import SessionEngine
@@ -460,31 +480,11 @@ def _child(backend: str, workout_id: str, overrides_json: str) -> int:
 
     faulthandler.dump_traceback_later(float(os.environ.get("AUDIO_CAPTURE_HANG_S", 50)), exit=True)
 
-    spin = {"count": 0}
-
-    def on_qt_message(mode: object, context: object, message: str) -> None:
-        # Qt Multimedia 6.11/6.12 on PulseAudio can touch a socket notifier from its audio
-        # thread; sometimes it then spins logging "Invalid socket" without end. Once it
-        # spins, end the child at once, visibly, instead of filling the log.
-        if message.startswith("QSocketNotifier: Invalid socket"):
-            spin["count"] += 1
-            if spin["count"] >= 50:
-                print(QT_THREAD_BUG, file=sys.stderr, flush=True)
-                os._exit(QT_THREAD_BUG_EXIT)
-            return
-        print(message, file=sys.stderr)
-
-    qInstallMessageHandler(on_qt_message)
     app = QCoreApplication([])
     cues = CueSystem.create(backend)
-    sound_backend = cues._backend
-    if isinstance(sound_backend, QtBackend):
-        waited = QElapsedTimer()
-        waited.start()
-        # The device list can arrive a moment after start: wait for the loaded effects.
-        while not sound_backend.ready and waited.elapsed() < 5000:
-            app.processEvents()
-            time.sleep(0.005)
+    statuses: list[str | None] = [cues.status]
+    cues.add_status_listener(statuses.append)
+    start_ms = int(os.environ.get("AUDIO_CAPTURE_START_MS", "300"))
     base = builtin_workout(workout_id)
     assert base is not None
     workout = apply_overrides(base, Overrides(**json.loads(overrides_json)))
@@ -502,7 +502,7 @@ def _child(backend: str, workout_id: str, overrides_json: str) -> int:
 
     engine.subscribe(listen)
     cues.attach(engine)
-    QTimer.singleShot(300, engine.start)
+    QTimer.singleShot(start_ms, engine.start)
     app.exec()
     print(
         json.dumps(
@@ -512,6 +512,7 @@ def _child(backend: str, workout_id: str, overrides_json: str) -> int:
                 "backend": cues.backend_name,
                 "cue_status": cues.status,
                 "phase_starts_s": starts,
+                "statuses": statuses,
             }
         ),
         flush=True,

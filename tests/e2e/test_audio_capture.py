@@ -2,13 +2,17 @@
 order, within 30 ms of its planned time, and nothing else sounds.
 
 Each session runs on the Qt event loop (QtScheduler) in a child process that reads the
-capture environment (ALSA config, PulseAudio server) before it opens any audio.
+capture environment (ALSA config, PulseAudio server) before it opens any audio. miniaudio
+(the default engine) is captured from a PulseAudio null sink, simpleaudio from ALSA's file
+plugin.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -18,9 +22,10 @@ from legdrive_timer.audio.cues import durations, open_assets
 from legdrive_timer.audio.planner import plan_session
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides, apply_overrides
-from legdrive_timer.core.timeline import compile_workout
+from legdrive_timer.core.timeline import Timeline, compile_workout
 from tests.e2e.audio_capture import (
     AlsaFifoCapture,
+    ExpectedOnset,
     PulseCapture,
     PulseUnavailable,
     SessionRun,
@@ -42,6 +47,8 @@ SESSIONS = {
         {"reps": 1, "sets": 2, "rest_s": 1, "prep_s": 2, "switch_s": 2},
     ),
 }
+# 11 s with a long prep phase, for a sound server that starts during it.
+LATE_DEVICE = ("hiit", {"work_s": 2, "rest_s": 1, "rounds": 2, "prep_s": 6})
 
 
 def _needs_simpleaudio() -> None:
@@ -51,29 +58,37 @@ def _needs_simpleaudio() -> None:
     )
 
 
-def _needs_qt_multimedia() -> None:
-    try:
-        from PySide6 import QtMultimedia  # noqa: F401
-    except ImportError as error:
-        require(False, f"Qt Multimedia cannot be imported (install libpulse0): {error}")
+def _pulse(tmp_path: Path, *, start: bool = True) -> PulseCapture:
     require(
         shutil.which("pulseaudio") is not None and shutil.which("parec") is not None,
         "pulseaudio and pulseaudio-utils are not installed",
     )
+    try:
+        return PulseCapture(tmp_path, start=start)
+    except PulseUnavailable as error:
+        require(False, f"no private PulseAudio server on this machine: {error}")
+        raise
 
 
-def _check(session: str, run: SessionRun, onsets: list[float], *, realtime: bool) -> None:
-    workout_id, overrides = SESSIONS[session]
+def _timeline(session: tuple[str, dict[str, float]]) -> Timeline:
+    workout_id, overrides = session
     base = builtin_workout(workout_id)
     assert base is not None
-    timeline = compile_workout(apply_overrides(base, Overrides(**overrides)))  # type: ignore[arg-type]
+    return compile_workout(apply_overrides(base, Overrides(**overrides)))  # type: ignore[arg-type]
+
+
+def _groups(session: tuple[str, dict[str, float]], *, realtime: bool) -> list[ExpectedOnset]:
     with ExitStack() as stack:
         assets = open_assets(stack)
         audible = {cue: audible_ms(asset) for cue, asset in assets.items()}
-        plan = plan_session(timeline, durations(assets))
+        plan = plan_session(_timeline(session), durations(assets))
+    return expected_onsets(plan, audible, realtime=realtime)
+
+
+def _check(session: str, run: SessionRun, onsets: list[float], *, realtime: bool) -> None:
     assert run.status == "completed"
     assert run.cue_status is None
-    groups = expected_onsets(plan, audible, realtime=realtime)
+    groups = _groups(SESSIONS[session], realtime=realtime)
     assert len(groups) >= 8
     result = compare(groups, onsets, run.origin_s, realtime=realtime)
     assert result.problems() == []
@@ -94,40 +109,87 @@ def test_simpleaudio_plays_every_cue_on_time(tmp_path: Path, session: str) -> No
 
 
 @pytest.mark.parametrize("session", sorted(SESSIONS))
-def test_qt_plays_every_cue_on_time(tmp_path: Path, session: str) -> None:
-    _needs_qt_multimedia()
-    try:
-        capture = PulseCapture(tmp_path)
-    except PulseUnavailable as error:
-        pytest.skip(f"no private PulseAudio server on this machine: {error}")
+def test_miniaudio_plays_every_cue_on_time(tmp_path: Path, session: str) -> None:
+    capture = _pulse(tmp_path)
     try:
         capture.start_recording()
         workout_id, overrides = SESSIONS[session]
-        # A QtThreadBug here (Qt Multimedia's event loop spinning on a dead socket, as on
-        # Qt 6.10-6.12) fails the test: the supported PySide6 range must not have it.
-        run = run_session("qt", workout_id, overrides, capture.env())
+        run = run_session("miniaudio", workout_id, overrides, capture.env())
     finally:
         capture.close()
-    assert run.backend == "qt"
+    if os.environ.get("AUDIO_CAPTURE_KEEP"):
+        # To listen to what the session played: AUDIO_CAPTURE_KEEP=DIR.
+        capture.save_wav(Path(os.environ["AUDIO_CAPTURE_KEEP"]) / f"miniaudio-{session}.wav")
+    assert run.backend == "miniaudio"
+    assert run.statuses == [None]
     _check(session, run, capture.onsets(), realtime=True)
+    # Cues overlap here (a countdown pip under a voice line) and the mix never clips.
+    assert max(map(abs, capture.frames)) < 32767
+
+
+def test_auto_chooses_miniaudio(tmp_path: Path) -> None:
+    capture = _pulse(tmp_path)
+    try:
+        capture.start_recording()
+        run = run_session("auto", "hiit", {"work_s": 1, "rest_s": 1, "rounds": 1}, capture.env())
+    finally:
+        capture.close()
+    assert run.backend == "miniaudio" and run.cue_status is None
+    assert capture.onsets(), "the session made no sound"
 
 
 def test_the_capture_notices_a_missing_cue(tmp_path: Path) -> None:
-    """The comparison itself can fail: a plan with one more cue than was played."""
-    _needs_simpleaudio()
-    capture = AlsaFifoCapture(tmp_path)
+    """The comparison itself can fail: a cue missing, one more, or all of them late."""
+    capture = _pulse(tmp_path)
     try:
+        capture.start_recording()
         workout_id, overrides = SESSIONS["hiit"]
-        run = run_session("simpleaudio", workout_id, overrides, capture.env())
+        run = run_session("miniaudio", workout_id, overrides, capture.env())
     finally:
         capture.close()
     onsets = capture.onsets()
+    _check("hiit", run, onsets, realtime=True)
+    completion_s = run.origin_s + 8.0  # prep 3 s, work 2 s, rest 1 s, work 2 s
+    without_completion = [t for t in onsets if abs(t - completion_s) > 0.15]
     with pytest.raises(AssertionError):
-        _check("hiit", run, onsets[:-1], realtime=False)
+        _check("hiit", run, without_completion, realtime=True)
     with pytest.raises(AssertionError):
-        _check("hiit", run, [*onsets, run.origin_s + 4.5], realtime=False)
+        _check("hiit", run, [*onsets, run.origin_s + 4.5], realtime=True)
     with pytest.raises(AssertionError):
-        _check("hiit", run, [t + 0.05 for t in onsets], realtime=False)
+        _check("hiit", run, [t + 0.05 for t in onsets], realtime=True)
+
+
+def test_sound_returns_when_a_device_appears(tmp_path: Path) -> None:
+    """The app starts with no sound server at all; one starts during the prep phase. The
+    window is told sound is unavailable, then that it works, and the cues after that are
+    heard on time."""
+    capture = _pulse(tmp_path, start=False)
+    env = capture.env()
+    started = threading.Event()
+
+    def start_server() -> None:
+        capture.start_server()
+        capture.start_recording()
+        started.set()
+
+    server = threading.Timer(1.0, start_server)
+    workout_id, overrides = LATE_DEVICE
+    try:
+        server.start()
+        run = run_session("miniaudio", workout_id, overrides, env)
+    finally:
+        server.join()
+        capture.close()
+    assert started.is_set()
+    assert run.status == "completed"
+    assert run.statuses[0] == "Sound unavailable: no audio output device was found."
+    assert run.statuses[-1] is None
+    # From the work phase on (6 s in), every cue is heard.
+    groups = [g for g in _groups(LATE_DEVICE, realtime=True) if g.at_ms >= 6000]
+    result = compare(groups, capture.onsets(), run.origin_s, realtime=True)
+    assert len(groups) >= 5
+    assert result.missing == []
+    assert all(abs(e) <= 30 for e in result.errors_ms)
 
 
 def _no_device_env(tmp_path: Path) -> dict[str, str]:
@@ -147,7 +209,7 @@ def _no_device_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("choice", ["auto", "qt", "simpleaudio"])
+@pytest.mark.parametrize("choice", ["auto", "miniaudio", "simpleaudio"])
 def test_without_any_device_the_session_completes_and_says_so(tmp_path: Path, choice: str) -> None:
     cards = Path("/proc/asound/cards")
     if cards.exists() and "no soundcards" not in cards.read_text():
