@@ -4,15 +4,25 @@ Remaining time is always derived from the deadline (`phase_ends_at - clock()`), 
 counted in ticks, so a late timer callback cannot make the session drift: each phase
 starts at the exact deadline of the one before. One scheduler call is armed at a time,
 aimed at the next thing that is due (a rep beat, a whole second, halfway, the phase end).
+
+The engine runs to completion. What a command or a timer wake may do is one entry of
+`TRANSITIONS`, `(state, command) -> state`; a command the table does not allow (or whose
+guard fails) is refused the same way everywhere: it returns False and changes nothing.
+Events raised during a transition are queued and delivered once the state is consistent,
+and a command a listener issues while events are being delivered waits until the events
+already queued have been delivered (`docs/engine.md`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
+from types import MappingProxyType
 
 from legdrive_timer.core.clock import Clock, Scheduler
 from legdrive_timer.core.events import (
@@ -54,7 +64,50 @@ class State(StrEnum):
     STOPPED = "stopped"
 
 
+class Command(StrEnum):
+    """What moves the session from one state to another: the user's commands, then the
+    engine's own (a deadline reached, a wake-up too late, the end of the timeline)."""
+
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    SKIP = "skip"
+    DONE = "done"
+    BACK = "back"
+    ADJUST = "adjust"
+    STOP = "stop"
+    ELAPSE = "elapse"
+    """The current phase reached its deadline."""
+    LATE = "late"
+    """The timer woke up so late that the session pauses instead of catching up."""
+    FINISH = "finish"
+    """The last phase ended."""
+
+
+def _table() -> Mapping[tuple[State, Command], State]:
+    # PREP is RUNNING while the prep phase runs: both take the same commands, and a
+    # transition to RUNNING lands in PREP when the phase it enters is the prep phase.
+    table: dict[tuple[State, Command], State] = {(State.IDLE, Command.START): State.RUNNING}
+    for running in (State.PREP, State.RUNNING):
+        table[running, Command.PAUSE] = State.PAUSED
+        table[running, Command.LATE] = State.PAUSED
+        for command in (Command.SKIP, Command.DONE, Command.BACK, Command.ADJUST, Command.ELAPSE):
+            table[running, command] = State.RUNNING
+    table[State.PAUSED, Command.RESUME] = State.RUNNING
+    for command in (Command.SKIP, Command.DONE, Command.BACK, Command.ADJUST):
+        table[State.PAUSED, command] = State.PAUSED
+    for active in (State.PREP, State.RUNNING, State.PAUSED):
+        table[active, Command.FINISH] = State.FINISHED
+        table[active, Command.STOP] = State.STOPPED
+    return MappingProxyType(table)
+
+
+TRANSITIONS = _table()
+"""Every allowed transition; any (state, command) pair not here is refused."""
+
 Listener = Callable[[Event], None]
+Step = Callable[[], Command | None]
+"""The work of one transition; it may name a follow-up command (FINISH after the last phase)."""
 WallClock = Callable[[], datetime]
 
 
@@ -119,6 +172,11 @@ class SessionEngine:
         self._rep: int | None = None
         self._motion: Motion | None = None
         self._segments: dict[int, SegmentRecord] = {}
+        # Run-to-completion: events wait in the outbox until the transition that raised
+        # them is complete; commands from listeners wait behind the events already queued.
+        self._outbox: deque[Event] = deque()
+        self._waiting: deque[Callable[[], bool]] = deque()
+        self._delivering = False
 
     # -- subscription -------------------------------------------------------------------
 
@@ -127,8 +185,7 @@ class SessionEngine:
         return lambda: self._listeners.remove(listener)
 
     def _emit(self, event: Event) -> None:
-        for listener in list(self._listeners):
-            listener(event)
+        self._outbox.append(event)
 
     # -- queries ------------------------------------------------------------------------
 
@@ -179,100 +236,185 @@ class SessionEngine:
         )
 
     # -- commands -----------------------------------------------------------------------
+    # Each returns whether it was applied. A command issued by a listener while events are
+    # being delivered is queued and returns True; it is checked against the table when its
+    # turn comes, and a refusal then changes nothing.
 
-    def start(self) -> None:
-        if self.state is not State.IDLE:
-            return
-        self.session_id = self._new_session_id()
-        self.started_at = self._wall_clock()
-        self._emit(SessionStarted(self.session_id, self.timeline, self.started_at))
-        self._enter(0, origin=self._clock(), previous=None, paused=False)
-        self._run_due()
+    def start(self) -> bool:
+        return self._submit(lambda: self._apply(Command.START, self._start))
 
     def pause(self, reason: PauseReason = PauseReason.USER) -> bool:
-        if self.state not in (State.PREP, State.RUNNING):
-            return False
-        self._pause_with(self.elapsed_ms(), reason, gap_ms=0)
-        return True
+        return self._submit(
+            lambda: self._apply(
+                Command.PAUSE, lambda: self._pause_at(self.elapsed_ms(), reason, gap_ms=0)
+            )
+        )
 
     def resume(self) -> bool:
-        if self.state is not State.PAUSED:
-            return False
-        self._phase_ends_at = self._clock() + self._planned_ms - self._paused_elapsed
-        self.pause_reason = None
-        self.state = self._running_state()
-        self._emit(Resumed())
-        self._run_due()
-        return True
+        return self._submit(lambda: self._apply(Command.RESUME, self._resume))
 
     def toggle_pause(self) -> bool:
-        return self.resume() if self.state is State.PAUSED else self.pause()
+        """Resume when paused, else pause: decided when the command is applied."""
+        return self._submit(
+            lambda: (
+                self._apply(Command.RESUME, self._resume)
+                if self.state is State.PAUSED
+                else self._apply(
+                    Command.PAUSE,
+                    lambda: self._pause_at(self.elapsed_ms(), PauseReason.USER, gap_ms=0),
+                )
+            )
+        )
 
     def skip(self) -> bool:
-        if not self.is_active:
-            return False
-        self._finish_phase(EndReason.SKIPPED, self.elapsed_ms(), origin=self._clock())
-        self._run_due()
-        return True
+        return self._submit(
+            lambda: self._apply(
+                Command.SKIP,
+                lambda: self._finish_phase(EndReason.SKIPPED, self.elapsed_ms(), self._clock()),
+            )
+        )
 
     def done(self) -> bool:
         """End a self-paced phase: the user finished the reps."""
-        phase = self.phase
-        if not self.is_active or phase is None or not phase.self_paced:
-            return False
-        self._finish_phase(EndReason.DONE, self.elapsed_ms(), origin=self._clock())
-        self._run_due()
-        return True
+        return self._submit(
+            lambda: self._apply(
+                Command.DONE,
+                lambda: self._finish_phase(EndReason.DONE, self.elapsed_ms(), self._clock()),
+                allowed=lambda: self.phase is not None and self.phase.self_paced,
+            )
+        )
 
     def back(self) -> bool:
         """Restart this phase, or go to the previous one when pressed in its first 2 s."""
-        if not self.is_active:
+        return self._submit(lambda: self._apply(Command.BACK, self._back))
+
+    def adjust(self, delta_ms: int) -> bool:
+        """Add (or with a negative delta remove) time on the current timed phase."""
+        return self._submit(
+            lambda: self._apply(
+                Command.ADJUST,
+                lambda: self._adjust(delta_ms),
+                allowed=lambda: (
+                    self.phase is not None
+                    and not self.phase.self_paced
+                    and self._adjusted_plan(delta_ms) != self._planned_ms
+                ),
+            )
+        )
+
+    def stop(self) -> bool:
+        return self._submit(lambda: self._apply(Command.STOP, self._stop))
+
+    # -- run to completion --------------------------------------------------------------
+
+    def _submit(self, command: Callable[[], bool]) -> bool:
+        """Apply `command` now and deliver what it raised; from a listener, queue it."""
+        if self._delivering:
+            self._waiting.append(command)
+            return True
+        self._delivering = True
+        try:
+            applied = command()
+            self._deliver()
+        finally:
+            self._delivering = False
+        return applied
+
+    def _deliver(self) -> None:
+        """Deliver queued events in order; a listener's command runs when the events queued
+        before it have been delivered."""
+        while self._outbox or self._waiting:
+            if self._outbox:
+                event = self._outbox.popleft()
+                for listener in list(self._listeners):
+                    listener(event)
+            else:
+                self._waiting.popleft()()
+
+    def _apply(
+        self, command: Command, step: Step, *, allowed: Callable[[], bool] | None = None
+    ) -> bool:
+        """One transition by the table, then whatever falls due in the state it reaches."""
+        if not self._transition(command, step, allowed):
             return False
+        self._run_due()
+        return True
+
+    def _transition(
+        self, command: Command, step: Step, allowed: Callable[[], bool] | None = None
+    ) -> bool:
+        target = TRANSITIONS.get((self.state, command))
+        if target is None or (allowed is not None and not allowed()):
+            return False
+        follow_up = step()
+        self.state = self._running_state() if target is State.RUNNING else target
+        if follow_up is not None:
+            # The only follow-up: the last phase ended, whatever ended it.
+            assert follow_up is Command.FINISH
+            applied = self._transition(Command.FINISH, self._finish)
+            assert applied, f"the table must allow {follow_up} after {command}"
+        return True
+
+    def _on_timer(self) -> None:
+        self._submit(self._timer_wake)
+
+    def _timer_wake(self) -> bool:
+        self._run_due()
+        return True
+
+    # -- transition steps -----------------------------------------------------------------
+
+    def _start(self) -> None:
+        self.session_id = self._new_session_id()
+        self.started_at = self._wall_clock()
+        self._emit(SessionStarted(self.session_id, self.timeline, self.started_at))
+        self._enter(0, origin=self._clock(), previous=None)
+
+    def _resume(self) -> None:
+        self._phase_ends_at = self._clock() + self._planned_ms - self._paused_elapsed
+        self.pause_reason = None
+        self._emit(Resumed())
+
+    def _back(self) -> None:
         target = self._index
         if self.elapsed_ms() < BACK_GRACE_MS and self._index > 0:
             target = self._index - 1
         for index in [i for i in self._segments if i >= target]:
             del self._segments[index]
-        previous = self.phase
-        self._enter(
-            target, origin=self._clock(), previous=previous, paused=self.state is State.PAUSED
-        )
-        self._run_due()
-        return True
+        self._enter(target, origin=self._clock(), previous=self.phase)
 
-    def adjust(self, delta_ms: int) -> bool:
-        """Add (or with a negative delta remove) time on the current timed phase."""
-        phase = self.phase
-        if not self.is_active or phase is None or phase.self_paced or delta_ms == 0:
-            return False
-        elapsed = self.elapsed_ms()
+    def _adjusted_plan(self, delta_ms: int) -> int:
+        """The current phase's planned length after adding `delta_ms`, within limits."""
+        if delta_ms == 0:
+            return self._planned_ms
         planned = self._planned_ms + delta_ms
-        planned = max(planned, elapsed + MIN_REMAINING_AFTER_ADJUST_MS)
-        planned = min(planned, MAX_PHASE_MS)
-        if planned == self._planned_ms:
-            return False
+        planned = max(planned, self.elapsed_ms() + MIN_REMAINING_AFTER_ADJUST_MS)
+        return min(planned, MAX_PHASE_MS)
+
+    def _adjust(self, delta_ms: int) -> None:
+        phase = self.timeline.phases[self._index]
+        elapsed = self.elapsed_ms()
+        planned = self._adjusted_plan(delta_ms)
         applied = planned - self._planned_ms
         self._planned_ms = planned
         if self.state is not State.PAUSED:
             self._phase_ends_at += applied
         self._reset_progress(elapsed)
         self._emit(Adjusted(phase, applied, planned))
-        self._run_due()
-        return True
 
-    def stop(self) -> bool:
-        if not self.is_active:
-            return False
-        phase = self.phase
-        assert phase is not None
+    def _stop(self) -> None:
+        phase = self.timeline.phases[self._index]
         elapsed = self.elapsed_ms()
         self._scheduler.cancel()
         if elapsed > 0:
             segment = self._segment(phase, elapsed, EndReason.STOPPED)
             self._segments[phase.index] = segment
             self._emit(PhaseEnded(phase, segment, EndReason.STOPPED))
-        self._end_session(State.STOPPED, SessionStatus.STOPPED)
-        return True
+        self._end_session(SessionStatus.STOPPED)
+
+    def _finish(self) -> None:
+        self._scheduler.cancel()
+        self._end_session(SessionStatus.COMPLETED)
 
     # -- internals ----------------------------------------------------------------------
 
@@ -280,20 +422,17 @@ class SessionEngine:
         phase = self.phase
         return State.PREP if phase is not None and phase.kind is PhaseKind.PREP else State.RUNNING
 
-    def _enter(self, index: int, *, origin: int, previous: Phase | None, paused: bool) -> None:
+    def _enter(self, index: int, *, origin: int, previous: Phase | None) -> None:
+        """Make phase `index` current from its start; the transition sets the state."""
         self._index = index
         phase = self.timeline.phases[index]
         self._planned_ms = phase.planned_ms
         self._phase_ends_at = origin + phase.planned_ms
+        self._paused_elapsed = 0
         self._rep = None
         self._motion = None
         self._halfway_done = False
         self._reset_progress(0)
-        if paused:
-            self.state = State.PAUSED
-            self._paused_elapsed = 0
-        else:
-            self.state = self._running_state()
         self._emit(PhaseStarted(phase, previous))
         if phase.kind is PhaseKind.SWITCH and phase.side is not None:
             self._emit(SideSwitch(phase, phase.side))
@@ -357,12 +496,12 @@ class SessionEngine:
                 return
             if now - due_at >= LATE_WAKEUP_MS:
                 # Freeze the session where it was last on time; nothing stale is fired.
-                self._pause_with(due_elapsed, PauseReason.LATE_WAKEUP, gap_ms=now - due_at)
+                late = partial(
+                    self._pause_at, due_elapsed, PauseReason.LATE_WAKEUP, gap_ms=now - due_at
+                )
+                self._transition(Command.LATE, late)
                 return
             self._fire(kind, due_elapsed, due_at)
-
-    def _on_timer(self) -> None:
-        self._run_due()
 
     def _fire(self, kind: int, due_elapsed: int, due_at: int) -> None:
         phase = self.timeline.phases[self._index]
@@ -383,7 +522,10 @@ class SessionEngine:
             self._emit(Halfway(phase))
         else:
             # The next phase starts at this phase's exact deadline: no drift.
-            self._finish_phase(EndReason.ELAPSED, self._planned_ms, origin=due_at)
+            self._transition(
+                Command.ELAPSE,
+                lambda: self._finish_phase(EndReason.ELAPSED, self._planned_ms, due_at),
+            )
 
     def _segment(self, phase: Phase, elapsed: int, reason: EndReason) -> SegmentRecord:
         reps_done: int | None = None
@@ -409,28 +551,25 @@ class SessionEngine:
             end_reason=reason,
         )
 
-    def _finish_phase(self, reason: EndReason, elapsed: int, *, origin: int) -> None:
+    def _finish_phase(self, reason: EndReason, elapsed: int, origin: int) -> Command | None:
+        """Record the current phase and enter the next one from `origin`; FINISH if none."""
         phase = self.timeline.phases[self._index]
-        was_paused = self.state is State.PAUSED
         segment = self._segment(phase, elapsed, reason)
         self._segments[phase.index] = segment
         self._emit(PhaseEnded(phase, segment, reason))
         if self._index + 1 >= len(self.timeline.phases):
-            self._scheduler.cancel()
-            self._end_session(State.FINISHED, SessionStatus.COMPLETED)
-            return
-        self._enter(self._index + 1, origin=origin, previous=phase, paused=was_paused)
+            return Command.FINISH
+        self._enter(self._index + 1, origin=origin, previous=phase)
+        return None
 
-    def _pause_with(self, elapsed: int, reason: PauseReason, *, gap_ms: int) -> None:
+    def _pause_at(self, elapsed: int, reason: PauseReason, *, gap_ms: int) -> None:
         self._scheduler.cancel()
         self._paused_elapsed = elapsed
-        self.state = State.PAUSED
         self.pause_reason = reason
         self._emit(Paused(reason, gap_ms))
 
-    def _end_session(self, state: State, status: SessionStatus) -> None:
+    def _end_session(self, status: SessionStatus) -> None:
         assert self.session_id is not None and self.started_at is not None
-        self.state = state
         self.record = SessionRecord(
             session_id=self.session_id,
             workout_id=self.timeline.workout_id,
