@@ -36,7 +36,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDateEdit,
     QFileDialog,
     QGridLayout,
@@ -75,6 +74,7 @@ from legdrive_timer.storage.history_io import (
     own_files_of,
     read_import,
 )
+from legdrive_timer.ui.accessible import LabelledComboBox
 from legdrive_timer.ui.charts import BarChart, SideChart
 
 if TYPE_CHECKING:
@@ -403,7 +403,9 @@ class StatsPanel(QScrollArea):
         layout.addWidget(self.reps_chart, 6, 1)
         for row in (3, 6):
             layout.setRowMinimumHeight(row, 240)
+        body.setAccessibleName("Streaks, totals and charts")
         self.setWidget(body)
+        self.verticalScrollBar().setAccessibleName("Scroll the stats")
 
     def show_stats(self, stats: Stats) -> None:
         # Said in a tooltip rather than on the page: it would cost a line of the charts.
@@ -536,10 +538,8 @@ class HistoryView(QWidget):
         message_row.addWidget(self.undo_button)
 
         # Filters.
-        self.workout_filter = QComboBox()
-        self.workout_filter.setAccessibleName("Filter by workout")
-        self.period_filter = QComboBox()
-        self.period_filter.setAccessibleName("Filter by date range")
+        self.workout_filter = LabelledComboBox("Filter by workout")
+        self.period_filter = LabelledComboBox("Filter by date range")
         for text, days in self.PRESETS:
             self.period_filter.addItem(text, days)
         self.period_filter.addItem(self.CUSTOM, -1)
@@ -621,17 +621,23 @@ class HistoryView(QWidget):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setAccessibleName("Sessions and the selected session's phases")
+        splitter.handle(1).setAccessibleName("Share of room between the list and the detail")
+        self.list_stack.setAccessibleName("Session list")
+        self.detail.setAccessibleName("Selected session")
         self._splitter = splitter
         self._fitted = False
         splitter.setChildrenCollapsible(False)
 
         sessions_page = QWidget()
+        sessions_page.setAccessibleName("Sessions")
         sessions_layout = QVBoxLayout(sessions_page)
         sessions_layout.addLayout(filter_row)
         sessions_layout.addLayout(action_row)
         sessions_layout.addWidget(splitter, 1)
 
         self.stats_panel = StatsPanel()
+        self.stats_panel.setAccessibleName("Stats")
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("History pages")
         self.tabs.addTab(sessions_page, "&Sessions")

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -17,6 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from legdrive_timer.ui.accessible import LabelledComboBox
 
 DEFAULT_DEVICE = "System default"
 
@@ -56,8 +57,7 @@ class SoundDialog(QDialog):
         self.voice.setChecked(voice)
         self.voice.setAccessibleName("Spoken cues")
         self.voice.toggled.connect(on_voice)
-        self.device = QComboBox()
-        self.device.setAccessibleName("Output device")
+        self.device = LabelledComboBox("Output device")
         self.device.addItem(DEFAULT_DEVICE)
         self.device.addItems(list(devices))
         if device and device in devices:
