@@ -14,7 +14,7 @@ from legdrive_timer.audio.backends import Backend, SilentBackend, SimpleaudioBac
 from legdrive_timer.audio.cues import TEST_CUE, Cue, CueAsset, CueAssetError, durations, open_assets
 from legdrive_timer.audio.miniaudio_backend import MiniaudioBackend
 from legdrive_timer.audio.planner import CuePlanner
-from legdrive_timer.core.clock import Clock, Scheduler, monotonic_ms
+from legdrive_timer.core.clock import Clock, Scheduler
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.sound_choices import audio_choice
 
@@ -160,24 +160,16 @@ class CueSystem:
         return self._backend.name
 
     def attach(
-        self,
-        engine: SessionEngine,
-        *,
-        clock: Clock | None = None,
-        timer: Scheduler | None = None,
+        self, engine: SessionEngine, *, clock: Clock, timer: Scheduler
     ) -> Callable[[], None]:
         """Play the session's cues; returns a function that detaches the planner.
 
-        `clock` and `timer` default to the real monotonic clock and a Qt timer; tests on a
-        fake clock pass their own.
+        The cues get their own `timer` (the engine's scheduler holds one deadline only);
+        the window passes a Qt timer, tests a fake one on the fake clock.
         """
-        if timer is None:
-            from legdrive_timer.ui.scheduler import QtScheduler
-
-            timer = QtScheduler()
         planner = CuePlanner(
             _Player(self),
-            clock or monotonic_ms,
+            clock,
             timer,
             durations(self._assets),
             voice=self.voice,

@@ -501,7 +501,7 @@ def _child(backend: str, workout_id: str, overrides_json: str) -> int:
             QTimer.singleShot(2500, app.quit)
 
     engine.subscribe(listen)
-    cues.attach(engine)
+    cues.attach(engine, clock=monotonic_ms, timer=QtScheduler())
     QTimer.singleShot(start_ms, engine.start)
     app.exec()
     print(
