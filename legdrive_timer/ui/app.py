@@ -1,20 +1,17 @@
 """The composition root: builds the app's parts and connects them.
 
-Settings, history, audio cues, the Qt scheduler and the window are made here, once; a
-session engine is made per session and each part subscribes to its events. Nothing else
-in the app constructs these, so tests build the same app with a fake clock and scheduler.
+Settings, sound, history, workouts and the running session each live in their own part
+(`ui.control`); this module makes them once, wires the window's requests to them and runs
+the app. Nothing else constructs these, so tests build the same app with a fake clock and
+scheduler.
 """
 
 from __future__ import annotations
 
-import binascii
 import contextlib
-import dataclasses
 import logging
-import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -22,42 +19,37 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from legdrive_timer import APP_ID, APP_NAME, __version__
 from legdrive_timer.core.clock import Clock, Scheduler, suspend_aware_ms
-from legdrive_timer.core.timeline import PhaseKind, compile_workout
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.errors import UserError
 from legdrive_timer.logs import Diagnostics, Reporter, print_to_stderr
 from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import DataPaths
-from legdrive_timer.storage.settings import adjusted_workout, load_settings, save_settings
-from legdrive_timer.storage.workouts import WorkoutLibrary, load_library
+from legdrive_timer.ui.control.history import HistoryControl
+from legdrive_timer.ui.control.session import SessionControl
+from legdrive_timer.ui.control.settings import SettingsControl
+from legdrive_timer.ui.control.sound import SoundControl
+from legdrive_timer.ui.control.workouts import WorkoutsControl
 from legdrive_timer.ui.keep_awake import KeepAwake
 from legdrive_timer.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from legdrive_timer.audio import CueSystem
     from legdrive_timer.core.engine import SessionEngine, WallClock
-    from legdrive_timer.core.events import Event
-    from legdrive_timer.core.records import SessionRecord
     from legdrive_timer.storage.history import HistoryStore
     from legdrive_timer.storage.journal import SessionJournal
+    from legdrive_timer.storage.settings import Settings
     from legdrive_timer.ui.single_instance import InstanceServer
-    from legdrive_timer.ui.sleep_watch import SleepWatcher
-    from legdrive_timer.ui.sound_dialog import SoundDialog
     from legdrive_timer.ui.summary_view import SummaryView
 
 log = logging.getLogger(__name__)
 
-SCREENSHOT_DIR_ENV = "LEGDRIVE_TIMER_SCREENSHOT_DIR"
-SCREENSHOT_DELAY_MS = 400
-"""After a phase starts: past the transition flash, so the shot shows the phase itself."""
-KEEP_AWAKE_REASON = "A training session is running"
-PROMPT_LIFETIME_PHASES = 2
-"""The stability prompt goes away when the phase after the one it follows begins."""
-
 
 class AppController(QObject):
-    """Owns the long-lived parts and one session at a time. Tests build it on an existing
-    QApplication with a fake clock and scheduler injected."""
+    """Builds the app's parts and connects them; each part owns its own state.
+
+    Tests build it on an existing QApplication with a fake clock and scheduler injected.
+    The properties below are the parts' state as a test or script asks for it.
+    """
 
     def __init__(
         self,
@@ -74,77 +66,46 @@ class AppController(QObject):
         keep_awake: KeepAwake | None = None,
     ) -> None:
         super().__init__()
-        self.keep_awake = keep_awake or KeepAwake(APP_NAME)
-        if self.keep_awake.on_unavailable is None:
-            self.keep_awake.on_unavailable = self._keep_awake_unavailable
-        self.sleep_watcher: SleepWatcher | None = None
-        self._keep_awake_notice: str | None = None
         self.paths = paths
-        self.clock = clock
-        self._scheduler = scheduler
-        self.wall_clock = wall_clock
-        self.new_session_id = new_session_id
-        self.quit_when_done = quit_when_done
-        self.cue_timer_factory: Callable[[], Scheduler] = cue_timer_factory or self._qt_scheduler
-        self.sound_dialog: SoundDialog | None = None
-        self.history_page: QWidget | None = None
-        self.engine: SessionEngine | None = None
-        self.last_record: SessionRecord | None = None
-        self._session_unsubscribers: list[Callable[[], None]] = []
-        self._prompt_session: str | None = None
-        # What the user said about this session's phases, shown on its summary.
-        self._stability: dict[int, int] = {}
-        self._reps_done: dict[int, int] = {}
-        self._prompt_age = 0
-        self._shots = _ScreenshotHook.from_env(self)
+        self.window = window = MainWindow()
+        self.settings_control = SettingsControl(paths, window.banner, self)
+        self.sound = SoundControl(window, self.settings_control, audio, self)
+        self.history = HistoryControl(paths, window, self.back_to_start, self)
+        self.workouts = WorkoutsControl(paths, window, self.settings_control, self)
+        self.session = SessionControl(
+            window,
+            self.history,
+            self.sound,
+            keep_awake or KeepAwake(APP_NAME),
+            clock=clock,
+            scheduler=scheduler,
+            cue_timer_factory=cue_timer_factory,
+            wall_clock=wall_clock,
+            new_session_id=new_session_id,
+            quit_when_done=quit_when_done,
+            parent=self,
+        )
+        self.services_loaded = False
         self.launch_server: InstanceServer | None = None
 
-        self.window = MainWindow()
-        banner = self.window.banner
-        self.settings, problem = load_settings(paths.settings_file)
-        banner.set_message("settings", problem)
-        self.library = self._load_library()
-
-        self.store: HistoryStore | None = None
-        self.journal: SessionJournal | None = None
-        self.cues: CueSystem | None = None
-        self._audio_choice = audio or self.settings.audio_backend
-        self.services_loaded = False
-
-        start = self.window.start_screen
+        start = window.start_screen
         start.start_requested.connect(self.start_by_id)
-        start.adjust_requested.connect(self.adjust)
-        start.sound_requested.connect(self.open_sound_settings)
-        start.history_requested.connect(self.open_history)
+        start.adjust_requested.connect(self.workouts.adjust)
+        start.sound_requested.connect(self.sound.open_dialog)
+        start.history_requested.connect(self.history.show)
         start.history_button.hide()
-        self.window.summary_created.append(self._wire_summary)
-        self.window.stability_rated.connect(self.rate_stability)
-        self.window.reps_corrected.connect(self.correct_reps)
-        self.window.mute_requested.connect(self.toggle_mute)
-        self.window.closing.connect(self.shutdown)
-        self._restore_geometry()
-        self.refresh_workouts()
-        self.window.show_screen(start)
+        window.summary_created.append(self._wire_summary)
+        window.mute_requested.connect(self.sound.toggle_mute)
+        window.closing.connect(self.shutdown)
+        self.settings_control.restore_geometry(window)
+        self.workouts.refresh()
+        window.show_screen(start)
         if not defer_services:
             self.load_services()
 
-    @property
-    def scheduler(self) -> Scheduler:
-        """The engine's timer: the one given, or a Qt timer made at the first session."""
-        if self._scheduler is None:
-            self._scheduler = self._qt_scheduler()
-        return self._scheduler
-
-    def _qt_scheduler(self) -> Scheduler:
-        # Imported on first use: the scheduler module uses PySide6's `Qt` namespace, which
-        # the first frame must not wait for (see ui.widgets).
-        from legdrive_timer.ui.scheduler import QtScheduler
-
-        return QtScheduler(self.clock, self)
-
     def _wire_summary(self, summary: SummaryView) -> None:
         summary.back_requested.connect(self.back_to_start)
-        summary.effort_rated.connect(self.rate_effort)
+        summary.effort_rated.connect(self.session.rate_effort)
 
     def load_services(self) -> None:
         """Open the history and load the sounds.
@@ -155,330 +116,28 @@ class AppController(QObject):
         if self.services_loaded:
             return
         self.services_loaded = True
-        from legdrive_timer.audio import CueSystem
-
-        self._open_history()
-        self.window.start_screen.history_button.setVisible(self.store is not None)
-        self.cues = CueSystem.create(
-            self._audio_choice,
-            volume=self.settings.volume,
-            muted=self.settings.muted,
-            voice=self.settings.voice,
-            device=self.settings.audio_device,
-        )
-        self.cues.add_status_listener(self._on_sound_status)
-        self._on_sound_status(self.cues.status)
-        if sys.platform.startswith("linux"):
-            from legdrive_timer.ui.sleep_watch import SleepWatcher
-
-            self.sleep_watcher = SleepWatcher(self)
-            self.sleep_watcher.woke.connect(self.woke_from_sleep)
-            self.sleep_watcher.start()
-
-    def _keep_awake_unavailable(self, text: str) -> None:
-        # Said when the session is over: during it, the banner would take the digits' room.
-        self._keep_awake_notice = text
-
-    def woke_from_sleep(self) -> None:
-        """The machine slept: the engine's clock counted the sleep, its timer did not. Let
-        the engine look now; a running session then pauses as after any late wake-up."""
-        scheduler = self._scheduler
-        wake = getattr(scheduler, "wake", None)
-        if wake is not None:
-            wake()
-
-    # -- set-up ------------------------------------------------------------------------
-
-    def _load_library(self) -> WorkoutLibrary:
-        library = load_library(self.paths.workouts_dir)
-        self.window.banner.set_message(
-            "workouts", "\n".join(library.problems) if library.problems else None
-        )
-        return library
-
-    def _open_history(self) -> None:
-        from legdrive_timer.storage.history import HistoryError, HistoryStore
-        from legdrive_timer.storage.journal import SessionJournal
-
-        try:
-            self.store = HistoryStore.open(self.paths.history_db)
-        except HistoryError as error:
-            self.window.banner.set_message("history", f"{error} Sessions are not saved.")
-            return
-        self.window.banner.set_message("history", self.store.notice)
-        self.journal = SessionJournal(self.store)
-        self.journal.on_problem.append(lambda p: self.window.banner.set_message("journal", p))
-
-    def _restore_geometry(self) -> None:
-        if self.settings.window_geometry:
-            try:
-                data = binascii.a2b_base64(self.settings.window_geometry)
-            except (binascii.Error, ValueError):
-                data = b""
-            if data and self.window.restoreGeometry(data):
-                return
-        self.window.resize(1024, 640)
-
-    def save_settings(self, **changes: Any) -> None:
-        self.settings = dataclasses.replace(self.settings, **changes)
-        try:
-            save_settings(self.paths.settings_file, self.settings)
-        except OSError as error:
-            self.window.banner.set_message(
-                "settings", f"The settings could not be saved ({error.strerror or error})."
-            )
-
-    # -- workouts ----------------------------------------------------------------------
-
-    def effective_workout(self, workout: Workout) -> Workout:
-        """The workout with the lengths the user set for it; bad ones are reported."""
-        effective, problem = adjusted_workout(workout, self.settings)
-        if problem is not None:
-            self.window.banner.set_message("overrides", problem)
-        return effective
-
-    def refresh_workouts(self) -> None:
-        listed = [(w, self.effective_workout(w)) for w in self.library.workouts]
-        self.window.start_screen.set_workouts(
-            [effective for _, effective in listed],
-            self.settings.last_workout_id,
-            adjusted_ids={w.id for w, effective in listed if effective != w},
-        )
-
-    def adjust(self, workout_id: str) -> None:
-        from legdrive_timer.ui.adjust_dialog import AdjustDialog
-
-        workout = self.library.get(workout_id)
-        if workout is None:
-            return
-        dialog = AdjustDialog(workout, self.settings.overrides_for(workout_id), self.window)
-        self.adjust_dialog = dialog
-        if dialog.exec() and dialog.result_overrides is not None:
-            self.settings = self.settings.with_overrides(workout_id, dialog.result_overrides)
-            self.save_settings()
-            self.refresh_workouts()
-
-    # -- sessions ----------------------------------------------------------------------
+        self.history.open()
+        self.window.start_screen.history_button.setVisible(self.history.store is not None)
+        self.sound.load()
+        self.session.watch_sleep()
 
     def start_by_id(self, workout_id: str) -> None:
-        workout = self.library.get(workout_id)
+        workout = self.workouts.get(workout_id)
         if workout is not None:
-            self.save_settings(last_workout_id=workout_id)
-            self.start(self.effective_workout(workout))
+            self.settings_control.update(last_workout_id=workout_id)
+            self.start(workout)
 
     def start(self, workout: Workout) -> SessionEngine:
-        from legdrive_timer.core.engine import SessionEngine, State, local_now
-
         self.load_services()
-        self.end_session_wiring()
-        timeline = compile_workout(workout)
-        extra: dict[str, Any] = {}
-        if self.new_session_id is not None:
-            extra["new_session_id"] = self.new_session_id
-        engine = SessionEngine(
-            timeline, self.clock, self.scheduler, wall_clock=self.wall_clock or local_now, **extra
-        )
-        self.engine = engine
-        # The journal first: by the time anything else hears of a phase, it is saved.
-        if self.journal is not None:
-            self._session_unsubscribers.append(self.journal.attach(engine))
-        if self.cues is not None:
-            # The cues get their own timer: the engine's scheduler holds one deadline only.
-            cue_timer = self.cue_timer_factory()
-            self._session_unsubscribers.append(
-                self.cues.attach(engine, clock=self.clock, timer=cue_timer)
-            )
-        self._session_unsubscribers.append(engine.subscribe(self._on_event))
-        self.window.dismiss_stability_prompt()
-        self._stability.clear()
-        self._reps_done.clear()
-        self.window.session_view.attach(engine)
-        self.window.banner.set_message("keep_awake", None)
-        self.window.show_screen(self.window.session_view)
-        engine.start()
-        # After the first phase is on screen: asking the desktop takes a bus round trip.
-        if engine.state in (State.PREP, State.RUNNING):
-            self.keep_awake.inhibit(KEEP_AWAKE_REASON)
-        return engine
-
-    def end_session_wiring(self) -> None:
-        for unsubscribe in self._session_unsubscribers:
-            unsubscribe()
-        self._session_unsubscribers.clear()
-        if self.window.has_session_view:  # not built just to detach it (closing at start)
-            self.window.session_view.detach()
-
-    def _on_event(self, event: Event) -> None:
-        from legdrive_timer.core.events import (
-            Paused,
-            PhaseEnded,
-            PhaseStarted,
-            Resumed,
-            SessionEnded,
-        )
-
-        if isinstance(event, Paused):
-            self.keep_awake.release()  # a paused session may let the screen sleep
-        elif isinstance(event, Resumed):
-            self.keep_awake.inhibit(KEEP_AWAKE_REASON)
-        elif isinstance(event, PhaseEnded):
-            phase = event.phase
-            if phase.kind is PhaseKind.WORK and phase.reps_planned is not None and phase.side:
-                assert self.engine is not None
-                self._prompt_session = self.engine.session_id
-                self._prompt_age = 0
-                self.window.stability_prompt.ask(phase, event.segment.reps_done)
-        elif isinstance(event, PhaseStarted):
-            self._prompt_age += 1
-            if self._prompt_age >= PROMPT_LIFETIME_PHASES:
-                self.window.dismiss_stability_prompt()
-            if self._shots is not None:
-                self._shots.phase_started(event.phase.index, event.phase.kind.value)
-        elif isinstance(event, SessionEnded):
-            self.last_record = event.record
-            self.keep_awake.release()
-            if self._keep_awake_notice is not None:
-                self.window.banner.set_message("keep_awake", self._keep_awake_notice)
-                self._keep_awake_notice = None
-            self._show_summary()
-            self.end_session_wiring()
-            self.window.show_screen(self.window.summary_view)
-            if self._shots is not None:
-                self._shots.phase_started(len(event.record.segments), "summary")
-            if self.quit_when_done:
-                QTimer.singleShot(0, self.quit)
+        return self.session.start(workout)
 
     def back_to_start(self) -> None:
         self.window.dismiss_stability_prompt()
-        self.refresh_workouts()
+        self.workouts.refresh()
         self.window.show_screen(self.window.start_screen)
 
-    # -- ratings -----------------------------------------------------------------------
-
-    def rate_stability(self, phase_index: int, rating: int) -> None:
-        if self.journal is not None and self._prompt_session is not None:
-            self.journal.set_stability(self._prompt_session, phase_index, rating)
-        self._stability[phase_index] = rating
-        self._show_summary()
-
-    def correct_reps(self, phase_index: int, reps: int) -> None:
-        if self.journal is not None and self._prompt_session is not None:
-            self.journal.set_reps_done(self._prompt_session, phase_index, reps)
-        self._reps_done[phase_index] = reps
-        self._show_summary()
-
-    def _show_summary(self) -> None:
-        """The summary of the last session, with the user's ratings and corrections."""
-        record = self.last_record
-        if record is None or self.engine is None or record.session_id != self.engine.session_id:
-            return  # a rating given during a session shows on that session's summary
-        segments = tuple(
-            dataclasses.replace(
-                s,
-                stability=self._stability.get(s.phase_index, s.stability),
-                reps_done=self._reps_done.get(s.phase_index, s.reps_done),
-            )
-            for s in record.segments
-        )
-        self.window.summary_view.show_record(dataclasses.replace(record, segments=segments))
-
-    def rate_effort(self, effort: int) -> None:
-        record = self.last_record
-        if self.journal is not None and record is not None:
-            self.journal.set_effort(record.session_id, effort)
-
-    # -- sound -------------------------------------------------------------------------
-
-    def _on_sound_status(self, status: str | None) -> None:
-        from legdrive_timer.audio import SOUND_OFF
-
-        # Sound chosen off is the user's choice, not a problem: the start screen says it
-        # quietly. A problem goes to the banner, above every screen, and only there.
-        chosen_off = status == SOUND_OFF
-        self.window.start_screen.set_sound_status(status if chosen_off else None)
-        self.window.banner.set_message("sound", None if chosen_off else status)
-        dialog = self.sound_dialog
-        if dialog is not None:
-            dialog.set_status(status)
-
-    def toggle_mute(self) -> None:
-        muted = not self.settings.muted
-        if self.cues is not None:
-            self.cues.set_muted(muted)
-        self.save_settings(muted=muted)
-
-    def open_sound_settings(self) -> None:
-        from legdrive_timer.ui.sound_dialog import SoundDialog
-
-        cues = self.cues
-
-        def volume(v: float) -> None:
-            if cues is not None:
-                cues.set_volume(v)
-            self.save_settings(volume=v)
-
-        def muted(m: bool) -> None:
-            if cues is not None:
-                cues.set_muted(m)
-            self.save_settings(muted=m)
-
-        def voice(v: bool) -> None:
-            if cues is not None:
-                cues.set_voice(v)
-            self.save_settings(voice=v)
-
-        def device(name: str | None) -> None:
-            if cues is not None:
-                cues.set_device(name)
-            self.save_settings(audio_device=name)
-
-        dialog = SoundDialog(
-            volume=self.settings.volume,
-            muted=self.settings.muted,
-            voice=self.settings.voice,
-            devices=cues.devices() if cues is not None else [],
-            device=self.settings.audio_device,
-            status=cues.status if cues is not None else None,
-            on_volume=volume,
-            on_muted=muted,
-            on_voice=voice,
-            on_device=device,
-            on_test=cues.play_test if cues is not None else lambda: None,
-            parent=self.window,
-        )
-        self.sound_dialog = dialog
-        dialog.exec()
-        self.sound_dialog = None
-
-    # -- history -----------------------------------------------------------------------
-
-    def open_history(self) -> None:
-        if self.store is None:
-            return
-        if self.history_page is None:
-            # Imported on first use: the history view pulls in the charts, not needed to train.
-            from PySide6.QtCore import Qt
-            from PySide6.QtGui import QKeySequence, QShortcut
-            from PySide6.QtWidgets import QPushButton, QVBoxLayout
-
-            from legdrive_timer.ui.history_view import HistoryView
-
-            page = QWidget()
-            page.setObjectName("history_page")
-            back = QPushButton("◀ Back to start   Esc")
-            back.setAccessibleName("Back to the start screen")
-            back.setMinimumHeight(44)
-            back.clicked.connect(self.back_to_start)
-            self.history_view = HistoryView(self.store, protected=self.paths.own_files())
-            layout = QVBoxLayout(page)
-            layout.addWidget(back)
-            layout.addWidget(self.history_view, 1)
-            escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), page)
-            escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            escape.activated.connect(self.back_to_start)
-            self.history_page = page
-            self.window.stack.addWidget(page)
-        self.window.show_screen(self.history_page)
+    def refresh_workouts(self) -> None:
+        self.workouts.refresh()
 
     # -- other launches ----------------------------------------------------------------
 
@@ -522,36 +181,44 @@ class AppController(QObject):
         self.start(workout)
         return {"status": 0, "message": f"{workout.name} started in the open window."}
 
-    # -- shutdown ----------------------------------------------------------------------
-
     def shutdown(self) -> None:
         """On close: a running session ends as stopped; geometry and settings are kept."""
-        if self.engine is not None and self.engine.is_active:
-            self.engine.stop()
-        self.end_session_wiring()
-        self.keep_awake.release()
-        if self.sleep_watcher is not None:
-            self.sleep_watcher.stop()
+        self.session.stop()
         if self.launch_server is not None:
             self.launch_server.close()
-        geometry = binascii.b2a_base64(self.window.saveGeometry().data(), newline=False).decode()
-        self.save_settings(window_geometry=geometry)
-        if self.journal is not None:
-            self.journal.flush()
-        if self.cues is not None:
-            self.cues.close()
-            self.cues = None
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        self.settings_control.remember_geometry(self.window)
+        self.settings_control.flush()
+        self.history.close()
+        self.sound.close()
 
     def quit(self) -> None:
-        if self._shots is not None:
-            self._shots.flush()
-        self.window.close()
-        app = QApplication.instance()
-        if app is not None:
-            app.quit()
+        self.session.quit()
+
+    # -- the parts' state, for tests and scripts ---------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        return self.settings_control.current
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.settings_control.replace(settings)
+
+    @property
+    def engine(self) -> SessionEngine | None:
+        return self.session.engine
+
+    @property
+    def cues(self) -> CueSystem | None:
+        return self.sound.cues
+
+    @property
+    def store(self) -> HistoryStore | None:
+        return self.history.store
+
+    @property
+    def journal(self) -> SessionJournal | None:
+        return self.history.journal
 
 
 def _window_reporter(window: QWidget | None) -> Reporter:
@@ -588,49 +255,6 @@ def _log_start() -> None:
         pyside_version,
         platform.platform(),
     )
-
-
-class _ScreenshotHook:
-    """Saves a screenshot shortly after each phase starts (LEGDRIVE_TIMER_SCREENSHOT_DIR).
-
-    The shot is of the whole screen as the display server has it, so an end-to-end test
-    sees the real window, not a re-render of it.
-    """
-
-    def __init__(self, folder: Path, parent: QObject) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._timer = QTimer(parent)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SCREENSHOT_DELAY_MS)
-        self._timer.timeout.connect(self._take)
-        self._name = ""
-
-    @classmethod
-    def from_env(cls, parent: QObject) -> _ScreenshotHook | None:
-        folder = os.environ.get(SCREENSHOT_DIR_ENV)
-        return cls(Path(folder), parent) if folder else None
-
-    def phase_started(self, index: int, kind: str) -> None:
-        if self._timer.isActive():
-            self._take()
-        self._name = f"{index:03d}-{kind}.png"
-        self._timer.start()
-
-    def flush(self) -> None:
-        """Take the pending shot now (the app is about to close)."""
-        if self._timer.isActive():
-            QApplication.processEvents()
-            self._take()
-
-    def _take(self) -> None:
-        from PySide6.QtGui import QGuiApplication
-
-        self._timer.stop()
-        screen = QGuiApplication.primaryScreen()
-        if screen is None:
-            return
-        screen.grabWindow(0).save(str(self.folder / self._name))
 
 
 def run_app(

@@ -117,6 +117,8 @@ class MainWindow(QMainWindow):
         self._layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._painted = False
+        self.muted = False
+        self.last_notice = ""
 
     @property
     def session_view(self) -> SessionView:
@@ -149,6 +151,17 @@ class MainWindow(QMainWindow):
             self._layout.addWidget(prompt)
             self._stability_prompt = prompt
         return self._stability_prompt
+
+    def set_sound_status(self, status: str | None) -> None:
+        """A quiet note that sound is off by choice (problems go to the banner)."""
+        self.start_screen.set_sound_status(status)
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted = muted
+
+    def notify(self, text: str) -> None:
+        """Say `text` briefly over the current screen (e.g. 'Muted' after M)."""
+        self.last_notice = text
 
     def dismiss_stability_prompt(self) -> None:
         if self._stability_prompt is not None:

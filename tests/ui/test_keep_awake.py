@@ -84,16 +84,16 @@ def test_held_while_running_let_go_on_pause_finish_and_exit(
     app, scheduler = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
     qtbot.addWidget(app.window)
     engine = app.start(short_hiit())
-    assert way.calls == ["inhibit"] and app.keep_awake.active
+    assert way.calls == ["inhibit"] and app.session.keep_awake.active
     engine.pause()
-    assert way.calls == ["inhibit", "release"] and not app.keep_awake.active
+    assert way.calls == ["inhibit", "release"] and not app.session.keep_awake.active
     engine.resume()
-    assert way.calls[-1] == "inhibit" and app.keep_awake.active
+    assert way.calls[-1] == "inhibit" and app.session.keep_awake.active
     scheduler.run_until_idle()  # finished
     assert way.calls == ["inhibit", "release", "inhibit", "release"]
     app.start(short_hiit())
     app.shutdown()  # closing the window mid-session
-    assert way.calls[-2:] == ["inhibit", "release"] and not app.keep_awake.active
+    assert way.calls[-2:] == ["inhibit", "release"] and not app.session.keep_awake.active
 
 
 def test_a_late_wake_up_pause_lets_go_too(qtbot: QtBot, data_paths: DataPaths) -> None:
@@ -401,7 +401,7 @@ def test_waking_from_sleep_pauses_the_session_and_says_so(
     # The machine slept 90 s: the engine's clock counted it, the Qt timer (awake time) did
     # not fire. The wake-up signal makes the engine look at once.
     clock.now_ms += 90_000
-    app.woke_from_sleep()
+    app.session.woke_from_sleep()
     assert engine.state is State.PAUSED and engine.pause_reason is PauseReason.LATE_WAKEUP
     assert engine.remaining_ms() >= before - 30_000  # frozen where it was last on time
     assert app.window.session_view.paused_reason.text().startswith(

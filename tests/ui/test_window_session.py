@@ -244,6 +244,7 @@ def test_mute_key_is_remembered(qtbot: QtBot, harness: WindowHarness) -> None:
     assert h.app.cues is not None and h.app.cues.muted
     from legdrive_timer.storage.settings import load_settings
 
+    h.app.settings_control.flush()
     saved, problem = load_settings(h.app.paths.settings_file)
     assert problem is None and saved.muted
 

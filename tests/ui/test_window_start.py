@@ -101,7 +101,7 @@ def test_adjust_dialog_rejects_bad_values_inline_and_saves_good_ones(
     seen: dict[str, str] = {}
 
     def fill() -> None:
-        dialog = h.app.adjust_dialog
+        dialog = h.app.workouts.adjust_dialog
         assert isinstance(dialog, AdjustDialog)
         work = dialog.fields["work_s"]
         assert isinstance(work, QDoubleSpinBox)
@@ -119,6 +119,7 @@ def test_adjust_dialog_rejects_bad_values_inline_and_saves_good_ones(
     qtbot.keyClick(start.list, Qt.Key.Key_A)
     assert seen["error"] == "Work must be between 1 and 3600 seconds (got 0)."
     assert h.app.settings.overrides_for("hiit") == Overrides(work_s=20.0, rounds=6)
+    h.app.settings_control.flush()  # written a moment later (test_settings_control)
     saved, _ = load_settings(h.app.paths.settings_file)
     assert saved.overrides_for("hiit") == Overrides(work_s=20.0, rounds=6)
     # 10 s prep + 6 x 20 s work + 5 x 30 s rest
@@ -141,7 +142,7 @@ def test_adjust_restore_defaults(qtbot: QtBot, harness: WindowHarness) -> None:
     h.window.start_screen.list.setCurrentRow(0)
 
     def restore() -> None:
-        dialog = h.app.adjust_dialog
+        dialog = h.app.workouts.adjust_dialog
         reps = dialog.fields["reps"]
         assert reps.value() == 3  # shows the current lengths
         dialog.restore_defaults()
@@ -155,7 +156,7 @@ def test_sound_dialog_applies_and_remembers(qtbot: QtBot, harness: WindowHarness
     h = harness
 
     def change() -> None:
-        dialog = h.app.sound_dialog
+        dialog = h.app.sound.dialog
         assert dialog is not None
         assert dialog.status.text() == "Sound is off."
         dialog.volume.setValue(40)
@@ -168,6 +169,8 @@ def test_sound_dialog_applies_and_remembers(qtbot: QtBot, harness: WindowHarness
     qtbot.keyClick(h.window.start_screen.list, Qt.Key.Key_S)
     assert h.app.cues is not None
     assert h.app.cues.volume == 0.4 and h.app.cues.muted and not h.app.cues.voice
+    assert h.app.settings_control.writes == 0  # not once per change: a moment later
+    h.app.settings_control.flush()
     saved, _ = load_settings(h.app.paths.settings_file)
     assert (saved.volume, saved.muted, saved.voice) == (0.4, True, False)
     assert h.window.start_screen.status.text() == "Sound is off."
@@ -178,9 +181,10 @@ def test_history_opens_and_escape_comes_back(qtbot: QtBot, harness: WindowHarnes
     start = h.window.start_screen
     assert start.history_button.isVisibleTo(h.window)
     qtbot.keyClick(start.list, Qt.Key.Key_H)
-    page = h.app.history_page
+    page = h.app.history.page
     assert page is not None and h.window.current_screen is page
-    qtbot.keyClick(h.app.history_view, Qt.Key.Key_Escape)
+    assert h.app.history.view is not None
+    qtbot.keyClick(h.app.history.view, Qt.Key.Key_Escape)
     assert h.window.current_screen is start
 
 

@@ -1,0 +1,89 @@
+"""The history: the database, the journal that records sessions into it, and its screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from legdrive_timer.storage.history import HistoryStore
+    from legdrive_timer.storage.journal import SessionJournal
+    from legdrive_timer.storage.paths import DataPaths
+    from legdrive_timer.ui.history_view import HistoryView
+    from legdrive_timer.ui.main_window import MainWindow
+
+
+class HistoryControl(QObject):
+    def __init__(
+        self,
+        paths: DataPaths,
+        window: MainWindow,
+        on_back: Callable[[], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._paths = paths
+        self._window = window
+        self._on_back = on_back
+        self.store: HistoryStore | None = None
+        self.journal: SessionJournal | None = None
+        self.page: QWidget | None = None
+        self.view: HistoryView | None = None
+
+    def open(self) -> None:
+        """Open the database (slow: done after the first frame)."""
+        from legdrive_timer.storage.history import HistoryError, HistoryStore
+        from legdrive_timer.storage.journal import SessionJournal
+
+        banner = self._window.banner
+        try:
+            self.store = HistoryStore.open(self._paths.history_db)
+        except HistoryError as error:
+            banner.set_message("history", f"{error} Sessions are not saved.")
+            return
+        banner.set_message("history", self.store.notice)
+        self.journal = SessionJournal(self.store)
+        self.journal.on_problem.append(lambda p: banner.set_message("journal", p))
+
+    def rate_effort(self, session_id: str, effort: int) -> None:
+        if self.journal is not None:
+            self.journal.set_effort(session_id, effort)
+
+    def show(self) -> None:
+        if self.store is None:
+            return
+        if self.page is None:
+            # Imported on first use: the history view pulls in the charts, not needed to train.
+            from PySide6.QtCore import Qt
+            from PySide6.QtGui import QKeySequence, QShortcut
+            from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+            from legdrive_timer.ui.history_view import HistoryView
+
+            page = QWidget()
+            page.setObjectName("history_page")
+            back = QPushButton("◀ Back to start   Esc")
+            back.setAccessibleName("Back to the start screen")
+            back.setMinimumHeight(44)
+            back.clicked.connect(self._on_back)
+            self.view = HistoryView(self.store, protected=self._paths.own_files())
+            layout = QVBoxLayout(page)
+            layout.addWidget(back)
+            layout.addWidget(self.view, 1)
+            escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), page)
+            escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            escape.activated.connect(self._on_back)
+            self.page = page
+            self._window.stack.addWidget(page)
+        self._window.show_screen(self.page)
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.flush()
+        if self.store is not None:
+            self.store.close()
+            self.store = None

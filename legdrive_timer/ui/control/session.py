@@ -1,0 +1,291 @@
+"""One training session at a time: the engine, who listens to it, the ratings asked in
+passing and the summary at the end."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from legdrive_timer.core.timeline import PhaseKind, compile_workout
+
+if TYPE_CHECKING:
+    from legdrive_timer.core.clock import Clock, Scheduler
+    from legdrive_timer.core.engine import SessionEngine, WallClock
+    from legdrive_timer.core.events import Event
+    from legdrive_timer.core.records import SessionRecord
+    from legdrive_timer.core.workout import Workout
+    from legdrive_timer.ui.control.history import HistoryControl
+    from legdrive_timer.ui.control.sound import SoundControl
+    from legdrive_timer.ui.keep_awake import KeepAwake
+    from legdrive_timer.ui.main_window import MainWindow
+    from legdrive_timer.ui.sleep_watch import SleepWatcher
+
+SCREENSHOT_DIR_ENV = "LEGDRIVE_TIMER_SCREENSHOT_DIR"
+SCREENSHOT_DELAY_MS = 400
+"""After a phase starts: past the transition flash, so the shot shows the phase itself."""
+KEEP_AWAKE_REASON = "A training session is running"
+PROMPT_LIFETIME_PHASES = 2
+"""The stability prompt goes away when the phase after the one it follows begins."""
+
+
+class SessionControl(QObject):
+    def __init__(
+        self,
+        window: MainWindow,
+        history: HistoryControl,
+        sound: SoundControl,
+        keep_awake: KeepAwake,
+        *,
+        clock: Clock,
+        scheduler: Scheduler | None,
+        cue_timer_factory: Callable[[], Scheduler] | None,
+        wall_clock: WallClock | None,
+        new_session_id: Callable[[], str] | None,
+        quit_when_done: bool,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._window = window
+        self._history = history
+        self._sound = sound
+        self.keep_awake = keep_awake
+        if keep_awake.on_unavailable is None:
+            keep_awake.on_unavailable = self._keep_awake_unavailable
+        self._keep_awake_notice: str | None = None
+        self.sleep_watcher: SleepWatcher | None = None
+        self.clock = clock
+        self._scheduler = scheduler
+        self._cue_timer_factory = cue_timer_factory or self._qt_scheduler
+        self._wall_clock = wall_clock
+        self._new_session_id = new_session_id
+        self.quit_when_done = quit_when_done
+        self.engine: SessionEngine | None = None
+        self.last_record: SessionRecord | None = None
+        self._unsubscribers: list[Callable[[], None]] = []
+        self._prompt_session: str | None = None
+        self._prompt_age = 0
+        # What the user said about this session's phases, shown on its summary.
+        self._stability: dict[int, int] = {}
+        self._reps_done: dict[int, int] = {}
+        self._shots = _ScreenshotHook.from_env(self)
+        window.stability_rated.connect(self.rate_stability)
+        window.reps_corrected.connect(self.correct_reps)
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The engine's timer: the one given, or a Qt timer made at the first session."""
+        if self._scheduler is None:
+            self._scheduler = self._qt_scheduler()
+        return self._scheduler
+
+    def _qt_scheduler(self) -> Scheduler:
+        # Imported on first use: the scheduler module uses PySide6's `Qt` namespace, which
+        # the first frame must not wait for (see ui.widgets).
+        from legdrive_timer.ui.scheduler import QtScheduler
+
+        return QtScheduler(self.clock, self)
+
+    def watch_sleep(self) -> None:
+        """Hear when the machine wakes from sleep (Linux: logind over D-Bus)."""
+        if sys.platform.startswith("linux") and self.sleep_watcher is None:
+            from legdrive_timer.ui.sleep_watch import SleepWatcher
+
+            self.sleep_watcher = SleepWatcher(self)
+            self.sleep_watcher.woke.connect(self.woke_from_sleep)
+            self.sleep_watcher.start()
+
+    def woke_from_sleep(self) -> None:
+        """The machine slept: the engine's clock counted the sleep, its timer did not. Let
+        the engine look now; a running session then pauses as after any late wake-up."""
+        wake = getattr(self._scheduler, "wake", None)
+        if wake is not None:
+            wake()
+
+    def _keep_awake_unavailable(self, text: str) -> None:
+        # Said when the session is over: during it, the banner would take the digits' room.
+        self._keep_awake_notice = text
+
+    def start(self, workout: Workout) -> SessionEngine:
+        from legdrive_timer.core.engine import SessionEngine, State, local_now
+
+        self.end_wiring()
+        timeline = compile_workout(workout)
+        extra: dict[str, Any] = {}
+        if self._new_session_id is not None:
+            extra["new_session_id"] = self._new_session_id
+        engine = SessionEngine(
+            timeline, self.clock, self.scheduler, wall_clock=self._wall_clock or local_now, **extra
+        )
+        self.engine = engine
+        journal = self._history.journal
+        # The journal first: by the time anything else hears of a phase, it is saved.
+        if journal is not None:
+            self._unsubscribers.append(journal.attach(engine))
+        cues = self._sound.cues
+        if cues is not None:
+            # The cues get their own timer: the engine's scheduler holds one deadline only.
+            cue_timer = self._cue_timer_factory()
+            self._unsubscribers.append(cues.attach(engine, clock=self.clock, timer=cue_timer))
+        self._unsubscribers.append(engine.subscribe(self._on_event))
+        window = self._window
+        window.dismiss_stability_prompt()
+        self._stability.clear()
+        self._reps_done.clear()
+        window.session_view.attach(engine)
+        window.banner.set_message("keep_awake", None)
+        window.show_screen(window.session_view)
+        engine.start()
+        # After the first phase is on screen: asking the desktop takes a bus round trip.
+        if engine.state in (State.PREP, State.RUNNING):
+            self.keep_awake.inhibit(KEEP_AWAKE_REASON)
+        return engine
+
+    def end_wiring(self) -> None:
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers.clear()
+        if self._window.has_session_view:  # not built just to detach it (closing at start)
+            self._window.session_view.detach()
+
+    def _on_event(self, event: Event) -> None:
+        from legdrive_timer.core.events import (
+            Paused,
+            PhaseEnded,
+            PhaseStarted,
+            Resumed,
+            SessionEnded,
+        )
+
+        window = self._window
+        if isinstance(event, Paused):
+            self.keep_awake.release()  # a paused session may let the screen sleep
+        elif isinstance(event, Resumed):
+            self.keep_awake.inhibit(KEEP_AWAKE_REASON)
+        elif isinstance(event, PhaseEnded):
+            phase = event.phase
+            if phase.kind is PhaseKind.WORK and phase.reps_planned is not None and phase.side:
+                assert self.engine is not None
+                self._prompt_session = self.engine.session_id
+                self._prompt_age = 0
+                window.stability_prompt.ask(phase, event.segment.reps_done)
+        elif isinstance(event, PhaseStarted):
+            self._prompt_age += 1
+            if self._prompt_age >= PROMPT_LIFETIME_PHASES:
+                window.dismiss_stability_prompt()
+            if self._shots is not None:
+                self._shots.phase_started(event.phase.index, event.phase.kind.value)
+        elif isinstance(event, SessionEnded):
+            self.last_record = event.record
+            self.keep_awake.release()
+            if self._keep_awake_notice is not None:
+                window.banner.set_message("keep_awake", self._keep_awake_notice)
+                self._keep_awake_notice = None
+            self._show_summary()
+            self.end_wiring()
+            window.show_screen(window.summary_view)
+            if self._shots is not None:
+                self._shots.phase_started(len(event.record.segments), "summary")
+            if self.quit_when_done:
+                QTimer.singleShot(0, self.quit)
+
+    def stop(self) -> None:
+        """A running session ends as stopped (the app is closing)."""
+        if self.engine is not None and self.engine.is_active:
+            self.engine.stop()
+        self.end_wiring()
+        self.keep_awake.release()
+        if self.sleep_watcher is not None:
+            self.sleep_watcher.stop()
+
+    # -- ratings -----------------------------------------------------------------------
+
+    def rate_stability(self, phase_index: int, rating: int) -> None:
+        journal = self._history.journal
+        if journal is not None and self._prompt_session is not None:
+            journal.set_stability(self._prompt_session, phase_index, rating)
+        self._stability[phase_index] = rating
+        self._show_summary()
+
+    def correct_reps(self, phase_index: int, reps: int) -> None:
+        journal = self._history.journal
+        if journal is not None and self._prompt_session is not None:
+            journal.set_reps_done(self._prompt_session, phase_index, reps)
+        self._reps_done[phase_index] = reps
+        self._show_summary()
+
+    def rate_effort(self, effort: int) -> None:
+        if self.last_record is not None:
+            self._history.rate_effort(self.last_record.session_id, effort)
+
+    def _show_summary(self) -> None:
+        """The summary of the last session, with the user's ratings and corrections."""
+        record = self.last_record
+        if record is None or self.engine is None or record.session_id != self.engine.session_id:
+            return  # a rating given during a session shows on that session's summary
+        segments = tuple(
+            dataclasses.replace(
+                s,
+                stability=self._stability.get(s.phase_index, s.stability),
+                reps_done=self._reps_done.get(s.phase_index, s.reps_done),
+            )
+            for s in record.segments
+        )
+        self._window.summary_view.show_record(dataclasses.replace(record, segments=segments))
+
+    def quit(self) -> None:
+        if self._shots is not None:
+            self._shots.flush()
+        self._window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+
+class _ScreenshotHook:
+    """Saves a screenshot shortly after each phase starts (LEGDRIVE_TIMER_SCREENSHOT_DIR).
+
+    The shot is of the whole screen as the display server has it, so an end-to-end test
+    sees the real window, not a re-render of it.
+    """
+
+    def __init__(self, folder: Path, parent: QObject) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._timer = QTimer(parent)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SCREENSHOT_DELAY_MS)
+        self._timer.timeout.connect(self._take)
+        self._name = ""
+
+    @classmethod
+    def from_env(cls, parent: QObject) -> _ScreenshotHook | None:
+        folder = os.environ.get(SCREENSHOT_DIR_ENV)
+        return cls(Path(folder), parent) if folder else None
+
+    def phase_started(self, index: int, kind: str) -> None:
+        if self._timer.isActive():
+            self._take()
+        self._name = f"{index:03d}-{kind}.png"
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Take the pending shot now (the app is about to close)."""
+        if self._timer.isActive():
+            QApplication.processEvents()
+            self._take()
+
+    def _take(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        self._timer.stop()
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        screen.grabWindow(0).save(str(self.folder / self._name))
