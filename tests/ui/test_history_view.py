@@ -613,8 +613,8 @@ def test_a_session_shows_whole_without_sideways_scrolling(
     h.window.resize(*size)
     h.window.show()
     qtbot.waitExposed(h.window)
-    h.app.open_history()
-    view = h.app.history_view
+    h.app.history.show()
+    view = h.app.history.view
     assert view is not None
     for row in (0, 1):  # a primer, then the HIIT finisher's sixteen phases
         view.table.selectRow(row)
