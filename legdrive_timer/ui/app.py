@@ -257,6 +257,38 @@ def _log_start() -> None:
     )
 
 
+ICON_SIZES = (48, 128, 256)
+
+
+def _set_window_icon(app: QApplication) -> None:
+    """The app's icon on every window (task bar, window switcher), from the installed
+    assets; where they are is logged, so a broken install or bundle shows in the log."""
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
+
+    root = resources.files("legdrive_timer.assets")
+    icons = [root / "icons" / f"legdrive-timer-{size}.png" for size in ICON_SIZES]
+    icon = QIcon()
+    for file in icons:
+        if file.is_file():
+            icon.addFile(str(file))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+
+    def count(folder: str, suffix: str) -> int:
+        where = root / folder
+        return sum(1 for f in where.iterdir() if f.name.endswith(suffix)) if where.is_dir() else 0
+
+    log.info(
+        "assets in %s (%d sounds, %d voice lines, %d icons)",
+        root,
+        count("sounds", ".wav"),
+        count("voice", ".wav"),
+        sum(1 for file in icons if file.is_file()),
+    )
+
+
 def run_app(
     paths: DataPaths,
     *,
@@ -344,6 +376,7 @@ def _run_window(
             if diagnostics is not None:
                 diagnostics.attach_file()
                 _log_start()
+            _set_window_icon(app)
             if serve_launches:
                 controller.serve_launches()
             controller.load_services()

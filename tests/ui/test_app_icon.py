@@ -1,0 +1,26 @@
+"""The window icon comes from the installed assets, and the log says where they are."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from legdrive_timer.ui.app import ICON_SIZES, _set_window_icon
+
+
+def test_icon_and_assets_are_found_and_logged(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    with caplog.at_level(logging.INFO, logger="legdrive_timer"):
+        _set_window_icon(app)
+    icon = app.windowIcon()
+    assert not icon.isNull()
+    assert {size.width() for size in icon.availableSizes()} >= set(ICON_SIZES)
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("assets in ")]
+    assert line.endswith(f"voice lines, {len(ICON_SIZES)} icons)")
+    assert " 0 " not in line
