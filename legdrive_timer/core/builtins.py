@@ -64,7 +64,7 @@ def _build() -> tuple[Workout, ...]:
     full = Workout(
         id="full",
         name="Primer + finisher",
-        description="The warm-up primer, then the HIIT finisher.",
+        description="",
         prep_s=10,
         block_rest_s=60,
         tags=("primer", "finisher"),

@@ -168,21 +168,24 @@ def _seconds(value: float) -> str:
 
 
 def describe_block(block: RepSetBlock | IntervalBlock) -> str:
-    """What a block asks for, from its values: `Single-leg knee drive, 2 x 15 per side`."""
+    """What a block asks for, from its values: `2 x 15 per side`,
+    `8 rounds of 30 s all-out, 30 s rest`."""
     if isinstance(block, RepSetBlock):
         per = " per side" if len(block.sides) > 1 else f", {block.sides[0].value} leg"
         pace = "" if block.tempo is not None else ", at your own pace"
-        return f"{block.name}, {block.sets} x {block.reps}{per}{pace}"
+        return f"{block.sets} x {block.reps}{per}{pace}"
     rounds = "1 round" if block.rounds == 1 else f"{block.rounds} rounds"
-    return (
-        f"{block.name}, {_seconds(block.work_s)} all-out, {_seconds(block.rest_s)} rest, {rounds}"
-    )
+    return f"{rounds} of {_seconds(block.work_s)} all-out, {_seconds(block.rest_s)} rest"
 
 
 def describe_workout(workout: Workout) -> str:
     """The workout's blocks as their values make them, then its own words: the figures can
-    never disagree with what the session will do, whatever lengths the user set."""
-    shape = "; then ".join(describe_block(block) for block in workout.blocks)
+    never disagree with what the session will do, whatever lengths the user set. A workout
+    of several blocks names each one's exercise."""
+    if len(workout.blocks) == 1:
+        shape = describe_block(workout.blocks[0])
+    else:
+        shape = "; then ".join(f"{b.name}, {describe_block(b)}" for b in workout.blocks)
     return f"{shape}. {workout.description}".strip()
 
 

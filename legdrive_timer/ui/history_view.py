@@ -749,6 +749,12 @@ class HistoryView(QWidget):
         if orientation == splitter.orientation() and not force:
             return
         splitter.setOrientation(orientation)
+        # Under the list the detail has the whole width: its columns share it out.
+        self.detail.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+            if side_by_side
+            else QHeaderView.ResizeMode.Stretch
+        )
         if side_by_side:
             splitter.setSizes([list_width, max(300, splitter.width() - list_width)])
         else:

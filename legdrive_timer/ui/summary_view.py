@@ -62,10 +62,16 @@ class SummaryView(QWidget):
         self.effort_label.setAccessibleName("Effort question")
         self.effort_buttons: list[QPushButton] = []
         effort_row = QHBoxLayout()
+        # The effort given must stand out from the other ten at a glance, not by a shade.
+        chosen = (
+            "QPushButton:checked { background-color: #0a4f8a; color: #ffffff;"
+            " border: 2px solid #062c4d; border-radius: 4px; font-weight: bold; }"
+        )
         for value in range(11):
             button = QPushButton(str(value))
             button.setAccessibleName(f"Effort {value} of 10")
             button.setCheckable(True)
+            button.setStyleSheet(chosen)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setMinimumSize(36, 40)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

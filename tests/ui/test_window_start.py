@@ -29,7 +29,7 @@ __all__ = ["harness"]
 def test_lists_every_workout_with_duration_and_description(harness: WindowHarness) -> None:
     start = harness.window.start_screen
     texts = [start.list.item(i).text() for i in range(start.list.count())]
-    assert texts[0].startswith("Warm-up primer  —  3:30\nSingle-leg knee drive, 2 x 15 per side.")
+    assert texts[0].startswith("Warm-up primer  —  3:30\n2 x 15 per side. Wake up the hips")
     assert any(t.startswith("HIIT finisher  —  7:40\n") for t in texts)
     assert len(texts) == 5
 
@@ -125,8 +125,7 @@ def test_adjust_dialog_rejects_bad_values_inline_and_saves_good_ones(
     # 10 s prep + 6 x 20 s work + 5 x 30 s rest
     assert start.list.item(1).text() == (
         "HIIT finisher  —  4:40  ·  adjusted\n"
-        "Alternating knee drives, 20 s all-out, 30 s rest, 6 rounds. "
-        "Knees high and fast, then recover."
+        "6 rounds of 20 s all-out, 30 s rest. Knees high and fast, then recover."
     )
     assert "adjusted" not in start.list.item(0).text()
     start.list.setCurrentRow(1)
