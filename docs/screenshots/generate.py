@@ -47,6 +47,9 @@ def shoot(app: QApplication, size_name: str, size: tuple[int, int], data: Path) 
         app.processEvents()
         window.grab().save(str(HERE / f"{name}-{size_name}.png"), "PNG", 9)
 
+    # One workout with the user's own lengths, as the start screen marks it.
+    controller.settings = controller.settings.with_overrides("hiit", Overrides(rounds=6))
+    controller.refresh_workouts()
     save("start")
     primer = builtin_workout("primer")
     assert primer is not None
