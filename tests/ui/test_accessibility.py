@@ -74,8 +74,8 @@ def _app(qtbot: QtBot, data_paths: DataPaths) -> WindowHarness:
 
 def test_history_drop_downs_are_named_by_their_label(qtbot: QtBot, data_paths: DataPaths) -> None:
     h = _app(qtbot, data_paths)
-    h.app.open_history()
-    view = h.app.history_view
+    h.app.history.show()
+    view = h.app.history.view
     assert view is not None
     assert _name_and_value(view.workout_filter) == ("Filter by workout", "All workouts")
     assert _name_and_value(view.period_filter) == ("Filter by date range", "All time")
@@ -116,8 +116,8 @@ def test_sound_dialog_device_list_is_named_by_its_label(qtbot: QtBot) -> None:
 def test_every_control_around_the_session_has_a_name(qtbot: QtBot, data_paths: DataPaths) -> None:
     h = _app(qtbot, data_paths)
     assert unnamed(h.window) == [], "start screen"
-    h.app.open_history()
-    view = h.app.history_view
+    h.app.history.show()
+    view = h.app.history.view
     assert view is not None
     view.table.selectRow(0)
     QApplication.processEvents()
