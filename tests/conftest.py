@@ -10,8 +10,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("LEGDRIVE_TIMER_HOME", None)
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from legdrive_timer.storage.paths import DataPaths
+
+# The machines that run the suite are shared and often busy: a slow example is not a failure.
+# Property tests are judged by what they find, never by how long generating examples takes.
+settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("shared-machine")
 
 
 @pytest.fixture
