@@ -367,6 +367,13 @@ class HistoryStore:
         """True once SQLite reported damage in the file; the next open checks all of it."""
         self.interrupted: tuple[str, ...] = ()
         """Ids of the sessions found crashed (and marked interrupted) when the store opened."""
+        self.recovered: tuple[str, ...] = ()
+        """Ids of the sessions added from the unsaved folder when the store opened."""
+
+    @property
+    def unsaved_dir(self) -> Path:
+        """Where sessions the app could not write before it closed wait to be added."""
+        return self.path.with_name(self.path.name + ".unsaved")
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -408,6 +415,7 @@ class HistoryStore:
         store = cls(_connect(path, busy_timeout_ms), path, now=now, notice=notice)
         try:
             store.interrupted = store._recover_crashed()
+            store.recovered = store._recover_unsaved()
         except HistoryError:
             store.close()
             if store.damaged:
@@ -430,6 +438,35 @@ class HistoryStore:
                         [(end, sid) for sid, end in crashed],
                     )
             return tuple(sid for sid, _ in crashed)
+
+    def _recover_unsaved(self) -> tuple[str, ...]:
+        """Add the sessions kept in the unsaved folder: each replaces its journaled part (a
+        running or interrupted session of the same id) or is added; a finished session
+        already in the history is left as it is. A file is removed once it is in."""
+        from legdrive_timer.core.history_format import records_from_document
+        from legdrive_timer.storage.reader import HISTORY_IMPORT_LIMIT, read_json
+
+        folder = self.unsaved_dir
+        if folder.is_symlink() or not folder.is_dir():
+            return ()
+        added: list[str] = []
+        for file in sorted(folder.glob("*.json")):
+            try:
+                document = read_json(file, what="unsaved session", limit=HISTORY_IMPORT_LIMIT)
+                records = records_from_document(document, check_times=False).records
+            except (UserError, ValueError):
+                continue  # left where it is, for a person to look at
+            for record in records:
+                rows = self._read("SELECT status FROM sessions WHERE id = ?", (record.session_id,))
+                if not rows or rows[0][0] in ("running", "interrupted"):
+                    self._locks.release(record.session_id)
+                    self.restore_session(record)
+                    added.append(record.session_id)
+            with contextlib.suppress(OSError):
+                file.unlink()
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        return tuple(added)
 
     def close(self) -> None:
         with self._lock:

@@ -3,19 +3,33 @@
 The session is written when it starts and each phase is committed as it ends, so a crash
 loses at most the phase in progress. A write that fails (a full disk, another window holding
 the database too long) never reaches the engine: the write is kept in order, the failure is
-shown as `problem`, and every later event first retries what is pending.
+shown as `problem`, and it is tried again until it goes through.
+
+With `background=True` (the window) every write runs on one worker thread, so the window
+never waits for the disk or for another process's lock; the worker retries a failed write
+every RETRY_INTERVAL_S until it is saved. `close` waits a little for what is pending; what is
+still unsaved then is kept as a history file in the unsaved folder (`unsaved_dir`), which
+the next `HistoryStore.open` adds to the history, and `close` says so in one sentence.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import sqlite3
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event, PhaseEnded, SessionEnded, SessionStarted
+from legdrive_timer.core.history_format import records_to_json
+from legdrive_timer.core.records import SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.storage.atomic import write_text_atomic
 from legdrive_timer.storage.history import (
     EFFORT_RANGE,
     REPS_RANGE,
@@ -32,10 +46,19 @@ DAMAGED = (
     "aside and a new one started the next time the app starts."
 )
 RETRY_INTERVAL_S = 5.0
-"""Between phases, pending writes are retried at most this often."""
+"""Pending writes are retried at most this often."""
+CLOSE_WAIT_S = 2.0
+"""At exit, how long pending writes may still take before they are kept aside."""
 
 ProblemListener = Callable[[str | None], None]
-"""Called with the new problem sentence, or None once pending writes went through."""
+"""Called with the new problem sentence, or None once pending writes went through. With
+`background=True` it is called on the worker thread."""
+
+
+@dataclasses.dataclass
+class _Write:
+    session_id: str
+    run: Callable[[], None]
 
 
 class SessionJournal:
@@ -45,19 +68,33 @@ class SessionJournal:
         *,
         on_problem: ProblemListener | None = None,
         clock: Callable[[], float] = time.monotonic,
+        background: bool = False,
+        unsaved_dir: Path | None = None,
+        retry_interval_s: float = RETRY_INTERVAL_S,
     ) -> None:
         self.store = store
         self._clock = clock
         self._retry_at = 0.0
+        self._retry_interval_s = retry_interval_s
         self.problem: str | None = None
         """One sentence while some writes could not be saved, else None."""
         self.on_problem: list[ProblemListener] = [] if on_problem is None else [on_problem]
-        self._pending: deque[Callable[[], None]] = deque()
+        self._pending: deque[_Write] = deque()
+        self._drafts: dict[str, SessionRecord] = {}
+        """Each session as the journal knows it, to keep it if the database never takes it."""
+        self.unsaved_dir = unsaved_dir or store.unsaved_dir
+        self._lock = threading.Condition()
+        self._closing = False
+        self._worker: threading.Thread | None = None
+        if background:
+            self._worker = threading.Thread(target=self._work, name="history-writer", daemon=True)
+            self._worker.start()
 
     @property
     def pending(self) -> int:
         """How many writes wait for the database to accept them."""
-        return len(self._pending)
+        with self._lock:
+            return len(self._pending)
 
     def attach(self, engine: SessionEngine) -> Callable[[], None]:
         """Journal `engine`'s session; returns a function that stops journaling."""
@@ -67,15 +104,20 @@ class SessionJournal:
 
     def set_stability(self, session_id: str, phase_index: int, rating: int | None) -> None:
         check_rating("stability", rating, STABILITY_RANGE)  # a bad value fails here, not later
-        self._submit(lambda: self.store.set_stability(session_id, phase_index, rating))
+        self._edit_segment(session_id, phase_index, stability=rating)
+        self._submit(session_id, lambda: self.store.set_stability(session_id, phase_index, rating))
 
     def set_reps_done(self, session_id: str, phase_index: int, reps: int) -> None:
         check_rating("reps", reps, REPS_RANGE)
-        self._submit(lambda: self.store.set_reps_done(session_id, phase_index, reps))
+        self._edit_segment(session_id, phase_index, reps_done=reps)
+        self._submit(session_id, lambda: self.store.set_reps_done(session_id, phase_index, reps))
 
     def set_effort(self, session_id: str, effort: int | None) -> None:
         check_rating("effort", effort, EFFORT_RANGE)
-        self._submit(lambda: self.store.set_effort(session_id, effort))
+        draft = self._drafts.get(session_id)
+        if draft is not None:
+            self._drafts[session_id] = dataclasses.replace(draft, effort=effort)
+        self._submit(session_id, lambda: self.store.set_effort(session_id, effort))
 
     def flush(self) -> bool:
         """Retry pending writes now; True when nothing is left pending.
@@ -83,21 +125,48 @@ class SessionJournal:
         A write that failed for a reason that can pass (a full disk, a database busy in
         another window, an I/O error) stays first in line. One that can never succeed (its
         session was deleted meanwhile, a value the database refuses) is logged and dropped,
-        so that it does not hold back everything after it.
+        so that it does not hold back everything after it. In the background mode this only
+        wakes the worker; it never waits for the disk.
         """
-        while self._pending:
-            write = self._pending[0]
-            try:
-                write()
-            except Exception as error:  # The session must go on whatever the disk does.
-                if _transient(error):
-                    self._retry_at = self._clock() + RETRY_INTERVAL_S
-                    self._set_problem(_sentence(error, len(self._pending)))
-                    return False
-                log.error("history write dropped: %s", error, exc_info=error)
-            self._pending.popleft()
-        self._set_problem(DAMAGED if self.store.damaged else None)
-        return True
+        if self._worker is not None:
+            with self._lock:
+                self._retry_at = 0.0
+                self._lock.notify_all()
+                return not self._pending
+        return self._drain()
+
+    def wait_saved(self, timeout_s: float) -> bool:
+        """Wait up to `timeout_s` until nothing is pending; True if so. (The window never
+        calls this while a session runs: it is for closing, and for tests.)"""
+        if self._worker is None:
+            return self._drain()
+        deadline = time.monotonic() + timeout_s
+        with self._lock:
+            self._retry_at = 0.0
+            self._lock.notify_all()
+            while self._pending and time.monotonic() < deadline:
+                self._lock.wait(max(deadline - time.monotonic(), 0.0))
+            return not self._pending
+
+    def close(self, wait_s: float = CLOSE_WAIT_S) -> str | None:
+        """Stop journaling: wait up to `wait_s` for pending writes, then keep what is still
+        unsaved in the unsaved folder. Returns None when everything was saved, else one
+        sentence saying what was kept where (or what was lost and why)."""
+        if self._worker is not None:
+            self.wait_saved(wait_s)
+            with self._lock:
+                self._closing = True
+                self._lock.notify_all()
+            # The attempt in progress ends within the database's busy timeout.
+            self._worker.join()
+        else:
+            self._drain()
+        with self._lock:
+            unsaved = sorted({w.session_id for w in self._pending})
+            problem = self.problem
+        if not unsaved:
+            return None
+        return self._keep_aside(unsaved, problem)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -108,33 +177,121 @@ class SessionJournal:
             if isinstance(event, SessionStarted):
                 timeline = event.timeline
                 sid, started = event.session_id, event.started_at
+                self._drafts[sid] = SessionRecord(
+                    sid,
+                    timeline.workout_id,
+                    timeline.workout_name,
+                    started,
+                    None,
+                    SessionStatus.RUNNING,
+                    timeline.total_ms,
+                )
                 self._submit(
+                    sid,
                     lambda: store.begin_session(
                         sid, timeline.workout_id, timeline.workout_name, started, timeline.total_ms
-                    )
+                    ),
                 )
             elif isinstance(event, PhaseEnded):
                 sid_now, segment = engine.session_id, event.segment
                 if sid_now is not None:
-                    self._submit(lambda: store.add_segment(sid_now, segment))
+                    self._add_segment(sid_now, segment)
+                    self._submit(sid_now, lambda: store.add_segment(sid_now, segment))
             elif isinstance(event, SessionEnded):
                 record = event.record
-                self._submit(lambda: store.finish_session(record))
-            elif self._pending and self._clock() >= self._retry_at:
+                self._drafts[record.session_id] = record
+                self._submit(record.session_id, lambda: store.finish_session(record))
+            elif self._worker is None and self._pending and self._clock() >= self._retry_at:
                 # Ticks are a chance to retry between phases, but not every second: a locked
                 # database makes each attempt wait, and that wait is the window's time.
-                self.flush()
+                self._drain()
 
         return on_event
 
-    def _submit(self, write: Callable[[], None]) -> None:
-        self._pending.append(write)
-        self.flush()
+    def _add_segment(self, session_id: str, segment: SegmentRecord) -> None:
+        draft = self._drafts.get(session_id)
+        if draft is None:
+            return
+        kept = tuple(s for s in draft.segments if s.phase_index != segment.phase_index)
+        segments = tuple(sorted((*kept, segment), key=lambda s: s.phase_index))
+        self._drafts[session_id] = dataclasses.replace(draft, segments=segments)
+
+    def _edit_segment(self, session_id: str, phase_index: int, **changes: int | None) -> None:
+        draft = self._drafts.get(session_id)
+        if draft is None:
+            return
+        segments = tuple(
+            dataclasses.replace(s, **changes) if s.phase_index == phase_index else s  # type: ignore[arg-type]
+            for s in draft.segments
+        )
+        self._drafts[session_id] = dataclasses.replace(draft, segments=segments)
+
+    def _submit(self, session_id: str, write: Callable[[], None]) -> None:
+        with self._lock:
+            self._pending.append(_Write(session_id, write))
+            if self._worker is not None:
+                self._lock.notify_all()
+                return
+        self._drain()
+
+    def _attempt(self) -> bool | None:
+        """Run the first pending write: True if it is done with (saved or dropped), False if
+        it failed for a reason that can pass, None if nothing is pending."""
+        with self._lock:
+            if not self._pending:
+                return None
+            write = self._pending[0]
+        try:
+            write.run()
+        except Exception as error:  # The session must go on whatever the disk does.
+            if _transient(error):
+                with self._lock:
+                    self._retry_at = self._clock() + self._retry_interval_s
+                    count = len(self._pending)
+                self._set_problem(_sentence(error, count))
+                return False
+            log.error("history write dropped: %s", error, exc_info=error)
+        with self._lock:
+            self._pending.popleft()
+            self._lock.notify_all()
+        return True
+
+    def _drain(self) -> bool:
+        while True:
+            outcome = self._attempt()
+            if outcome is False:
+                return False
+            if outcome is None:
+                break
+        self._set_problem(DAMAGED if self.store.damaged else None)
+        return True
+
+    def _work(self) -> None:
+        """The worker thread: write what is pending, in order, until closed."""
+        while True:
+            with self._lock:
+                while not self._closing and (
+                    not self._pending or time.monotonic() < self._retry_at
+                ):
+                    timeout = None if not self._pending else self._retry_at - time.monotonic()
+                    self._lock.wait(timeout)
+                if self._closing:
+                    return
+            outcome = self._attempt()
+            if outcome is True:
+                with self._lock:
+                    empty = not self._pending
+                if empty:
+                    self._set_problem(DAMAGED if self.store.damaged else None)
+            elif outcome is False:
+                with self._lock:
+                    self._retry_at = time.monotonic() + self._retry_interval_s
 
     def _set_problem(self, problem: str | None) -> None:
-        if problem == self.problem:
-            return
-        self.problem = problem
+        with self._lock:
+            if problem == self.problem:
+                return
+            self.problem = problem
         if problem is not None:
             log.warning("%s", problem)
         for listener in list(self.on_problem):
@@ -142,6 +299,62 @@ class SessionJournal:
                 listener(problem)
             except Exception:  # A broken listener must not stop the journal.
                 log.exception("history problem listener failed")
+
+    def _keep_aside(self, session_ids: list[str], problem: str | None) -> str:
+        """Write each unsaved session, as far as the journal knows it, to the unsaved folder."""
+        why = _why(problem)
+        kept: list[str] = []
+        lost: list[str] = []
+        for sid in session_ids:
+            draft = self._drafts.get(sid)
+            if draft is None:  # a rating of a session from before this run
+                lost.append(sid)
+                continue
+            record = _as_kept(draft)
+            try:
+                write_text_atomic(self.unsaved_dir / _file_name(sid), records_to_json([record]))
+            except OSError as error:
+                log.error("could not keep session %s aside: %s", sid, error)
+                lost.append(sid)
+                continue
+            kept.append(sid)
+        with self._lock:
+            self._pending.clear()
+        parts: list[str] = []
+        if kept:
+            noun = "session" if len(kept) == 1 else "sessions"
+            parts.append(
+                f"{len(kept)} {noun} could not be saved in the history ({why}); "
+                f"{'it was' if len(kept) == 1 else 'they were'} kept in {self.unsaved_dir} "
+                "and will be added to the history the next time Legdrive Timer starts."
+            )
+        if lost:
+            noun = "session" if len(lost) == 1 else "sessions"
+            parts.append(
+                f"The last changes to {len(lost)} {noun} could not be saved ({why}) or kept "
+                f"in {self.unsaved_dir}; the history has the phases written before that."
+            )
+        return " ".join(parts)
+
+
+def _as_kept(draft: SessionRecord) -> SessionRecord:
+    if draft.status is not SessionStatus.RUNNING:
+        return draft
+    ended = draft.started_at + timedelta(milliseconds=draft.actual_ms)
+    return dataclasses.replace(draft, status=SessionStatus.INTERRUPTED, ended_at=ended)
+
+
+def _file_name(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
+
+
+def _why(problem: str | None) -> str:
+    if problem is None:
+        return "the database did not answer in time"
+    text = problem.split(";")[0]
+    start = text.find("(")
+    end = text.rfind(")")
+    return text[start + 1 : end] if 0 <= start < end else "the database did not answer in time"
 
 
 def _transient(error: BaseException) -> bool:
@@ -155,4 +368,7 @@ def _sentence(error: BaseException, pending: int) -> str:
         base = str(error).rstrip(".")
     else:
         base = f"The history could not be saved ({error})"
-    return f"{base}; {pending} unsaved change{'s' if pending != 1 else ''} will be retried."
+    return (
+        f"{base}; {pending} unsaved change{'s' if pending != 1 else ''} "
+        "will be retried every few seconds."
+    )

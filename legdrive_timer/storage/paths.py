@@ -66,8 +66,9 @@ class DataPaths:
 
     @property
     def unsaved_dir(self) -> Path:
-        """Sessions that could not be written to the history before the app closed."""
-        return self.data_dir / "unsaved-sessions"
+        """Sessions that could not be written to the history before the app closed; the
+        next opening of the history adds them (see storage.journal)."""
+        return self.history_db.with_name(self.history_db.name + ".unsaved")
 
     def own_files(self) -> tuple[Path, ...]:
         """Every file and folder the app keeps: never the target of an export."""

@@ -395,4 +395,7 @@ def _run_window(
     status = app.exec()
     with contextlib.suppress(RuntimeError):
         window.close()
+    history = controller.history
+    if status == 0 and quit_when_done and (history.problem or history.unsaved_report):
+        return 1  # the session is not (all) in the history: said on stderr above
     return status

@@ -222,7 +222,8 @@ def test_a_full_disk_never_stops_the_session_and_is_reported_then_caught_up(
     h.advance(2000 + 1000)  # round 1 work and rest end: both writes fail
     assert h.engine.state is State.RUNNING
     assert journal.problem == (
-        "The history could not be saved (the disk is full); 2 unsaved changes will be retried."
+        "The history could not be saved (the disk is full); 2 unsaved changes will be retried "
+        "every few seconds."
     )
     assert journal.pending == 2
     assert seen == [
@@ -258,7 +259,9 @@ def test_a_failing_listener_never_stops_the_journal(
     h.engine.start()
     run_to_end(h)
     assert h.engine.state is State.FINISHED
-    assert journal.problem is not None and journal.problem.endswith("will be retried.")
+    assert journal.problem is not None and journal.problem.endswith(
+        "will be retried every few seconds."
+    )
     assert journal.pending == 1 + len(h.engine.timeline.phases) + 1
     disk.full = False
     assert journal.flush() is True
@@ -329,7 +332,7 @@ def test_another_window_holding_the_database_too_long_is_a_retried_problem(db: P
         assert h.engine.state is State.RUNNING
         assert journal.problem == (
             "The history could not be saved (the database was busy in another window for too "
-            "long); 1 unsaved change will be retried."
+            "long); 1 unsaved change will be retried every few seconds."
         )
         other.execute("COMMIT")
         seconds.now += RETRY_INTERVAL_S

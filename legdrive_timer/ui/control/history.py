@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
+
+from legdrive_timer.logs import print_to_stderr
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -18,6 +20,9 @@ if TYPE_CHECKING:
 
 
 class HistoryControl(QObject):
+    journal_problem = Signal(object)
+    """The history writer's problem sentence (or None), carried from its thread to this one."""
+
     def __init__(
         self,
         paths: DataPaths,
@@ -33,6 +38,10 @@ class HistoryControl(QObject):
         self.journal: SessionJournal | None = None
         self.page: QWidget | None = None
         self.view: HistoryView | None = None
+        self.problem: str | None = None
+        """Why sessions are not being saved at all, if they are not."""
+        self.unsaved_report: str | None = None
+        """At exit: what could not be saved in the history, and where it was kept."""
 
     def open(self) -> None:
         """Open the database (slow: done after the first frame)."""
@@ -43,11 +52,24 @@ class HistoryControl(QObject):
         try:
             self.store = HistoryStore.open(self._paths.history_db)
         except HistoryError as error:
-            banner.set_message("history", f"{error} Sessions are not saved.")
+            self.problem = f"{error} Sessions are not saved."
+            banner.set_message("history", self.problem)
+            print_to_stderr(self.problem)  # also for `run` from a terminal or a script
             return
-        banner.set_message("history", self.store.notice)
-        self.journal = SessionJournal(self.store)
-        self.journal.on_problem.append(lambda p: banner.set_message("journal", p))
+        notice = self.store.notice
+        if self.store.recovered:
+            count = len(self.store.recovered)
+            noun = "session" if count == 1 else "sessions"
+            added = f"{count} {noun} that could not be saved last time were added to the history."
+            notice = f"{notice} {added}" if notice else added
+        banner.set_message("history", notice)
+        # Writes run on their own thread: a busy or full disk never holds up the window.
+        self.journal = SessionJournal(self.store, background=True)
+        self.journal_problem.connect(self._show_journal_problem)
+        self.journal.on_problem.append(self.journal_problem.emit)
+
+    def _show_journal_problem(self, problem: str | None) -> None:
+        self._window.banner.set_message("journal", problem)
 
     def rate_effort(self, session_id: str, effort: int) -> None:
         if self.journal is not None:
@@ -82,8 +104,13 @@ class HistoryControl(QObject):
         self._window.show_screen(self.page)
 
     def close(self) -> None:
+        """Wait briefly for pending writes; what is still unsaved is kept aside and said."""
         if self.journal is not None:
-            self.journal.flush()
+            self.unsaved_report = self.journal.close()
+            self.journal = None
+            if self.unsaved_report is not None:
+                self._window.banner.set_message("journal", self.unsaved_report)
+                print_to_stderr(self.unsaved_report)
         if self.store is not None:
             self.store.close()
             self.store = None
