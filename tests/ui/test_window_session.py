@@ -328,6 +328,7 @@ def test_skipped_self_paced_set_and_effort_by_key_on_the_summary(
     press(Qt.Key.Key_Up)  # 10 is the top
     assert summary.effort == 10 and summary.effort_buttons[10].isChecked()
     press(Qt.Key.Key_Down)
-    assert h.app.store is not None
+    assert h.app.store is not None and h.app.journal is not None
+    assert h.app.journal.wait_saved(20)  # written on the history thread
     record = h.app.store.session("session-1")
     assert record is not None and record.effort == 9
