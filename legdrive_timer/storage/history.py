@@ -35,6 +35,7 @@ from legdrive_timer.storage.migrations import (
     TOTALS_COLUMNS,
     FutureSchemaError,
     migrate,
+    refresh_totals_sql,
     schema_version,
 )
 
@@ -255,7 +256,6 @@ _INSERT_SESSION = """
 
 
 _INSERT_IGNORE_SESSION = _INSERT_SESSION.format(verb="OR IGNORE")
-_REPLACE_SESSION = _INSERT_SESSION.format(verb="OR REPLACE")
 
 
 def _segment_row(session_id: str, s: SegmentRecord) -> tuple[Any, ...]:
@@ -777,18 +777,17 @@ class HistoryStore:
             if record is None:
                 return None
             with self._write() as conn:
-                conn.execute("DELETE FROM segments WHERE session_id = ?", (session_id,))
+                # The session row first: its segments go by the foreign key's cascade, and
+                # the totals trigger then finds no row to re-sum for each of them.
                 conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+                conn.execute("DELETE FROM segments WHERE session_id = ?", (session_id,))
             return record
 
     def restore_session(self, record: SessionRecord) -> None:
         """Put a deleted session back exactly as `delete_session` returned it."""
         with self._write() as conn:
-            conn.execute("DELETE FROM segments WHERE session_id = ?", (record.session_id,))
-            conn.execute(_REPLACE_SESSION, _session_row(record))
-            conn.executemany(
-                _INSERT_SEGMENT, [_segment_row(record.session_id, s) for s in record.segments]
-            )
+            conn.execute("DELETE FROM sessions WHERE id = ?", (record.session_id,))
+            _insert_whole(conn, record)
 
     def merge(self, records: Iterable[SessionRecord]) -> int:
         """Add the sessions whose id is not in the history yet; returns how many were added."""
@@ -807,14 +806,29 @@ class HistoryStore:
         added = 0
         with self._write() as conn:
             for record in records:
-                cursor = conn.execute(_INSERT_IGNORE_SESSION, _session_row(record))
-                if cursor.rowcount == 1:
+                present = conn.execute(
+                    "SELECT 1 FROM sessions WHERE id = ?", (record.session_id,)
+                ).fetchone()
+                if present is None:
+                    _insert_whole(conn, record)
                     added += 1
-                    conn.executemany(
-                        _INSERT_SEGMENT,
-                        [_segment_row(record.session_id, s) for s in record.segments],
-                    )
         return added
+
+
+def _insert_whole(conn: sqlite3.Connection, record: SessionRecord) -> None:
+    """Insert a whole session (not in the table) in time linear in its segments.
+
+    The totals trigger on `segments` re-sums the session's segments at every insert, which
+    for a whole session costs the square of its segments (an import of 16,000 segments took
+    a minute). So the segments go in first, while their session row does not exist yet and
+    the trigger's UPDATE matches nothing, and the totals are summed once at the end. The
+    foreign key is checked at COMMIT, when the session row is there."""
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    conn.executemany(
+        _INSERT_SEGMENT, [_segment_row(record.session_id, s) for s in record.segments]
+    )
+    conn.execute(_INSERT_SESSION.format(verb=""), _session_row(record))
+    conn.execute(refresh_totals_sql("?"), (record.session_id, record.session_id))
 
 
 # -- opening the file --------------------------------------------------------------------------

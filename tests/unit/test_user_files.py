@@ -249,3 +249,57 @@ def test_write_new_file_refuses_a_folder_and_leaves_no_temporary_file(tmp_path: 
         write_new_file(target, b"y", protected=())
     assert target.read_bytes() == b"x"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.csv"]
+
+
+# -- import is linear and bounded -------------------------------------------------------------
+
+
+def _sqlite_steps_to_merge(tmp_path: Path, segments: int) -> int:
+    """SQLite virtual machine steps (counted, not timed) to merge one session."""
+    import sys as _sys
+
+    _sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from history_import import long_session  # type: ignore[import-not-found]
+
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    with HistoryStore.open(tmp_path / f"h{segments}.sqlite3") as store:
+        store._conn.set_progress_handler(count, 100)
+        assert store.merge([long_session(segments)]) == 1
+        store._conn.set_progress_handler(None, 0)
+        (summary,) = store.sessions()
+        assert summary.segment_count == segments and summary.actual_ms == segments * 1000
+    return steps
+
+
+def test_importing_a_session_costs_in_proportion_to_its_segments(tmp_path: Path) -> None:
+    small = _sqlite_steps_to_merge(tmp_path, 1000)
+    large = _sqlite_steps_to_merge(tmp_path, 4000)
+    assert large < 5 * small  # quadratic would be 16x
+
+
+def test_a_session_of_too_many_segments_is_refused_with_a_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    segment = {
+        "phase_index": 0, "kind": "work", "side": None, "set": None, "round": 1,
+        "exercise_id": "x", "block_index": 0, "planned_s": 1, "actual_s": 0,
+        "reps_planned": None, "reps_done": None, "end_reason": "elapsed", "stability": None,
+    }  # fmt: skip
+    session = {
+        "id": "big", "workout_id": "hiit", "workout_name": "HIIT",
+        "started_at": "2026-03-02T07:30:00+01:00", "ended_at": None, "status": "stopped",
+        "planned_s": 1, "actual_s": 0, "effort": None,
+        "segments": [dict(segment, phase_index=i) for i in range(10_001)],
+    }  # fmt: skip
+    source = tmp_path / "big.json"
+    document = {"format": HISTORY_FORMAT, "version": 1, "sessions": [session]}
+    source.write_text(json.dumps(document), encoding="utf-8")
+    code, out, err = run(capsys, "history", "import", str(source), "--data-dir", str(tmp_path))
+    assert code == 0 and out == "Imported 0 sessions (0 already present).\n"
+    assert "skipped session 1 (id big): it has 10001 segments, more than the 10000" in err
