@@ -824,9 +824,7 @@ def _insert_whole(conn: sqlite3.Connection, record: SessionRecord) -> None:
     the trigger's UPDATE matches nothing, and the totals are summed once at the end. The
     foreign key is checked at COMMIT, when the session row is there."""
     conn.execute("PRAGMA defer_foreign_keys = ON")
-    conn.executemany(
-        _INSERT_SEGMENT, [_segment_row(record.session_id, s) for s in record.segments]
-    )
+    conn.executemany(_INSERT_SEGMENT, [_segment_row(record.session_id, s) for s in record.segments])
     conn.execute(_INSERT_SESSION.format(verb=""), _session_row(record))
     conn.execute(refresh_totals_sql("?"), (record.session_id, record.session_id))
 
