@@ -177,6 +177,8 @@ class _SessionLocks:
             return
         try:
             self.folder.mkdir(exist_ok=True)
+            if self.folder.is_symlink():  # never create files where a link points
+                return
             handle = self._file(session_id).open("ab")
         except OSError:
             return  # Without a lock file the session is still recorded; only recovery differs.
@@ -844,6 +846,13 @@ def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Conn
     The schema version is read before anything is written, so that a database from a newer
     version of the app is refused without being touched (not even switched to WAL).
     """
+    for own in (path, *_sidecars(path)):
+        if own.is_symlink():
+            # SQLite would follow it and write wherever it points (even when it dangles).
+            raise HistoryError(
+                f"{own} is a symbolic link; the history is only written to a real file in "
+                "the data folder, so sessions are not saved until it is removed."
+            )
     if path.is_dir():
         raise HistoryError(f"{path} is a folder where the history database should be.")
     existed = path.exists()

@@ -312,6 +312,8 @@ class SessionJournal:
                 continue
             record = _as_kept(draft)
             try:
+                if self.unsaved_dir.is_symlink():
+                    raise OSError(f"{self.unsaved_dir} is a symbolic link")
                 write_text_atomic(self.unsaved_dir / _file_name(sid), records_to_json([record]))
             except OSError as error:
                 log.error("could not keep session %s aside: %s", sid, error)

@@ -303,3 +303,35 @@ def test_a_session_of_too_many_segments_is_refused_with_a_sentence(
     code, out, err = run(capsys, "history", "import", str(source), "--data-dir", str(tmp_path))
     assert code == 0 and out == "Imported 0 sessions (0 already present).\n"
     assert "skipped session 1 (id big): it has 10001 segments, more than the 10000" in err
+
+
+# -- writes never follow a link out of the data folder ----------------------------------------
+
+
+@posix_only
+def test_a_dangling_database_link_is_refused_and_nothing_is_written_where_it_points(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = DataPaths.resolve(tmp_path / "data")
+    paths.data_dir.mkdir(parents=True)
+    outside = tmp_path / "outside" / "victim.sqlite3"
+    outside.parent.mkdir()
+    paths.history_db.symlink_to(outside)
+    code, _, err = run(capsys, "history", "list", "--data-dir", str(paths.data_dir))
+    assert code == 2 and "is a symbolic link" in err
+    one_sentence(err)
+    assert list(outside.parent.iterdir()) == []
+
+
+@posix_only
+def test_a_linked_lock_folder_is_not_written_through(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    paths = DataPaths.resolve(tmp_path / "data")
+    HistoryStore.open(paths.history_db).close()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    paths.history_db.with_name("history.sqlite3.running").symlink_to(outside)
+    with HistoryStore.open(paths.history_db) as store:
+        store.begin_session("s", "hiit", "HIIT", datetime.now(UTC), 1000)
+    assert list(outside.iterdir()) == []
