@@ -257,6 +257,43 @@ def _log_start() -> None:
     )
 
 
+class _CloseOnSignals(QObject):
+    """SIGTERM (logout, shutdown, `kill`) and SIGINT (Ctrl+C in a terminal) close the window
+    as the user would: a running session is saved as stopped and the screen let go.
+
+    Python runs a signal's handler only when it next gets control, which a Qt event loop
+    waiting for events does not give it: the signal also writes to a socket that Qt
+    watches, and reading it lets the handler run. A child of the app, so it lives as long.
+    """
+
+    def __init__(self, app: QApplication, close: Callable[[], None]) -> None:
+        import signal
+        import socket
+
+        from PySide6.QtCore import QSocketNotifier
+
+        super().__init__(app)
+        self._close = close
+        self._receiver, self._sender = socket.socketpair()
+        self._receiver.setblocking(False)
+        self._sender.setblocking(False)
+        signal.set_wakeup_fd(self._sender.fileno())
+        self._notifier = QSocketNotifier(self._receiver.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._drain)
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, self._handle)
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError):
+            self._receiver.recv(64)
+
+    def _handle(self, number: int, frame: object) -> None:
+        import signal
+
+        log.info("closing on %s", signal.Signals(number).name)
+        QTimer.singleShot(0, self._close)
+
+
 ICON_SIZES = (48, 128, 256)
 
 
@@ -377,6 +414,8 @@ def _run_window(
                 diagnostics.attach_file()
                 _log_start()
             _set_window_icon(app)
+            if sys.platform != "win32":
+                _CloseOnSignals(app, controller.quit)
             if serve_launches:
                 controller.serve_launches()
             controller.load_services()

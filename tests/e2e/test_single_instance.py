@@ -76,10 +76,11 @@ def launch(data: Path, env: dict[str, str], *args: str) -> subprocess.CompletedP
 
 
 def stop(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM, as at logout: the app closes its window as the user would."""
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=LIMIT_S)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -127,8 +128,9 @@ def test_a_second_launch_hands_its_workout_to_the_first(
         assert first.poll() is None
     finally:
         stop(first)
-    # One history, one session: the one the first instance ran (cut short by SIGTERM).
-    assert len(sessions(data)) == 1
+    # One history, one session: the first instance's, stopped when SIGTERM closed its window.
+    assert sessions(data) == [SessionStatus.STOPPED]
+    assert first.returncode == 0
 
 
 def test_two_data_folders_are_two_instances(tmp_path: Path, env: dict[str, str]) -> None:
