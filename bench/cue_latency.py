@@ -28,7 +28,6 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from legdrive_timer.audio.cues import durations, open_assets  # noqa: E402
-from legdrive_timer.audio.planner import plan_session  # noqa: E402
 from legdrive_timer.core.builtins import builtin_workout  # noqa: E402
 from legdrive_timer.core.overrides import Overrides, apply_overrides  # noqa: E402
 from legdrive_timer.core.timeline import Timeline, compile_workout  # noqa: E402
@@ -42,6 +41,7 @@ from tests.e2e.audio_capture import (  # noqa: E402
     expected_onsets,
     run_session,
 )
+from tests.helpers.cues import plan_session  # noqa: E402
 
 
 def _percentile(values: list[float], q: float) -> float:

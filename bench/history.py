@@ -36,13 +36,17 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from legdrive_timer.core.builtins import builtin_workout
-from legdrive_timer.core.clock import FakeClock, FakeScheduler
-from legdrive_timer.core.engine import SessionEngine
-from legdrive_timer.core.timeline import PhaseKind, Timeline, compile_workout
-from legdrive_timer.storage.history import HistoryStore
-from legdrive_timer.storage.journal import SessionJournal
-from legdrive_timer.storage.migrations import TOTALS_COLUMNS, TOTALS_SELECT
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # the fake clock and scheduler of the tests
+
+from legdrive_timer.core.builtins import builtin_workout  # noqa: E402
+from legdrive_timer.core.engine import SessionEngine  # noqa: E402
+from legdrive_timer.core.timeline import PhaseKind, Timeline, compile_workout  # noqa: E402
+from legdrive_timer.storage.history import HistoryStore  # noqa: E402
+from legdrive_timer.storage.journal import SessionJournal  # noqa: E402
+from legdrive_timer.storage.migrations import TOTALS_COLUMNS, TOTALS_SELECT  # noqa: E402
+from tests.helpers.fakes import FakeClock, FakeScheduler  # noqa: E402
 
 PAGE = 100
 OFFSET = timezone(timedelta(hours=1))

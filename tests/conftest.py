@@ -1,4 +1,5 @@
-"""Shared test set-up: Qt runs offscreen, every test has its own data dir."""
+"""Shared test set-up: Qt runs offscreen, every test has its own data dir; the fixtures
+every test folder uses. Helpers to import live in `tests/helpers/`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Nothing a test does may reach the real user profile.
 os.environ.pop("LEGDRIVE_TIMER_HOME", None)
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -21,6 +25,11 @@ settings.register_profile(
 )
 settings.load_profile("shared-machine")
 
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from tests.helpers.window import WindowHarness
+
 
 @pytest.fixture
 def data_paths(tmp_path: object) -> DataPaths:
@@ -28,3 +37,17 @@ def data_paths(tmp_path: object) -> DataPaths:
 
     assert isinstance(tmp_path, Path)
     return DataPaths.resolve(tmp_path / "data")
+
+
+@pytest.fixture
+def harness(qtbot: QtBot, data_paths: DataPaths) -> Iterator[WindowHarness]:
+    """The whole app on the fake clock, its window shown at a small laptop size."""
+    from tests.helpers.window import WindowHarness  # Qt: only for the tests that use it
+
+    h = WindowHarness(data_paths)
+    qtbot.addWidget(h.window)
+    h.window.resize(800, 480)
+    h.window.show()
+    qtbot.waitExposed(h.window)
+    yield h
+    h.window.close()

@@ -14,14 +14,16 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The fake clock and scheduler are the tests' own.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtWidgets import QApplication
 
 from legdrive_timer.core.builtins import builtin_workout
-from legdrive_timer.core.clock import FakeClock, FakeScheduler
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.app import AppController
+from tests.helpers.fakes import FakeClock, FakeScheduler
 
 HERE = Path(__file__).resolve().parent
 SIZES = {"small": (800, 480), "large": (1600, 1000)}

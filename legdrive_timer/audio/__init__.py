@@ -2,7 +2,7 @@
 playback backends (miniaudio, simpleaudio, silent) behind `CueSystem`."""
 
 from legdrive_timer.audio.cues import Channel, Cue
-from legdrive_timer.audio.planner import CuePlanner, PlayedCue, plan_session
+from legdrive_timer.audio.planner import CuePlanner, PlayedCue
 from legdrive_timer.audio.system import SOUND_OFF, CueSystem
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES as CHOICES
 
@@ -14,5 +14,4 @@ __all__ = [
     "CuePlanner",
     "CueSystem",
     "PlayedCue",
-    "plan_session",
 ]

@@ -15,12 +15,12 @@ Rules, in short:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from legdrive_timer.audio.cues import Cue
-from legdrive_timer.core.clock import Clock, FakeClock, FakeScheduler, Scheduler
+from legdrive_timer.core.clock import Clock, Scheduler
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import (
     Countdown,
@@ -228,65 +228,3 @@ class CuePlanner:
             self._player.stop_voice()
         self._voice_now = None
         self._voice_ends = 0
-
-
-# -- the plan of a whole session ----------------------------------------------------------
-
-
-@dataclass
-class CueRecorder:
-    """A player that records what it was asked to play, for tests and the plan."""
-
-    clock: Clock
-    played: list[PlayedCue] = field(default_factory=list)
-    voice_stops: list[int] = field(default_factory=list)
-
-    def play(self, cue: Cue) -> None:
-        self.played.append(PlayedCue(self.clock(), cue))
-
-    def stop_voice(self) -> None:
-        self.voice_stops.append(self.clock())
-
-
-def run_schedulers(schedulers: Iterable[FakeScheduler], limit: int = 1_000_000) -> None:
-    """Fire the pending calls of several fake schedulers on one clock, earliest first."""
-    pool = list(schedulers)
-    for _ in range(limit):
-        due = [s for s in pool if s.next_deadline is not None]
-        if not due:
-            return
-        first = min(due, key=lambda s: s.next_deadline or 0)
-        deadline = first.next_deadline
-        assert deadline is not None
-        first.advance(max(0, deadline - first.clock.now_ms))
-    raise RuntimeError("the schedulers were still busy after the call limit")
-
-
-@dataclass(frozen=True)
-class CuePlan:
-    """What a session played when run undisturbed, times from its start in milliseconds."""
-
-    played: tuple[PlayedCue, ...]
-    voice_stops: tuple[int, ...]
-    total_ms: int
-
-
-def plan_session(
-    timeline: Timeline, durations_ms: Mapping[Cue, int], *, voice: bool = True
-) -> CuePlan:
-    """Run `timeline` on a fake clock through the planner and record every cue."""
-    start = 1_000_000
-    clock = FakeClock(start)
-    engine_scheduler = FakeScheduler(clock)
-    voice_timer = FakeScheduler(clock)
-    recorder = CueRecorder(clock)
-    engine = SessionEngine(timeline, clock, engine_scheduler, new_session_id=lambda: "plan")
-    planner = CuePlanner(recorder, clock, voice_timer, durations_ms, voice=voice)
-    planner.attach(engine)
-    engine.start()
-    run_schedulers((engine_scheduler, voice_timer))
-    return CuePlan(
-        played=tuple(PlayedCue(p.at_ms - start, p.cue) for p in recorder.played),
-        voice_stops=tuple(t - start for t in recorder.voice_stops),
-        total_ms=timeline.total_ms,
-    )

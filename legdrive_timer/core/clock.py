@@ -1,8 +1,8 @@
 """Time for the engine: a clock callable and a one-shot scheduler port.
 
 Times are integer milliseconds on a monotonic clock. The real scheduler is the Qt
-adapter in `legdrive_timer.ui.scheduler`; `FakeClock` and `FakeScheduler` move time by
-hand so that a whole session runs in milliseconds in tests and benchmarks.
+adapter in `legdrive_timer.ui.scheduler`; the tests' fake clock and scheduler
+(`tests/helpers/fakes.py`) move time by hand, so that a whole session runs in milliseconds.
 """
 
 from __future__ import annotations
@@ -41,61 +41,3 @@ class Scheduler(Protocol):
     def call_at(self, deadline_ms: int, callback: Callable[[], None]) -> None: ...
 
     def cancel(self) -> None: ...
-
-
-class FakeClock:
-    def __init__(self, start_ms: int = 1_000_000) -> None:
-        self.now_ms = start_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
-
-
-class FakeScheduler:
-    """A scheduler driven by hand; `advance` fires every callback that falls due, in order.
-
-    `lateness_ms` makes each callback run that much after its deadline, to model a busy
-    machine or a laptop waking from suspend.
-    """
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.pending: tuple[int, Callable[[], None]] | None = None
-        self.lateness_ms = 0
-        self.fired = 0
-
-    def call_at(self, deadline_ms: int, callback: Callable[[], None]) -> None:
-        self.pending = (deadline_ms, callback)
-
-    def cancel(self) -> None:
-        self.pending = None
-
-    @property
-    def next_deadline(self) -> int | None:
-        return None if self.pending is None else self.pending[0]
-
-    def advance(self, ms: int) -> None:
-        """Let `ms` milliseconds pass, firing callbacks as they fall due."""
-        end = self.clock.now_ms + ms
-        while self.pending is not None:
-            deadline, callback = self.pending
-            fire_at = max(deadline, self.clock.now_ms) + self.lateness_ms
-            if fire_at > end:
-                break
-            self.pending = None
-            self.clock.now_ms = fire_at
-            self.fired += 1
-            callback()
-        self.clock.now_ms = max(self.clock.now_ms, end)
-
-    def run_until_idle(self, limit: int = 1_000_000) -> None:
-        """Fire callbacks until nothing is pending (the session ended or paused)."""
-        for _ in range(limit):
-            if self.pending is None:
-                return
-            deadline, callback = self.pending
-            self.pending = None
-            self.clock.now_ms = max(deadline, self.clock.now_ms) + self.lateness_ms
-            self.fired += 1
-            callback()
-        raise RuntimeError("the scheduler was still busy after the call limit")

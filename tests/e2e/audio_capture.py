@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from legdrive_timer.audio.cues import Cue, CueAsset
-from legdrive_timer.audio.planner import CuePlan
+from tests.helpers.cues import CuePlan
 
 RATE = 48_000
 SILENCE_PEAK = 400

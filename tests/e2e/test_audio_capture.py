@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from legdrive_timer.audio.cues import durations, open_assets
-from legdrive_timer.audio.planner import plan_session
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.timeline import Timeline, compile_workout
@@ -35,6 +34,7 @@ from tests.e2e.audio_capture import (
     run_session,
 )
 from tests.helpers import require
+from tests.helpers.cues import plan_session
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 

@@ -18,7 +18,7 @@ from legdrive_timer.core.records import SessionStatus
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.ui import theme
 from tests.helpers import require
-from tests.ui.window_helpers import dominant_colour
+from tests.helpers.window import dominant_colour
 
 pytestmark = [pytest.mark.e2e]
 

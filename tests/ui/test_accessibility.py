@@ -15,8 +15,8 @@ from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.sound_dialog import SoundDialog
+from tests.helpers.window import WindowHarness
 from tests.ui.test_history_view import sample_history
-from tests.ui.window_helpers import WindowHarness
 
 NAMED_ROLES = {
     QAccessible.Role.Button,

@@ -25,7 +25,7 @@ from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui import history_view
 from legdrive_timer.ui.history_view import EMPTY_TEXT, HistoryView
-from tests.ui.window_helpers import WindowHarness
+from tests.helpers.window import WindowHarness
 
 TODAY = date(2026, 11, 25)
 TZ = timezone(timedelta(hours=1))

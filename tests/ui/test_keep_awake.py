@@ -19,7 +19,6 @@ from typing import Any
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.builtins import builtin_workout
-from legdrive_timer.core.clock import FakeClock, FakeScheduler
 from legdrive_timer.core.events import PauseReason
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.storage.paths import DataPaths
@@ -36,6 +35,7 @@ from legdrive_timer.ui.keep_awake import (
     platform_inhibitors,
 )
 from tests.helpers import require
+from tests.helpers.fakes import FakeClock, FakeScheduler
 
 REPO = Path(__file__).resolve().parents[2]
 FAKE_BUS = Path(__file__).with_name("fake_desktop_bus.py")

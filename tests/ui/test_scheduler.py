@@ -5,11 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
-from legdrive_timer.core.clock import FakeClock, monotonic_ms
+from legdrive_timer.core.clock import monotonic_ms
 from legdrive_timer.core.engine import SessionEngine, State
 from legdrive_timer.core.timeline import compile_workout
 from legdrive_timer.core.workout import IntervalBlock, Workout
 from legdrive_timer.ui.scheduler import QtScheduler
+from tests.helpers.fakes import FakeClock
 
 
 def test_the_timer_is_precise_and_single_shot(qtbot: QtBot) -> None:

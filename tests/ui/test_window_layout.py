@@ -17,15 +17,12 @@ from pytestqt.qtbot import QtBot
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.ui import theme
-from tests.ui.window_helpers import (
+from tests.helpers.window import (
     WindowHarness,
     digit_height_share,
     dominant_colour,
-    harness,
     layout_problems,
 )
-
-__all__ = ["harness"]
 
 MAIN_PHASES = {"prep": theme.PREP, "work": theme.WORK, "rest": theme.REST, "switch": theme.SWITCH}
 
@@ -144,7 +141,7 @@ import json, sys
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from legdrive_timer.storage.paths import DataPaths
-from tests.ui.window_helpers import WindowHarness, layout_problems, digit_height_share
+from tests.helpers.window import WindowHarness, layout_problems, digit_height_share
 from legdrive_timer.core.builtins import builtin_workout
 h = WindowHarness(DataPaths.resolve(sys.argv[1]))
 h.window.resize(800, 480)
@@ -159,7 +156,7 @@ result["share"] = digit_height_share(h)
 h.view.flash.hide()
 image = h.view.grab().toImage()
 result["grab"] = [image.width(), image.height()]
-from tests.ui.window_helpers import dominant_colour
+from tests.helpers.window import dominant_colour
 result["colour"] = dominant_colour(image)
 h.app.shutdown()
 print(json.dumps(result))

@@ -13,9 +13,7 @@ from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.records import SessionStatus
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.ui import theme
-from tests.ui.window_helpers import WindowHarness, harness
-
-__all__ = ["harness"]
+from tests.helpers.window import WindowHarness
 
 
 def workout(workout_id: str, **overrides: float) -> Workout:

@@ -21,9 +21,7 @@ from legdrive_timer.storage.settings import Settings, load_settings, save_settin
 from legdrive_timer.ui.adjust_dialog import AdjustDialog
 from legdrive_timer.ui.app import AppController, run_app
 from legdrive_timer.ui.start_screen import ID_ROLE
-from tests.ui.window_helpers import WindowHarness, harness
-
-__all__ = ["harness"]
+from tests.helpers.window import WindowHarness
 
 
 def test_lists_every_workout_with_duration_and_description(harness: WindowHarness) -> None:

@@ -8,13 +8,14 @@ from contextlib import ExitStack
 import pytest
 
 from legdrive_timer.audio.cues import Channel, Cue, durations, open_assets
-from legdrive_timer.audio.planner import CuePlanner, CueRecorder, plan_session, run_schedulers
+from legdrive_timer.audio.planner import CuePlanner
 from legdrive_timer.core.builtins import builtin_workout
-from legdrive_timer.core.clock import FakeScheduler
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.timeline import compile_workout
 from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Tempo, Workout
 from tests.helpers import Harness
+from tests.helpers.cues import CueRecorder, plan_session
+from tests.helpers.fakes import FakeScheduler, run_schedulers
 
 # Fixed lengths keep the expectations independent of the rendered voice files.
 DURATIONS = {cue: (1200 if cue.is_voice else 300) for cue in Cue}

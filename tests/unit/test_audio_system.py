@@ -13,9 +13,9 @@ from legdrive_timer.audio import SOUND_OFF, Cue, CueSystem
 from legdrive_timer.audio.backends import NO_DEVICE, SilentBackend, SimpleaudioBackend, _Status
 from legdrive_timer.audio.cues import CueAsset, open_assets
 from legdrive_timer.core.builtins import builtin_workout
-from legdrive_timer.core.clock import FakeScheduler
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from tests.helpers import Harness
+from tests.helpers.fakes import FakeScheduler
 
 
 class FakeBackend(_Status):

@@ -6,11 +6,11 @@ import os
 
 import pytest
 
-from legdrive_timer.core.clock import FakeClock, FakeScheduler
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event
 from legdrive_timer.core.timeline import Timeline, compile_workout
 from legdrive_timer.core.workout import Workout
+from tests.helpers.fakes import FakeClock, FakeScheduler
 
 
 class Harness:

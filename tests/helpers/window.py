@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
-from pytestqt.qtbot import QtBot
 
-from legdrive_timer.core.clock import FakeClock, FakeScheduler
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.app import AppController
+from tests.helpers.fakes import FakeClock, FakeScheduler
 
 
 class WindowHarness:
@@ -52,17 +49,6 @@ def texts(widget: QWidget) -> str:
     from PySide6.QtWidgets import QLabel
 
     return " | ".join(label.text() for label in widget.findChildren(QLabel) if label.isVisible())
-
-
-@pytest.fixture
-def harness(qtbot: QtBot, data_paths: DataPaths) -> Iterator[WindowHarness]:
-    h = WindowHarness(data_paths)
-    qtbot.addWidget(h.window)
-    h.window.resize(800, 480)
-    h.window.show()
-    qtbot.waitExposed(h.window)
-    yield h
-    h.window.close()
 
 
 def layout_problems(window: QWidget) -> list[str]:
