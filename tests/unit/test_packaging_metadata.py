@@ -96,3 +96,16 @@ def test_pyinstaller_spec_reads_name_and_version_from_the_package() -> None:
     }
     assert {"__version__", "APP_NAME", "APP_ID"} <= imported
     assert "legdrive_timer/assets" in SPEC.read_text(encoding="utf-8")
+
+
+def test_every_package_folder_is_installed() -> None:
+    """A package missing from pyproject's list is missing from the wheel (and the app
+    fails at its import once installed, while tests from the checkout pass)."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    folders = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "legdrive_timer").rglob("__init__.py")
+    }
+    assert folders <= listed, f"add to [tool.setuptools] packages: {sorted(folders - listed)}"
