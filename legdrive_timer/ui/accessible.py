@@ -36,6 +36,19 @@ class _LabelledComboBoxAccessible(QAccessibleWidget):
             return self._combo.currentText()
         return super().text(t)
 
+    # The drop-down's list is its one child, as with Qt's own interface: a screen reader
+    # finds the items and the chosen one there.
+    def childCount(self) -> int:
+        return 1
+
+    def child(self, index: int) -> QAccessibleInterface:
+        if index == 0:
+            return QAccessible.queryAccessibleInterface(self._combo.view())
+        return super().child(index)
+
+    def indexOfChild(self, child: QAccessibleInterface) -> int:
+        return 0 if child is not None and child.object() is self._combo.view() else -1
+
     def actionNames(self) -> list[str]:
         names = list(super().actionNames())
         return [*names, QAccessibleWidget.showMenuAction()]

@@ -82,6 +82,14 @@ def test_history_drop_downs_are_named_by_their_label(qtbot: QtBot, data_paths: D
     view.workout_filter.setCurrentIndex(1)
     assert _name_and_value(view.workout_filter) == ("Filter by workout", "HIIT finisher")
 
+    # The list is the drop-down's child: a screen reader finds the items and the chosen one.
+    face = QAccessible.queryAccessibleInterface(view.workout_filter)
+    assert face.childCount() == 1
+    items = face.child(0)
+    assert items.object() is view.workout_filter.view()
+    assert face.indexOfChild(items) == 0
+    assert items.role() == QAccessible.Role.List
+
     # A screen reader can open the list as it can with any drop-down.
     face = QAccessible.queryAccessibleInterface(view.period_filter)
     actions = face.actionInterface()
