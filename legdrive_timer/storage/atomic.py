@@ -88,6 +88,8 @@ def write_new_file(
     from legdrive_timer.storage.reader import describe
 
     name = describe(target)
+    if "\x00" in str(target):
+        raise WriteRefused(f"{name}: a file name cannot hold a NUL character.")
     if is_protected(target, protected):
         raise WriteRefused(
             f"{name} is one of Legdrive Timer's own files; choose another file name."

@@ -66,6 +66,8 @@ def read_bytes(path: Path, *, what: str, limit: int) -> bytes:
 
     `what` names the file's role for the sentence ("workout file", "settings file")."""
     name = describe(path)
+    if "\x00" in str(path):
+        raise UserFileError(f"{name}: a file name cannot hold a NUL character.")
     try:
         # stat first: a device or a FIFO is refused without being opened at all.
         info = path.stat()
