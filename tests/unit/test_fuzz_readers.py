@@ -300,6 +300,8 @@ def test_any_argument_is_exit_0_or_one_sentence(
     # `run` refuses bad input before the window; good input would open one: not here.
     monkeypatch.setattr(legdrive_timer.ui.app, "run_app", lambda *a, **k: 0)
     data, precious, _ = fresh(folder, "unused")
+    # A relative `-o NAME` lands in the current folder: the case's own, never the checkout.
+    monkeypatch.chdir(data.parent)
     before = snapshot(precious)
     args = [*command, value, "--data-dir", str(data)]
     try:
