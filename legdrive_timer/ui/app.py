@@ -93,7 +93,8 @@ class AppController(QObject):
         start.adjust_requested.connect(self.workouts.adjust)
         start.sound_requested.connect(self.sound.open_dialog)
         start.history_requested.connect(self.history.show)
-        start.history_button.hide()
+        start.help_requested.connect(window.toggle_help)
+        start.set_history_available(False)
         window.summary_created.append(self._wire_summary)
         window.mute_requested.connect(self.sound.toggle_mute)
         window.closing.connect(self.shutdown)
@@ -117,7 +118,7 @@ class AppController(QObject):
             return
         self.services_loaded = True
         self.history.open()
-        self.window.start_screen.history_button.setVisible(self.history.store is not None)
+        self.window.start_screen.set_history_available(self.history.store is not None)
         self.sound.load()
         self.session.watch_sleep()
 

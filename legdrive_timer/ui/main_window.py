@@ -1,7 +1,8 @@
 """The main window: a banner for problems, the screens, and the rating strip.
 
-Window-wide keys live here (F fullscreen, M mute, 1-5 rate); the session keys live in the
-session view. The window only shows things and forwards what the user asks for.
+Window-wide commands live here (? help, F fullscreen, M mute, 1-5 rate, Esc leaves
+fullscreen); each screen handles its own first and passes the rest up. The window only shows
+things and forwards what the user asks for.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from legdrive_timer import APP_NAME
+from legdrive_timer.ui.actions import Actions
 from legdrive_timer.ui.start_screen import StartScreen
 from legdrive_timer.ui.widgets import set_no_focus
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent
 
+    from legdrive_timer.ui.overlays import KeyHelp, Notice
     from legdrive_timer.ui.prompts import StabilityPrompt
     from legdrive_timer.ui.session_view import SessionView
     from legdrive_timer.ui.summary_view import SummaryView
@@ -118,7 +121,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._painted = False
         self.muted = False
-        self.last_notice = ""
+        self._sound_off: str | None = None
+        self._sound_problem: str | None = None
+        self._help: KeyHelp | None = None
+        self._notice: Notice | None = None
+        self.commands = Actions(self)
+        self.commands.add("help", self.toggle_help)
+        self.commands.add("fullscreen", self.toggle_fullscreen)
+        self.commands.add("leave_fullscreen", self.leave_fullscreen).setEnabled(False)
+        self.commands.add("mute", self.mute_requested.emit)
+        self.commands.add("rate", self._rate)
 
     @property
     def session_view(self) -> SessionView:
@@ -126,9 +138,8 @@ class MainWindow(QMainWindow):
             from legdrive_timer.ui.session_view import SessionView
 
             view = SessionView()
-            view.fullscreen_requested.connect(self.toggle_fullscreen)
-            view.leave_fullscreen_requested.connect(self.leave_fullscreen)
-            view.mute_requested.connect(self.mute_requested.emit)
+            view.help_requested.connect(self.toggle_help)
+            view.set_sound_state(self.sound_state)
             self.stack.addWidget(view)
             self._session_view = view
         return self._session_view
@@ -152,16 +163,75 @@ class MainWindow(QMainWindow):
             self._stability_prompt = prompt
         return self._stability_prompt
 
-    def set_sound_status(self, status: str | None) -> None:
-        """A quiet note that sound is off by choice (problems go to the banner)."""
+    # -- sound state, on every screen ----------------------------------------------------
+
+    def set_sound_status(self, status: str | None, *, problem: str | None = None) -> None:
+        """Sound off by choice (`status`, a quiet note) or not working (`problem`: the
+        banner says why); either way every screen shows that no sound will come."""
+        self._sound_off = status
+        self._sound_problem = problem
+        self.banner.set_message("sound", problem)
         self.start_screen.set_sound_status(status)
+        self._show_sound_state()
 
     def set_muted(self, muted: bool) -> None:
         self.muted = muted
+        self._show_sound_state()
+
+    @property
+    def sound_state(self) -> str:
+        """What the screens say about sound: '' when it plays."""
+        if self.muted:
+            return "MUTED · M"
+        if self._sound_off:
+            return "SOUND OFF"
+        if self._sound_problem:
+            return "NO SOUND"
+        return ""
+
+    def _show_sound_state(self) -> None:
+        state = self.sound_state
+        self.start_screen.set_sound_state(state)
+        if self._session_view is not None:
+            self._session_view.set_sound_state(state)
 
     def notify(self, text: str) -> None:
         """Say `text` briefly over the current screen (e.g. 'Muted' after M)."""
-        self.last_notice = text
+        if self._notice is None:
+            from legdrive_timer.ui.overlays import Notice
+
+            self._notice = Notice(self.stack)
+        self._notice.say(text)
+
+    @property
+    def notice(self) -> Notice | None:
+        return self._notice
+
+    # -- key help ------------------------------------------------------------------------
+
+    @property
+    def help_overlay(self) -> KeyHelp:
+        if self._help is None:
+            from legdrive_timer.ui.overlays import KeyHelp
+
+            self._help = KeyHelp(self.stack)
+        return self._help
+
+    @property
+    def help_visible(self) -> bool:
+        return self._help is not None and self._help.isVisible()
+
+    def help_lines(self) -> list[tuple[str, str]]:
+        """The keys of the current screen, then the window's."""
+        screen_actions = getattr(self.current_screen, "commands", None)
+        lines = screen_actions.help_lines() if isinstance(screen_actions, Actions) else []
+        return [*lines, *self.commands.help_lines()]
+
+    def toggle_help(self) -> None:
+        if self.help_visible:
+            self.help_overlay.close_help()
+        else:
+            self.help_overlay.open(self.help_lines(), self.focusWidget())
 
     def dismiss_stability_prompt(self) -> None:
         if self._stability_prompt is not None:
@@ -201,33 +271,41 @@ class MainWindow(QMainWindow):
     def leave_fullscreen(self) -> None:
         self.showNormal()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        from PySide6.QtCore import Qt  # not at import time: see ui.widgets
-
-        key = event.key()
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            super().keyPressEvent(event)
-            return
+    def _rate(self) -> None:
         prompt = self._stability_prompt
-        if prompt is not None and prompt.isVisible() and Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
-            prompt.rate(key - Qt.Key.Key_0)
-        elif (summary := self._summary_view) is not None and (
-            self.current_screen is summary and summary.effort_key(key)
+        if prompt is not None and prompt.isVisible():
+            prompt.rate(int(self.commands["rate"].key_name))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        from legdrive_timer.ui.actions import plain_key
+
+        prompt = self._stability_prompt
+        self.commands["rate"].setEnabled(prompt is not None and prompt.isVisible())
+        if self.commands.handle_key(event):
+            return
+        summary = self._summary_view
+        if (
+            summary is not None
+            and self.current_screen is summary
+            and plain_key(event)
+            and summary.effort_key(event.key())
         ):
-            pass
-        elif key == Qt.Key.Key_F:
-            self.toggle_fullscreen()
-        elif key == Qt.Key.Key_M:
-            self.mute_requested.emit()
-        elif key == Qt.Key.Key_Escape and self.isFullScreen():
-            self.leave_fullscreen()
-        else:
-            super().keyPressEvent(event)
+            return
+        super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self.commands["leave_fullscreen"].setEnabled(self.isFullScreen())
+            if self._session_view is not None:
+                self._session_view.fullscreen_changed()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._stability_prompt is not None:
             self._stability_prompt.setFixedHeight(self._prompt_height())
+        if self._help is not None and self._help.isVisible():
+            self._help.setGeometry(self.stack.rect())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -3,6 +3,11 @@
 The view holds no timing state: it redraws from `engine.snapshot()` whenever the engine
 says something changed (a whole second, a rep beat, a phase, a pause). The only timer here
 is the one-shot that ends the transition flash.
+
+What reads from across the room: the phase (title), the working side (written big in that
+side's corner, with that side's edge of the screen marked) and one main figure: the rep in a
+tempo-paced rep set, the seconds everywhere else. A phase change repaints in the new colours;
+nothing is restyled.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleEvent,
@@ -18,9 +23,10 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPaintEvent,
+    QPen,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from legdrive_timer.core.engine import SessionEngine, Snapshot, State
 from legdrive_timer.core.events import (
@@ -37,28 +43,31 @@ from legdrive_timer.core.events import (
 )
 from legdrive_timer.core.formatting import format_countdown, format_duration, format_remaining
 from legdrive_timer.core.timeline import Motion, Phase, PhaseKind
+from legdrive_timer.core.workout import Side
 from legdrive_timer.ui import theme
+from legdrive_timer.ui.actions import PRIMARY_STATES, Action, ActionButton, Actions, key_code
+from legdrive_timer.ui.overlays import OVERLAY_BUTTON_STYLE, Overlay
 from legdrive_timer.ui.progress import ProgressStrip
 from legdrive_timer.ui.widgets import FitLabel, fitted_pixel_size
 
 ADJUST_STEP_MS = 10_000
 FLASH_MS = 250
-
-KEY_HELP = (
-    ("Space", "pause / resume (done, in a self-paced set)"),
-    ("→", "skip to the next phase"),
-    ("←", "back: restart this phase (twice: the one before)"),
-    ("↑ / ↓", "10 s more / less on this phase"),
-    ("F", "fullscreen"),
-    ("M", "mute / unmute"),
-    ("Esc", "leave fullscreen, or stop (asks first)"),
-    ("1-5", "rate how stable the leg was, after each side"),
-    ("?", "show / hide this help"),
-)
+LAST_SECONDS_TOLD = 3
+"""Screen readers hear the countdown's last seconds, not every second."""
 
 
 def phase_title(phase: Phase | None) -> str:
     return theme.style_for(phase.kind if phase else None).title
+
+
+def side_text(side: Side) -> str:
+    """The working side as the screen writes it: the knee that drives."""
+    return "◀ LEFT KNEE" if side is Side.LEFT else "RIGHT KNEE ▶"
+
+
+def stance_text(side: Side) -> str:
+    """The article's words: which foot you stand on, which knee you drive."""
+    return f"Stand on your {side.other.value.upper()} foot · drive the {side.value.upper()} knee"
 
 
 def where_text(phase: Phase, blocks_total: int) -> str:
@@ -67,8 +76,6 @@ def where_text(phase: Phase, blocks_total: int) -> str:
         parts.append(f"Block {phase.block_index + 1} of {blocks_total}")
     if phase.set_number is not None and phase.sets_total is not None:
         parts.append(f"Set {phase.set_number} of {phase.sets_total}")
-    if phase.side is not None and phase.kind in (PhaseKind.WORK, PhaseKind.PREP):
-        parts.append(f"{phase.side.value.upper()} leg")
     if phase.round_number is not None and phase.rounds_total is not None:
         parts.append(f"Round {phase.round_number} of {phase.rounds_total}")
     return "  ·  ".join(parts)
@@ -78,48 +85,90 @@ def next_text(next_phase: Phase | None) -> str:
     if next_phase is None:
         return "Next: DONE"
     title = phase_title(next_phase)
-    side = f" {next_phase.side.value} leg" if next_phase.side and next_phase.is_work else ""
+    side = f" {next_phase.side.value} knee" if next_phase.side and next_phase.is_work else ""
     return f"Next: {title}{side} {format_duration(next_phase.planned_ms)}"
 
 
-class _Overlay(QWidget):
-    """A full-view layer with a translucent background (pause, confirm, help)."""
+def counts_reps(phase: Phase) -> bool:
+    """A tempo-paced rep set: the rep is the figure to follow, not the seconds."""
+    return phase.kind is PhaseKind.WORK and phase.reps_planned is not None and bool(phase.beats)
 
-    def __init__(self, parent: QWidget, colour: str, alpha: int) -> None:
-        super().__init__(parent)
-        self._colour = QColor(colour)
-        self._colour.setAlpha(alpha)
-        self.hide()
 
-    def set_colour(self, colour: str, alpha: int) -> None:
-        self._colour = QColor(colour)
-        self._colour.setAlpha(alpha)
-        self.update()
+class PhaseButton(ActionButton):
+    """A session button drawn in the phase's text colour: a colour change is a repaint."""
+
+    def __init__(self, action: Action, parent: QWidget | None = None) -> None:
+        super().__init__(action, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.setMinimumSize(1, 1)
+        self._colour = QColor("#ffffff")
+
+    def set_colour(self, colour: str) -> None:
+        if QColor(colour) != self._colour:
+            self._colour = QColor(colour)
+            self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self._colour)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fg = QColor(self._colour)
+        if not self.isEnabled():
+            fg.setAlpha(90)
+        fill = QColor(self._colour)
+        fill.setAlpha(110 if self.isDown() else 40)
+        border = 3.0
+        box = QRectF(self.rect()).adjusted(border / 2, border / 2, -border / 2, -border / 2)
+        painter.setPen(QPen(fg, border))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(box, 10, 10)
+        painter.setPen(fg)
+        painter.setFont(self.font())
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
         painter.end()
 
 
-def _button(text: str, accessible: str, slot: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(accessible)
-    button.setToolTip(accessible)
-    # Keys always reach the view: a focused button would swallow Space.
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-    button.setMinimumSize(1, 1)
-    button.clicked.connect(slot)
-    return button
+class SideBadge(QWidget):
+    """A square with the side's letter, in the side's corner: tells L from R unread."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.letter = ""
+        self._fg = QColor("#ffffff")
+        self._bg = QColor("#000000")
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Ignored)
+
+    def set_letter(self, letter: str) -> None:
+        if letter != self.letter:
+            self.letter = letter
+            self.update()
+
+    def set_colours(self, fg: str, bg: str) -> None:
+        self._fg, self._bg = QColor(fg), QColor(bg)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.letter:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(self.width(), self.height())
+        box = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._fg)
+        painter.drawRoundedRect(box, side * 0.15, side * 0.15)
+        font = self.font()
+        font.setBold(True)
+        font.setPixelSize(max(8, int(side * 0.78)))
+        painter.setFont(font)
+        painter.setPen(self._bg)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.letter)
+        painter.end()
 
 
 class SessionView(QWidget):
     """Shows one engine; keys and buttons drive it."""
 
-    fullscreen_requested = Signal()
-    leave_fullscreen_requested = Signal()
-    mute_requested = Signal()
+    help_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,12 +178,24 @@ class SessionView(QWidget):
         self._engine: SessionEngine | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._blocks_total = 1
+        self._added_ms = 0
         self._style = theme.PREP
+        self._side: Side | None = None
+        self._side_shown = False
+        self._told_second: int | None = None
         self.announcement = ""
-        """The last phase change as told to assistive technology."""
+        """The last phase change (or last seconds) as told to assistive technology."""
 
         self.title = FitLabel(bold=True, max_fraction=0.85)
         self.title.setAccessibleName("Phase")
+        self.side_left = FitLabel(bold=True, max_fraction=0.85)
+        self.side_right = FitLabel(bold=True, max_fraction=0.85)
+        self.side_left.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.side_right.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        for label in (self.side_left, self.side_right):
+            label.setAccessibleName("Working side")
+        self.badge_left = SideBadge()
+        self.badge_right = SideBadge()
         self.where = FitLabel(max_fraction=0.7)
         self.where.setAccessibleName("Where in the workout")
         self.digits = FitLabel(tight=True, bold=True, max_fraction=2.0)
@@ -151,15 +212,26 @@ class SessionView(QWidget):
         self.session_bar.setAccessibleName("Session progress")
         self.session_left = FitLabel(max_fraction=0.8)
         self.session_left.setAccessibleName("Session time left")
+        self.sound_state = FitLabel(bold=True, max_fraction=0.8)
+        self.sound_state.setAccessibleName("Sound")
+        self.sound_state.hide()
 
-        self.back_button = _button("◀ Back\n←", "Back", self.back)
-        self.minus_button = _button("−10 s\n↓", "Ten seconds less", self.less_time)
-        self.pause_button = _button("Pause\nSpace", "Pause", self.primary)
-        self.plus_button = _button("+10 s\n↑", "Ten seconds more", self.more_time)
-        self.skip_button = _button("Skip ▶\n→", "Skip", self.skip)
-        self.stop_button = _button("Stop\nEsc", "Stop", self.ask_stop)
-        self.help_button = _button("Keys\n?", "Show the keys", self.toggle_help)
-        self.buttons = [
+        self.commands = commands = Actions(self)
+        commands.add("back", self.back)
+        commands.add("less_time", self.less_time)
+        commands.add("primary", self.primary)
+        commands.add("more_time", self.more_time)
+        commands.add("skip", self.skip)
+        commands.add("stop", self.ask_stop)
+        commands.add("help", self.help_requested.emit)
+        self.back_button = PhaseButton(commands["back"])
+        self.minus_button = PhaseButton(commands["less_time"])
+        self.pause_button = PhaseButton(commands["primary"])
+        self.plus_button = PhaseButton(commands["more_time"])
+        self.skip_button = PhaseButton(commands["skip"])
+        self.stop_button = PhaseButton(commands["stop"])
+        self.help_button = PhaseButton(commands["help"])
+        self.buttons: list[PhaseButton] = [
             self.back_button,
             self.minus_button,
             self.pause_button,
@@ -169,10 +241,18 @@ class SessionView(QWidget):
             self.help_button,
         ]
 
+        title_row = QHBoxLayout()
+        title_row.setSpacing(8)
+        title_row.addWidget(self.badge_left, 0)
+        title_row.addWidget(self.side_left, 5)
+        title_row.addWidget(self.title, 6)
+        title_row.addWidget(self.side_right, 5)
+        title_row.addWidget(self.badge_right, 0)
         session_row = QHBoxLayout()
         session_row.setSpacing(12)
         session_row.addWidget(self.session_bar, 4)
         session_row.addWidget(self.session_left, 1)
+        session_row.addWidget(self.sound_state, 1)
         button_row = QHBoxLayout()
         button_row.setSpacing(8)
         for button in self.buttons:
@@ -183,8 +263,8 @@ class SessionView(QWidget):
         # Shares of the height; the digits get 40 of 100 so their ink stays above 30% of the
         # window even with the rating strip below the view.
         self._rows: list[tuple[object, int]] = [
-            (self.title, 11),
-            (self.where, 6),
+            (title_row, 12),
+            (self.where, 5),
             (self.digits, 40),
             (self.prompt, 9),
             (self.cue, 8),
@@ -200,27 +280,36 @@ class SessionView(QWidget):
                 assert isinstance(item, QHBoxLayout)
                 self._layout.addLayout(item, stretch)
 
-        self.flash = _Overlay(self, theme.FLASH, 200)
+        self.flash = Overlay(self, theme.FLASH, 200)
         self.flash.setObjectName("flash")
+        # The flash is a look, not a layer: clicks go through it to the buttons.
+        self.flash.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._flash_timer = QTimer(self)
         self._flash_timer.setSingleShot(True)
         self._flash_timer.setInterval(FLASH_MS)
         self._flash_timer.timeout.connect(self.flash.hide)
 
-        self.paused_overlay = _Overlay(self, theme.PAUSED_OVERLAY, 215)
+        self.paused_overlay = Overlay(self, theme.PAUSED_OVERLAY, 215)
         self.paused_overlay.setObjectName("paused_overlay")
         self.paused_title = FitLabel("PAUSED", self.paused_overlay, bold=True)
         self.paused_title.setAccessibleName("Paused")
         self.paused_reason = FitLabel("", self.paused_overlay, wrap=True, max_fraction=0.35)
-        self.paused_hint = FitLabel("Space: resume    Esc: stop", self.paused_overlay)
+        self.paused_hint = FitLabel("", self.paused_overlay)
         for label in (self.paused_title, self.paused_reason, self.paused_hint):
             label.set_colour("#ffffff")
+        # The overlay offers what it says: resume and stop, by key and by click.
+        self.resume_button = ActionButton(commands["primary"], self.paused_overlay)
+        self.paused_stop_button = ActionButton(commands["stop"], self.paused_overlay)
+        paused_buttons = QHBoxLayout()
+        paused_buttons.addWidget(self.resume_button, 2)
+        paused_buttons.addWidget(self.paused_stop_button, 1)
         paused_layout = QVBoxLayout(self.paused_overlay)
         paused_layout.addWidget(self.paused_title, 4)
         paused_layout.addWidget(self.paused_reason, 3)
         paused_layout.addWidget(self.paused_hint, 2)
+        paused_layout.addLayout(paused_buttons, 3)
 
-        self.confirm_overlay = _Overlay(self, "#000000", 215)
+        self.confirm_overlay = Overlay(self, "#000000", 215)
         self.confirm_overlay.setObjectName("confirm_overlay")
         confirm_title = FitLabel("Stop this session?", self.confirm_overlay, bold=True)
         confirm_title.set_colour("#ffffff")
@@ -228,8 +317,11 @@ class SessionView(QWidget):
             "What you did so far is kept in the history.", self.confirm_overlay, wrap=True
         )
         confirm_note.set_colour("#ffffff")
-        self.confirm_stop_button = _button("Stop\nEnter", "Stop the session", self.confirm_stop)
-        self.confirm_keep_button = _button("Keep going\nEsc", "Keep going", self.cancel_stop)
+        self.confirm_commands = Actions(self.confirm_overlay)
+        self.confirm_commands.add("confirm_stop", self.confirm_stop)
+        self.confirm_commands.add("cancel_stop", self.cancel_stop)
+        self.confirm_stop_button = self.confirm_commands.button("confirm_stop")
+        self.confirm_keep_button = self.confirm_commands.button("cancel_stop")
         confirm_buttons = QHBoxLayout()
         confirm_buttons.addWidget(self.confirm_stop_button)
         confirm_buttons.addWidget(self.confirm_keep_button)
@@ -237,19 +329,16 @@ class SessionView(QWidget):
         confirm_layout.addWidget(confirm_title, 3)
         confirm_layout.addWidget(confirm_note, 2)
         confirm_layout.addLayout(confirm_buttons, 3)
-        for button in (self.confirm_stop_button, self.confirm_keep_button):
-            button.setStyleSheet(
-                "QPushButton { color: white; background: #444; border: 3px solid white;"
-                " border-radius: 10px; }"
-            )
-
-        self.help_overlay = _Overlay(self, "#000000", 225)
-        self.help_overlay.setObjectName("help_overlay")
-        help_text = "\n".join(f"{key}   {what}" for key, what in KEY_HELP)
-        self.help_label = FitLabel(help_text, self.help_overlay, wrap=True, max_fraction=0.08)
-        self.help_label.setAccessibleName("Keys")
-        self.help_label.set_colour("#ffffff")
-        QVBoxLayout(self.help_overlay).addWidget(self.help_label)
+        self.overlay_buttons: list[ActionButton] = [
+            self.resume_button,
+            self.paused_stop_button,
+            self.confirm_stop_button,
+            self.confirm_keep_button,
+        ]
+        for overlay_button in self.overlay_buttons:
+            overlay_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+            overlay_button.setMinimumSize(1, 1)
+            overlay_button.setStyleSheet(OVERLAY_BUTTON_STYLE)
 
         self._apply_style(theme.PREP)
 
@@ -263,10 +352,10 @@ class SessionView(QWidget):
         self.detach()
         self._engine = engine
         self._blocks_total = len({p.block_index for p in engine.timeline.phases})
+        self._added_ms = 0
         self._unsubscribe = engine.subscribe(self._on_event)
         self.confirm_overlay.hide()
         self.paused_overlay.hide()
-        self.help_overlay.hide()
         snapshot = engine.snapshot()
         if snapshot.phase is not None:
             self._apply_style(theme.style_for(snapshot.phase.kind))
@@ -283,16 +372,19 @@ class SessionView(QWidget):
     def _on_event(self, event: Event) -> None:
         if isinstance(event, PhaseStarted):
             self._apply_style(theme.style_for(event.phase.kind))
-            self._announce(event.phase)
-            self._flash()
             self.refresh()
+            self._flash()
+            self._announce(event.phase)
         elif isinstance(event, Paused):
             self._show_paused(event)
             self.refresh()
         elif isinstance(event, Resumed):
             self.paused_overlay.hide()
             self.refresh()
-        elif isinstance(event, SecondTick | RepBeat | Adjusted | Halfway | Countdown):
+        elif isinstance(event, Adjusted):
+            self._added_ms += event.delta_ms
+            self.refresh()
+        elif isinstance(event, SecondTick | RepBeat | Halfway | Countdown):
             self.refresh()
 
     # -- drawing ------------------------------------------------------------------------
@@ -305,12 +397,20 @@ class SessionView(QWidget):
         if phase is None:
             return
         self.title.setText(phase_title(phase))
+        self._show_side(phase.side)
         self.where.setText(where_text(phase, self._blocks_total))
-        if phase.self_paced:
-            self.digits.setText(format_countdown(snap.elapsed_ms // 1000))
+        seconds = (
+            snap.elapsed_ms // 1000 if phase.self_paced else math.ceil(snap.remaining_ms / 1000)
+        )
+        if counts_reps(phase):
+            self.digits.setText(str(snap.rep or 1))
+            self.digits.setAccessibleName("Rep")
         else:
-            self.digits.setText(format_countdown(math.ceil(snap.remaining_ms / 1000)))
-        self.prompt.setText(self._prompt_text(phase, snap))
+            self.digits.setText(format_countdown(seconds))
+            self.digits.setAccessibleName(
+                "Seconds in this set" if phase.self_paced else "Seconds left in this phase"
+            )
+        self.prompt.setText(self._prompt_text(phase, snap, seconds))
         self.cue.setText(phase.cue)
         self.next.setText(next_text(snap.next_phase))
         if snap.planned_ms > 0 and not phase.self_paced:
@@ -318,84 +418,129 @@ class SessionView(QWidget):
         else:
             self.phase_bar.set_fraction(0.0)
         self.phase_bar.set_halfway_marker(phase.is_work and not phase.self_paced)
-        total = max(1, snap.session_total_ms)
+        # Time added with +10 s counts in the whole as well: the bar stays true.
+        total = max(1, snap.session_total_ms + self._added_ms, snap.session_remaining_ms)
         self.session_bar.set_fraction(1 - snap.session_remaining_ms / total)
         self.session_left.setText(f"{format_remaining(snap.session_remaining_ms)} left")
         paused = snap.state is State.PAUSED
-        self.pause_button.setText("Resume\nSpace" if paused else "Pause\nSpace")
-        self.pause_button.setAccessibleName("Resume" if paused else "Pause")
-        if phase.self_paced and not paused:
-            self.pause_button.setText("Done\nSpace")
-            self.pause_button.setAccessibleName("Done with this set")
+        if paused:
+            state = "resume"
+        elif phase.self_paced:
+            state = "done"
+        else:
+            state = "pause"
+        self.commands["primary"].set_state(*PRIMARY_STATES[state])
         timed = not phase.self_paced
-        self.minus_button.setEnabled(timed)
-        self.plus_button.setEnabled(timed)
+        self.commands["less_time"].setEnabled(timed)
+        self.commands["more_time"].setEnabled(timed)
+        self._tell_last_seconds(phase, seconds, paused)
         self._fit_buttons()
 
-    def _prompt_text(self, phase: Phase, snap: Snapshot) -> str:
+    def _show_side(self, side: Side | None) -> None:
+        if side == self._side and self._side_shown:
+            return
+        self._side = side
+        self._side_shown = True
+        left = side is Side.LEFT
+        right = side is Side.RIGHT
+        self.side_left.setText(side_text(Side.LEFT) if left else "")
+        self.side_right.setText(side_text(Side.RIGHT) if right else "")
+        self.badge_left.set_letter("L" if left else "")
+        self.badge_right.set_letter("R" if right else "")
+        for label in (self.side_left, self.side_right):
+            described = f"{side.value} knee drives" if side is not None else "no side"
+            label.setAccessibleDescription(described)
+        self.update()  # the side's edge
+
+    def _prompt_text(self, phase: Phase, snap: Snapshot, seconds: int) -> str:
         if phase.kind is PhaseKind.SWITCH and phase.side is not None:
-            return f"Switch: {phase.side.value.upper()} leg"
+            return stance_text(phase.side)
         if phase.kind is PhaseKind.WORK and phase.reps_planned is not None:
             if phase.self_paced:
                 return f"{phase.reps_planned} reps  ·  Space when done"
-            if snap.rep is None:
-                return f"Rep 1 of {phase.reps_planned}"
-            arrow = "▲ UP" if snap.motion is Motion.DRIVE else "▼ DOWN"
-            return f"Rep {snap.rep} of {phase.reps_planned}   {arrow}"
+            arrow = "▲ UP" if snap.motion in (Motion.DRIVE, None) else "▼ DOWN"
+            rep = snap.rep or 1
+            return f"{arrow}   Rep {rep} of {phase.reps_planned}  ·  {seconds} s"
         resting = phase.kind in (PhaseKind.SET_REST, PhaseKind.BLOCK_REST, PhaseKind.PREP)
         if resting and phase.side is not None:
-            return f"Start on the {phase.side.value.upper()} leg"
+            return f"Start: {stance_text(phase.side)}"
         if phase.round_number is not None and phase.rounds_total is not None:
             label = "Round" if phase.is_work else "Rest after round"
             return f"{label} {phase.round_number} of {phase.rounds_total}"
         return ""
 
     def _apply_style(self, style: theme.PhaseStyle) -> None:
+        """The phase's colours: palettes and repaints, never a style sheet."""
+        if style is self._style and self.title.palette().color(
+            self.title.foregroundRole()
+        ) == QColor(style.foreground):
+            return
         self._style = style
         fg = style.foreground
-        for label in (self.title, self.where, self.digits, self.prompt, self.cue, self.next):
+        for label in (
+            self.title,
+            self.side_left,
+            self.side_right,
+            self.where,
+            self.digits,
+            self.prompt,
+            self.cue,
+            self.next,
+            self.session_left,
+            self.sound_state,
+        ):
             label.set_colour(fg)
-        self.session_left.set_colour(fg)
         self.phase_bar.set_colour(fg)
         self.session_bar.set_colour(fg)
-        tint = QColor(fg)
-        tint.setAlpha(40)
+        self.badge_left.set_colours(fg, style.background)
+        self.badge_right.set_colours(fg, style.background)
         for button in self.buttons:
-            button.setStyleSheet(
-                f"QPushButton {{ color: {fg}; background: rgba({tint.red()}, {tint.green()},"
-                f" {tint.blue()}, 40); border: 3px solid {fg}; border-radius: 10px; }}"
-                f" QPushButton:disabled {{ color: rgba({tint.red()}, {tint.green()},"
-                f" {tint.blue()}, 90); border-color: rgba({tint.red()}, {tint.green()},"
-                f" {tint.blue()}, 90); }}"
-            )
-        # The switch prompt takes room from the digits so the side is unmissable.
-        switching = style is theme.SWITCH
-        self._layout.setStretch(0, 9 if switching else 11)
-        self._layout.setStretch(1, 4 if switching else 6)
-        self._layout.setStretch(3, 16 if switching else 9)
-        self._layout.setStretch(4, 5 if switching else 8)
-        self._layout.setStretch(5, 4 if switching else 5)
+            button.set_colour(fg)
         self.update()
 
     @property
     def background(self) -> str:
         return self._style.background
 
+    @property
+    def side_band_width(self) -> int:
+        return max(6, self.width() // 45)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(self._style.background))
+        if self._side is not None:
+            # The working side's edge of the screen, in the text colour.
+            band = self.side_band_width
+            x = 0 if self._side is Side.LEFT else self.width() - band
+            painter.fillRect(x, 0, band, self.height(), QColor(self._style.foreground))
         painter.end()
+
+    def set_sound_state(self, state: str) -> None:
+        """'MUTED · M', 'SOUND OFF', 'NO SOUND', or '' when sound plays."""
+        self.sound_state.setText(state)
+        self.sound_state.setAccessibleDescription(state)
+        self.sound_state.setVisible(bool(state))
+
+    def fullscreen_changed(self) -> None:
+        self._show_paused_hint()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        for overlay in (self.flash, self.paused_overlay, self.confirm_overlay, self.help_overlay):
+        for overlay in (self.flash, self.paused_overlay, self.confirm_overlay):
             overlay.setGeometry(self.rect())
         margin = max(4, min(self.width(), self.height()) // 40)
-        self._layout.setContentsMargins(margin, margin // 2, margin, margin)
+        side = self.side_band_width + margin
+        self._layout.setContentsMargins(side, margin // 2, side, margin)
+        badge = max(16, int(self.height() * 0.10))
+        for b in (self.badge_left, self.badge_right):
+            b.setFixedWidth(badge)
         self._fit_buttons()
 
     def _fit_buttons(self) -> None:
-        for button in [*self.buttons, self.confirm_stop_button, self.confirm_keep_button]:
+        for button in [*self.buttons, *self.overlay_buttons]:
+            if not button.isVisibleTo(self) and button not in self.buttons:
+                continue
             size = button.size()
             inner = size.shrunkBy(button.contentsMargins()) if size.isValid() else size
             inner.setWidth(max(1, inner.width() - 16))
@@ -413,10 +558,12 @@ class SessionView(QWidget):
     # -- transitions, pause, announcements ----------------------------------------------
 
     def _flash(self) -> None:
-        self.flash.setGeometry(self.rect())
-        self.flash.raise_()
-        self.flash.show()
+        self.flash.cover()
         self._flash_timer.start()
+
+    def _show_paused_hint(self) -> None:
+        esc = "leave fullscreen" if self.window().isFullScreen() else "stop"
+        self.paused_hint.setText(f"Space: resume    Esc: {esc}")
 
     def _show_paused(self, event: Paused) -> None:
         if event.reason is PauseReason.LATE_WAKEUP:
@@ -425,30 +572,39 @@ class SessionView(QWidget):
         else:
             reason = "Paused. Take your time."
         self.paused_reason.setText(reason)
-        self.paused_overlay.setGeometry(self.rect())
-        self.paused_overlay.show()
-        self.paused_overlay.raise_()
+        self._show_paused_hint()
+        self.paused_overlay.cover()
         if self.confirm_overlay.isVisible():
             self.confirm_overlay.raise_()
+        self._fit_buttons()
         self._tell(reason)
 
     def _announce(self, phase: Phase) -> None:
         parts = [phase_title(phase)]
-        if phase.kind is PhaseKind.SWITCH and phase.side is not None:
-            parts.append(f"switch to the {phase.side.value} leg")
-        elif phase.side is not None and phase.is_work:
-            parts.append(f"{phase.side.value} leg")
+        if phase.side is not None and phase.kind is PhaseKind.SWITCH:
+            parts.append(stance_text(phase.side).lower())
+        elif phase.side is not None:
+            parts.append(f"{phase.side.value} knee")
         parts.append(format_duration(phase.planned_ms))
+        self._told_second = None
         self._tell(", ".join(parts))
 
-    def _tell(self, text: str) -> None:
+    def _tell_last_seconds(self, phase: Phase, seconds: int, paused: bool) -> None:
+        if phase.self_paced or paused or not 0 < seconds <= LAST_SECONDS_TOLD:
+            return
+        if seconds != self._told_second:
+            self._told_second = seconds
+            self._tell(str(seconds), label=self.digits)
+
+    def _tell(self, text: str, label: FitLabel | None = None) -> None:
         """Hand `text` to screen readers: the phase label is the live region."""
+        label = label or self.title
         self.announcement = text
-        self.title.setAccessibleDescription(text)
+        label.setAccessibleDescription(text)
         QAccessible.updateAccessibility(
-            QAccessibleEvent(self.title, QAccessible.Event.DescriptionChanged)
+            QAccessibleEvent(label, QAccessible.Event.DescriptionChanged)
         )
-        QAccessible.updateAccessibility(QAccessibleEvent(self.title, QAccessible.Event.Alert))
+        QAccessible.updateAccessibility(QAccessibleEvent(label, QAccessible.Event.Alert))
 
     # -- commands -----------------------------------------------------------------------
 
@@ -482,10 +638,7 @@ class SessionView(QWidget):
     def ask_stop(self) -> None:
         if self._engine is None or not self._engine.is_active:
             return
-        self.help_overlay.hide()
-        self.confirm_overlay.setGeometry(self.rect())
-        self.confirm_overlay.show()
-        self.confirm_overlay.raise_()
+        self.confirm_overlay.cover()
         self._fit_buttons()
         self._tell("Stop this session? Enter stops, Escape keeps going.")
 
@@ -501,49 +654,13 @@ class SessionView(QWidget):
     def cancel_stop(self) -> None:
         self.confirm_overlay.hide()
 
-    def toggle_help(self) -> None:
-        if self.help_overlay.isVisible():
-            self.help_overlay.hide()
-        else:
-            self.help_overlay.setGeometry(self.rect())
-            self.help_overlay.show()
-            self.help_overlay.raise_()
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if (
-            event.modifiers()
-            & ~Qt.KeyboardModifier.KeypadModifier
-            & ~(Qt.KeyboardModifier.ShiftModifier)
-        ):
-            super().keyPressEvent(event)
-            return
         if self.confirming_stop:
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Y):
-                self.confirm_stop()
-            elif key in (Qt.Key.Key_Escape, Qt.Key.Key_N, Qt.Key.Key_Space):
-                self.cancel_stop()
+            if not self.confirm_commands.handle_key(event):
+                event.ignore()  # on to the window: F, M still work
             return
-        actions: dict[int, Callable[[], None]] = {
-            Qt.Key.Key_Space: self.primary,
-            Qt.Key.Key_Right: self.skip,
-            Qt.Key.Key_Left: self.back,
-            Qt.Key.Key_Up: self.more_time,
-            Qt.Key.Key_Down: self.less_time,
-            Qt.Key.Key_Question: self.toggle_help,
-            Qt.Key.Key_F: self.fullscreen_requested.emit,
-            Qt.Key.Key_M: self.mute_requested.emit,
-        }
-        if key == Qt.Key.Key_Escape:
-            if self.help_overlay.isVisible():
-                self.help_overlay.hide()
-            elif self.window().isFullScreen():
-                self.leave_fullscreen_requested.emit()
-            else:
-                self.ask_stop()
+        if self.window().isFullScreen() and event.key() == key_code("Escape"):
+            event.ignore()  # the window's: Esc leaves fullscreen first
             return
-        action = actions.get(key)
-        if action is None:
-            super().keyPressEvent(event)
-            return
-        action()
+        if not self.commands.handle_key(event):
+            event.ignore()

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from legdrive_timer.core.formatting import ADJUSTED, describe_workout, workout_length
 from legdrive_timer.core.workout import Workout
-from legdrive_timer.ui.widgets import FitLabel, set_no_focus
+from legdrive_timer.ui.actions import Actions, key_code
+from legdrive_timer.ui.widgets import FitLabel
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent, QResizeEvent
@@ -32,19 +33,14 @@ ACCESSIBLE_TEXT_ROLE = 11
 """Qt.ItemDataRole.AccessibleTextRole."""
 
 
-def _button(text: str, accessible: str, slot: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(accessible)
-    set_no_focus(button)
-    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-    button.setMinimumHeight(44)
-    button.clicked.connect(slot)
-    return button
+NAVIGATION_KEYS = ("Up", "Down", "PageUp", "PageDown", "Home", "End")
+"""The keys the workout list itself answers; every other key is a command."""
 
 
 class WorkoutList(QListWidget):
     """The list of workouts. It has the focus, so Space and the letter keys go to the start
-    screen's handler first, not to the list's type-ahead search; the arrows still move."""
+    screen's commands first, then to the window's (F, M, ?), never to the list's type-ahead
+    search; the arrows still move."""
 
     def __init__(self, on_key: Callable[[QKeyEvent], bool]) -> None:
         super().__init__()
@@ -53,8 +49,12 @@ class WorkoutList(QListWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # An override rather than an event filter: a filter would carry every event the list
         # gets into Python, dozens of them before the first frame.
-        if not self._on_key(event):
+        if self._on_key(event):
+            return
+        if any(event.key() == key_code(name) for name in NAVIGATION_KEYS):
             super().keyPressEvent(event)
+        else:
+            event.ignore()  # on to the window
 
 
 class StartScreen(QWidget):
@@ -62,6 +62,7 @@ class StartScreen(QWidget):
     adjust_requested = Signal(str)
     history_requested = Signal()
     sound_requested = Signal()
+    help_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,10 +79,27 @@ class StartScreen(QWidget):
         self.list.setSpacing(6)
         self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.list.itemActivated.connect(lambda _item: self.start_selected())
-        self.start_button = _button("Start\nEnter", "Start the workout", self.start_selected)
-        self.adjust_button = _button("Adjust…\nA", "Adjust interval lengths", self._adjust)
-        self.sound_button = _button("Sound…\nS", "Sound settings", self.sound_requested.emit)
-        self.history_button = _button("History\nH", "History", self.history_requested.emit)
+        self.commands = commands = Actions(self)
+        commands.add("start", self.start_selected)
+        commands.add("adjust", self._adjust)
+        commands.add("sound", self.sound_requested.emit)
+        commands.add("history", self.history_requested.emit)
+        commands.add("help", self.help_requested.emit)
+        self.start_button = commands.button("start")
+        self.adjust_button = commands.button("adjust")
+        self.sound_button = commands.button("sound")
+        self.history_button = commands.button("history")
+        self.help_button = commands.button("help")
+        for button in self.buttons:
+            button.setMinimumHeight(44)
+        self.sound_state = QLabel()
+        self.sound_state.setObjectName("sound_state")
+        self.sound_state.setAccessibleName("Sound")
+        self.sound_state.setStyleSheet(
+            "#sound_state { background: #1a1a1a; color: #ffffff; padding: 4px 10px;"
+            " border-radius: 6px; font-weight: bold; }"
+        )
+        self.sound_state.hide()
         self.status = QLabel()
         self.status.setObjectName("sound_status")
         self.status.setAccessibleName("Sound status")
@@ -89,11 +107,13 @@ class StartScreen(QWidget):
         self.status.hide()
 
         buttons = QHBoxLayout()
-        for button in (self.start_button, self.adjust_button, self.sound_button):
+        for button in self.buttons:
             buttons.addWidget(button, 2 if button is self.start_button else 1)
-        buttons.addWidget(self.history_button, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.sound_state, 0)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title, 10)
+        layout.addLayout(top, 10)
         layout.addWidget(self.hint, 5)
         layout.addWidget(self.list, 60)
         layout.addWidget(self.status, 0)
@@ -122,6 +142,26 @@ class StartScreen(QWidget):
         ids = [w.id for w in workouts]
         self.list.setCurrentRow(ids.index(current) if current in ids else 0)
 
+    @property
+    def buttons(self) -> list[QPushButton]:
+        return [
+            self.start_button,
+            self.adjust_button,
+            self.sound_button,
+            self.history_button,
+            self.help_button,
+        ]
+
+    def set_history_available(self, available: bool) -> None:
+        self.commands["history"].setEnabled(available)
+        self.history_button.setVisible(available)
+
+    def set_sound_state(self, state: str) -> None:
+        """'MUTED · M', 'SOUND OFF', 'NO SOUND', or '' (sound plays: nothing shown)."""
+        self.sound_state.setText(state)
+        self.sound_state.setAccessibleDescription(state)
+        self.sound_state.setVisible(bool(state))
+
     def set_sound_status(self, status: str | None) -> None:
         self.status.setText(status or "")
         self.status.setVisible(bool(status))
@@ -145,22 +185,7 @@ class StartScreen(QWidget):
             super().keyPressEvent(event)
 
     def _handle_key(self, event: QKeyEvent) -> bool:
-        from PySide6.QtCore import Qt  # not at import: see ID_ROLE
-
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            return False
-        key = event.key()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
-            self.start_selected()
-        elif key == Qt.Key.Key_A:
-            self._adjust()
-        elif key == Qt.Key.Key_S:
-            self.sound_requested.emit()
-        elif key == Qt.Key.Key_H and self.history_button.isVisible():
-            self.history_requested.emit()
-        else:
-            return False
-        return True
+        return self.commands.handle_key(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -172,11 +197,11 @@ class StartScreen(QWidget):
         font.setPixelSize(base)
         self.list.setFont(font)
         self.list.setIconSize(QSize(base, base))
-        for button in (self.start_button, self.adjust_button, self.sound_button):
+        for button in self.buttons:
             bf = button.font()
             bf.setPixelSize(max(11, int(base * 0.9)))
             bf.setBold(button is self.start_button)
             button.setFont(bf)
-        hf = self.history_button.font()
-        hf.setPixelSize(max(11, int(base * 0.9)))
-        self.history_button.setFont(hf)
+        sf = self.sound_state.font()
+        sf.setPixelSize(max(12, int(base * 1.1)))
+        self.sound_state.setFont(sf)

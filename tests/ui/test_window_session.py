@@ -46,7 +46,8 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     assert view.digits.text() == "5"
     assert view.flash.isVisible()
     assert h.background() == theme.PREP.background
-    assert view.next.text() == "Next: DRIVE right leg 8 s"
+    assert view.next.text() == "Next: DRIVE right knee 8 s"
+    assert view.side_right.text() == "RIGHT KNEE ▶" and view.side_left.text() == ""
     assert "GET READY" in view.announcement
     h.advance(2000)
     assert view.digits.text() == "3"
@@ -55,19 +56,22 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     h.advance(3000)
     assert view.title.text() == "DRIVE"
     assert h.background() == theme.WORK.background
-    assert "Set 1 of 2" in view.where.text() and "RIGHT leg" in view.where.text()
-    assert view.prompt.text() == "Rep 1 of 3   ▲ UP"
+    assert "Set 1 of 2" in view.where.text() and view.side_right.text() == "RIGHT KNEE ▶"
+    # In a tempo-paced set the big figure is the rep; the seconds are secondary.
+    assert view.digits.text() == "1" and view.digits.accessibleName() == "Rep"
+    assert view.prompt.text() == "▲ UP   Rep 1 of 3  ·  8 s"
     assert view.phase_bar.halfway_marker
     h.advance(1000)
-    assert view.prompt.text() == "Rep 1 of 3   ▼ DOWN"
+    assert view.prompt.text() == "▼ DOWN   Rep 1 of 3  ·  7 s"
     h.advance(1500)
-    assert view.prompt.text() == "Rep 2 of 3   ▲ UP"
-    assert view.digits.text() == "5"
+    assert view.prompt.text() == "▲ UP   Rep 2 of 3  ·  5 s"
+    assert view.digits.text() == "2"
 
     # The side is done: the switch screen and the stability prompt, answered with a key.
     h.advance(5000)
     assert view.title.text() == "SWITCH SIDES"
-    assert view.prompt.text() == "Switch: LEFT leg"
+    assert view.prompt.text() == "Stand on your RIGHT foot · drive the LEFT knee"
+    assert view.side_left.text() == "◀ LEFT KNEE" and view.side_right.text() == ""
     assert h.background() == theme.SWITCH.background
     prompt = h.window.stability_prompt
     assert prompt.isVisible()
@@ -81,12 +85,12 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     # The left side; the prompt went away when it started.
     h.advance(10_000)
     assert view.title.text() == "DRIVE"
-    assert "LEFT leg" in view.where.text()
+    assert view.side_left.text() == "◀ LEFT KNEE"
     assert not prompt.isVisible()
     h.advance(7500)
     assert view.title.text() == "SET REST"
     assert h.background() == theme.SET_REST.background
-    assert view.prompt.text() == "Start on the RIGHT leg"
+    assert view.prompt.text() == "Start: Stand on your LEFT foot · drive the RIGHT knee"
     assert prompt.isVisible() and "left leg" in prompt.question.text()
 
     # Skip the rest with the right arrow; set 2 runs to the end.
@@ -253,11 +257,12 @@ def test_help_legend_lists_every_key(qtbot: QtBot, harness: WindowHarness) -> No
     h = harness
     h.app.start(workout("hiit", work_s=20, rest_s=10, rounds=1, prep_s=0))
     qtbot.keyClick(h.view, Qt.Key.Key_Question, Qt.KeyboardModifier.ShiftModifier)
-    assert h.view.help_overlay.isVisible()
-    for word in ("Space", "→", "←", "↑ / ↓", "F", "M", "Esc", "1-5"):
-        assert word in h.view.help_label.text()
-    key(qtbot, h, Qt.Key.Key_Escape)
-    assert not h.view.help_overlay.isVisible()
+    help_overlay = h.window.help_overlay
+    assert help_overlay.isVisible()
+    for word in ("Space", "→", "←", "↑", "↓", "F", "M", "Esc", "1-5"):
+        assert word in help_overlay.label.text()
+    qtbot.keyClick(help_overlay, Qt.Key.Key_Escape)
+    assert not help_overlay.isVisible()
     assert not h.view.confirming_stop
 
 

@@ -50,8 +50,10 @@ class SoundControl(QObject):
         # Sound chosen off is the user's choice, not a problem: the screens say it quietly.
         # A problem goes to the banner, above every screen, and only there.
         chosen_off = status == SOUND_OFF
-        self._window.set_sound_status(status if chosen_off else None)
-        self._window.banner.set_message("sound", None if chosen_off else status)
+        if chosen_off:
+            self._window.set_sound_status(status)
+        else:
+            self._window.set_sound_status(None, problem=status)
         if self.dialog is not None:
             self.dialog.set_status(status)
 

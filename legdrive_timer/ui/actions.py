@@ -1,0 +1,262 @@
+"""Every command a person can give, defined once: its keys, button text, accessible name,
+tooltip and the line the key help shows for it.
+
+A screen binds the commands it offers to handlers (`Actions.add`), builds its buttons from
+them (`Actions.button`), hands its key presses to `Actions.handle_key` and lists them in the
+key help (`Actions.help_lines`). So a key, a button and a help line cannot disagree, and a
+test can check the help against what each screen handles.
+
+Keys are written as Qt key names without the `Key_` prefix ("Space", "Right", "F"): the
+start screen's commands are built before the first frame, which must not wait for PySide6
+to build its `Qt` namespace (see ui.widgets); the names are resolved at the first key press.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
+
+from legdrive_timer.ui.widgets import set_no_focus
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QKeyEvent
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    keys: tuple[str, ...]
+    """Qt key names without `Key_`; the first is the one shown."""
+    key_label: str
+    """The keys as a person reads them on a button and in the help."""
+    text: str
+    """Button text (the key label is added below it)."""
+    accessible_name: str
+    tooltip: str
+    help: str
+    """What it does, as the key help says it."""
+
+
+def _command(
+    id: str, keys: tuple[str, ...], key_label: str, text: str, name: str, help: str
+) -> Command:
+    return Command(id, keys, key_label, text, name, f"{name} ({key_label})", help)
+
+
+DIGITS = tuple(str(n) for n in range(1, 6))
+
+COMMANDS: dict[str, Command] = {
+    c.id: c
+    for c in (
+        # -- the running session --
+        _command(
+            "primary",
+            ("Space",),
+            "Space",
+            "Pause",
+            "Pause",
+            "pause / resume (done, in a self-paced set)",
+        ),
+        _command("skip", ("Right",), "→", "Skip ▶", "Skip", "skip to the next phase"),
+        _command(
+            "back",
+            ("Left",),
+            "←",
+            "◀ Back",
+            "Back",
+            "back: restart this phase (twice: the one before)",
+        ),
+        _command("more_time", ("Up",), "↑", "+10 s", "Ten seconds more", "10 s more on this phase"),
+        _command(
+            "less_time", ("Down",), "↓", "−10 s", "Ten seconds less", "10 s less on this phase"
+        ),
+        _command("stop", ("Escape",), "Esc", "Stop", "Stop", "stop the session (asks first)"),
+        _command(
+            "confirm_stop",
+            ("Return", "Enter", "Y"),
+            "Enter",
+            "Stop",
+            "Stop the session",
+            "yes, stop the session",
+        ),
+        _command(
+            "cancel_stop",
+            ("Escape", "N", "Space"),
+            "Esc",
+            "Keep going",
+            "Keep going",
+            "no, keep going",
+        ),
+        # -- every screen --
+        _command("help", ("Question",), "?", "Keys", "Show the keys", "show / hide this help"),
+        _command(
+            "close_help",
+            ("Escape", "Question", "Return"),
+            "Esc",
+            "Close",
+            "Close the key help",
+            "close this help",
+        ),
+        _command("fullscreen", ("F",), "F", "Fullscreen", "Fullscreen", "fullscreen on / off"),
+        _command(
+            "leave_fullscreen",
+            ("Escape",),
+            "Esc",
+            "Leave fullscreen",
+            "Leave fullscreen",
+            "leave fullscreen (in fullscreen)",
+        ),
+        _command("mute", ("M",), "M", "Mute", "Mute", "mute / unmute"),
+        _command(
+            "rate",
+            DIGITS,
+            "1-5",
+            "Rate",
+            "Rate the stability",
+            "rate how stable the leg was, after each side",
+        ),
+        # -- the start screen --
+        _command(
+            "start",
+            ("Return", "Enter", "Space"),
+            "Enter",
+            "Start",
+            "Start the workout",
+            "start the selected workout",
+        ),
+        _command("adjust", ("A",), "A", "Adjust…", "Adjust interval lengths", "adjust its lengths"),
+        _command("sound", ("S",), "S", "Sound…", "Sound settings", "sound settings"),
+        _command("history", ("H",), "H", "History", "History", "history of past sessions"),
+        # -- the history screen --
+        _command(
+            "back_to_start",
+            ("Escape",),
+            "Esc",
+            "◀ Back to start",
+            "Back to the start screen",
+            "back to the start screen",
+        ),
+        # The workout editor's commands (new, edit, duplicate, rename, delete, import,
+        # export) go here too, bound by the screen that offers them.
+    )
+}
+
+PRIMARY_STATES: dict[str, tuple[str, str]] = {
+    "pause": ("Pause", "Pause"),
+    "resume": ("Resume", "Resume"),
+    "done": ("Done", "Done with this set"),
+}
+"""The session's Space button by state: text, accessible name."""
+
+
+class Action(QAction):
+    """One command bound to its handler on one screen."""
+
+    def __init__(self, command: Command, handler: Callable[[], object], parent: QWidget) -> None:
+        super().__init__(command.text, parent)
+        self.command = command
+        self.accessible_name = command.accessible_name
+        self.key_name = command.keys[0]
+        """The key that triggered it last (which digit, for `rate`)."""
+        self.setToolTip(command.tooltip)
+        self.triggered.connect(lambda _checked=False: handler())
+
+    def set_state(self, text: str, accessible_name: str) -> None:
+        """Change what the button says (e.g. Pause -> Resume); its key stays."""
+        if text != self.text() or accessible_name != self.accessible_name:
+            self.accessible_name = accessible_name
+            self.setToolTip(f"{accessible_name} ({self.command.key_label})")
+            self.setText(text)  # emits changed: the buttons follow
+
+
+class ActionButton(QPushButton):
+    """A button that shows an action: its text over its key, its name, its enabled state."""
+
+    def __init__(self, action: Action, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.action = action
+        set_no_focus(self)  # keys always reach the screen: a focused button swallows Space
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        action = self.action
+        text = f"{action.text()}\n{action.command.key_label}"
+        if text != self.text():
+            self.setText(text)
+        self.setAccessibleName(action.accessible_name)
+        self.setToolTip(action.toolTip())
+        self.setEnabled(action.isEnabled())
+
+
+_QT_KEYS: dict[str, int] = {}
+
+
+def key_code(name: str) -> int:
+    """The Qt key code for a key name ("Space" -> Qt.Key.Key_Space)."""
+    code = _QT_KEYS.get(name)
+    if code is None:
+        from PySide6.QtCore import Qt
+
+        code = _QT_KEYS[name] = getattr(Qt.Key, f"Key_{name}").value
+    return code
+
+
+def plain_key(event: QKeyEvent) -> bool:
+    """No modifier but Shift (for "?") or the keypad's: a key a command may answer."""
+    from PySide6.QtCore import Qt
+
+    allowed = Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
+    return not (event.modifiers() & ~allowed)
+
+
+class Actions:
+    """The commands one screen offers, with their handlers."""
+
+    def __init__(self, owner: QWidget) -> None:
+        self._owner = owner
+        self._actions: dict[str, Action] = {}
+
+    def add(self, command_id: str, handler: Callable[[], object]) -> Action:
+        action = Action(COMMANDS[command_id], handler, self._owner)
+        self._actions[command_id] = action
+        return action
+
+    def __getitem__(self, command_id: str) -> Action:
+        return self._actions[command_id]
+
+    def __iter__(self) -> Iterator[Action]:
+        return iter(self._actions.values())
+
+    def button(self, command_id: str, parent: QWidget | None = None) -> ActionButton:
+        return ActionButton(self._actions[command_id], parent)
+
+    def action_for(self, key: int) -> Action | None:
+        for action in self._actions.values():
+            if any(key_code(name) == key for name in action.command.keys):
+                return action
+        return None
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """Trigger the enabled action bound to this key; True if one was."""
+        if not plain_key(event):
+            return False
+        key = event.key()
+        action = self.action_for(key)
+        if action is None or not action.isEnabled():
+            return False
+        action.key_name = next(n for n in action.command.keys if key_code(n) == key)
+        action.trigger()
+        return True
+
+    def help_lines(self) -> list[tuple[str, str]]:
+        return [(a.command.key_label, a.command.help) for a in self._actions.values()]
+
+    def keys(self) -> set[str]:
+        return {name for a in self._actions.values() for name in a.command.keys}
