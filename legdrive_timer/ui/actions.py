@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
-from legdrive_timer.ui.widgets import set_no_focus
+from legdrive_timer.ui.widgets import fitted_pixel_size, set_no_focus
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtGui import QKeyEvent, QResizeEvent
 
 
 @dataclass(frozen=True)
@@ -174,11 +174,17 @@ class Action(QAction):
 
 
 class ActionButton(QPushButton):
-    """A button that shows an action: its text over its key, its name, its enabled state."""
+    """A button that shows an action: its text over its key, its name, its enabled state.
 
-    def __init__(self, action: Action, parent: QWidget | None = None) -> None:
+    With `fit_text`, its font follows its size (the session's buttons grow with the window).
+    """
+
+    def __init__(
+        self, action: Action, parent: QWidget | None = None, *, fit_text: bool = False
+    ) -> None:
         super().__init__(parent)
         self.action = action
+        self._fit_text = fit_text
         set_no_focus(self)  # keys always reach the screen: a focused button swallows Space
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.clicked.connect(action.trigger)
@@ -193,6 +199,26 @@ class ActionButton(QPushButton):
         self.setAccessibleName(action.accessible_name)
         self.setToolTip(action.toolTip())
         self.setEnabled(action.isEnabled())
+        self.fit_font()
+
+    def fit_font(self) -> None:
+        if not self._fit_text or not self.size().isValid():
+            return
+        inner = self.size().shrunkBy(self.contentsMargins())
+        inner.setWidth(max(1, inner.width() - 16))
+        inner.setHeight(max(1, inner.height() - 10))
+        cap = max(8, int(self.height() * 0.32))
+        px = fitted_pixel_size(self.font(), self.text(), inner, wrap=False, tight=False, max_px=cap)
+        px = max(8, px)
+        if self.font().pixelSize() != px:
+            font = self.font()
+            font.setPixelSize(px)
+            font.setBold(True)
+            self.setFont(font)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_font()
 
 
 _QT_KEYS: dict[str, int] = {}

@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
             prompt = StabilityPrompt()
             prompt.rated.connect(self.stability_rated)
             prompt.reps_corrected.connect(self.reps_corrected)
+            prompt.shown_changed.connect(self._strip_shown)
             prompt.setFixedHeight(self._prompt_height())
             self._layout.addWidget(prompt)
             self._stability_prompt = prompt
@@ -233,6 +234,10 @@ class MainWindow(QMainWindow):
         else:
             self.help_overlay.open(self.help_lines(), self.focusWidget())
 
+    def _strip_shown(self, shown: bool) -> None:
+        if self._session_view is not None and self._stability_prompt is not None:
+            self._session_view.set_strip_height(self._prompt_height() if shown else 0)
+
     def dismiss_stability_prompt(self) -> None:
         if self._stability_prompt is not None:
             self._stability_prompt.dismiss()
@@ -304,6 +309,7 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         if self._stability_prompt is not None:
             self._stability_prompt.setFixedHeight(self._prompt_height())
+            self._strip_shown(self._stability_prompt.isVisible())
         if self._help is not None and self._help.isVisible():
             self._help.setGeometry(self.stack.rect())
 

@@ -35,6 +35,7 @@ class StabilityPrompt(QFrame):
     """phase index, rating 1-5"""
     reps_corrected = Signal(int, int)
     """phase index, reps done"""
+    shown_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +86,7 @@ class StabilityPrompt(QFrame):
             button.setChecked(False)
         self._show_reps()
         self.show()
+        self.shown_changed.emit(True)
 
     def rate(self, value: int) -> None:
         if self.phase_index is None or not 1 <= value <= 5:
@@ -106,6 +108,7 @@ class StabilityPrompt(QFrame):
     def dismiss(self) -> None:
         self.phase_index = None
         self.hide()
+        self.shown_changed.emit(False)
 
     def _show_reps(self) -> None:
         self.reps_label.setText(f"Reps done: {self.reps_done}")

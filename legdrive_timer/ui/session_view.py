@@ -48,10 +48,16 @@ from legdrive_timer.ui import theme
 from legdrive_timer.ui.actions import PRIMARY_STATES, Action, ActionButton, Actions, key_code
 from legdrive_timer.ui.overlays import OVERLAY_BUTTON_STYLE, Overlay
 from legdrive_timer.ui.progress import ProgressStrip
-from legdrive_timer.ui.widgets import FitLabel, fitted_pixel_size
+from legdrive_timer.ui.widgets import FitLabel
 
 ADJUST_STEP_MS = 10_000
 FLASH_MS = 250
+DIGITS_ROW = 2
+BUTTONS_ROW = 8
+"""Rows of the layout, by index (see `SessionView._rows`)."""
+MIN_BUTTON_PX = 44
+MIN_BUTTON_SHARE = 0.07
+"""While the rating strip shows, the buttons keep at least this share of the height."""
 LAST_SECONDS_TOLD = 3
 """Screen readers hear the countdown's last seconds, not every second."""
 
@@ -61,8 +67,8 @@ def phase_title(phase: Phase | None) -> str:
 
 
 def side_text(side: Side) -> str:
-    """The working side as the screen writes it: the knee that drives."""
-    return "◀ LEFT KNEE" if side is Side.LEFT else "RIGHT KNEE ▶"
+    """The working side as the screen writes it (the knee that drives), pointing to its edge."""
+    return "◀ LEFT" if side is Side.LEFT else "RIGHT ▶"
 
 
 def stance_text(side: Side) -> str:
@@ -98,7 +104,7 @@ class PhaseButton(ActionButton):
     """A session button drawn in the phase's text colour: a colour change is a repaint."""
 
     def __init__(self, action: Action, parent: QWidget | None = None) -> None:
-        super().__init__(action, parent)
+        super().__init__(action, parent, fit_text=True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.setMinimumSize(1, 1)
         self._colour = QColor("#ffffff")
@@ -260,6 +266,7 @@ class SessionView(QWidget):
 
         self._layout = QVBoxLayout(self)
         self._layout.setSpacing(2)
+        self._strip_height = 0
         # Shares of the height; the digits get 40 of 100 so their ink stays above 30% of the
         # window even with the rating strip below the view.
         self._rows: list[tuple[object, int]] = [
@@ -298,8 +305,8 @@ class SessionView(QWidget):
         for label in (self.paused_title, self.paused_reason, self.paused_hint):
             label.set_colour("#ffffff")
         # The overlay offers what it says: resume and stop, by key and by click.
-        self.resume_button = ActionButton(commands["primary"], self.paused_overlay)
-        self.paused_stop_button = ActionButton(commands["stop"], self.paused_overlay)
+        self.resume_button = ActionButton(commands["primary"], self.paused_overlay, fit_text=True)
+        self.paused_stop_button = ActionButton(commands["stop"], self.paused_overlay, fit_text=True)
         paused_buttons = QHBoxLayout()
         paused_buttons.addWidget(self.resume_button, 2)
         paused_buttons.addWidget(self.paused_stop_button, 1)
@@ -320,8 +327,12 @@ class SessionView(QWidget):
         self.confirm_commands = Actions(self.confirm_overlay)
         self.confirm_commands.add("confirm_stop", self.confirm_stop)
         self.confirm_commands.add("cancel_stop", self.cancel_stop)
-        self.confirm_stop_button = self.confirm_commands.button("confirm_stop")
-        self.confirm_keep_button = self.confirm_commands.button("cancel_stop")
+        self.confirm_stop_button = ActionButton(
+            self.confirm_commands["confirm_stop"], self.confirm_overlay, fit_text=True
+        )
+        self.confirm_keep_button = ActionButton(
+            self.confirm_commands["cancel_stop"], self.confirm_overlay, fit_text=True
+        )
         confirm_buttons = QHBoxLayout()
         confirm_buttons.addWidget(self.confirm_stop_button)
         confirm_buttons.addWidget(self.confirm_keep_button)
@@ -522,6 +533,41 @@ class SessionView(QWidget):
         self.sound_state.setAccessibleDescription(state)
         self.sound_state.setVisible(bool(state))
 
+    def set_strip_height(self, height: int) -> None:
+        """The rating strip below the view takes `height` pixels (0: none). It comes out of
+        the buttons' and the digits' share, so the text rows keep their size."""
+        if height != self._strip_height:
+            self._strip_height = height
+            self._share_rows()
+
+    def _share_rows(self) -> None:
+        view = max(1, self.height())
+        strip = self._strip_height
+        if strip <= 0:
+            for index, (_item, stretch) in enumerate(self._rows):
+                self._layout.setStretch(index, stretch)
+            return
+        full = view + strip
+        flexible = {DIGITS_ROW: 0.0, BUTTONS_ROW: 0.0}
+        fixed_total = 0.0
+        sizes: list[float] = []
+        for index, (_item, stretch) in enumerate(self._rows):
+            size = stretch * full / 100
+            sizes.append(size)
+            if index in flexible:
+                flexible[index] = size
+            else:
+                fixed_total += size
+        # The strip's height comes out of the buttons first, down to a height a finger
+        # still hits, then out of the digits.
+        left = max(1.0, view - fixed_total)
+        floor = max(MIN_BUTTON_PX, full * MIN_BUTTON_SHARE)
+        buttons = min(flexible[BUTTONS_ROW], max(floor, flexible[BUTTONS_ROW] - strip))
+        sizes[BUTTONS_ROW] = min(buttons, left / 2)
+        sizes[DIGITS_ROW] = left - sizes[BUTTONS_ROW]
+        for index, size in enumerate(sizes):
+            self._layout.setStretch(index, max(1, round(size * 1000 / view)))
+
     def fullscreen_changed(self) -> None:
         self._show_paused_hint()
 
@@ -535,25 +581,13 @@ class SessionView(QWidget):
         badge = max(16, int(self.height() * 0.10))
         for b in (self.badge_left, self.badge_right):
             b.setFixedWidth(badge)
+        if self._strip_height:
+            self._share_rows()
         self._fit_buttons()
 
     def _fit_buttons(self) -> None:
         for button in [*self.buttons, *self.overlay_buttons]:
-            if not button.isVisibleTo(self) and button not in self.buttons:
-                continue
-            size = button.size()
-            inner = size.shrunkBy(button.contentsMargins()) if size.isValid() else size
-            inner.setWidth(max(1, inner.width() - 16))
-            inner.setHeight(max(1, inner.height() - 10))
-            cap = max(8, int(button.height() * 0.32))
-            px = fitted_pixel_size(
-                button.font(), button.text(), inner, wrap=False, tight=False, max_px=cap
-            )
-            if button.font().pixelSize() != px:
-                font = button.font()
-                font.setPixelSize(max(8, px))
-                font.setBold(True)
-                button.setFont(font)
+            button.fit_font()
 
     # -- transitions, pause, announcements ----------------------------------------------
 

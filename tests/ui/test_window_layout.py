@@ -83,7 +83,10 @@ def test_session_screen_fits_every_size(
         elapsed = at
         QApplication.processEvents()
         assert layout_problems(h.window) == [], moment
-        assert digit_height_share(h) >= 0.30, (moment, digit_height_share(h))
+        # While the rating strip shows, its height comes out of the buttons and the digits,
+        # never out of the text rows (the cue and the position line keep their size).
+        least = 0.25 if h.window.stability_prompt.isVisible() else 0.30
+        assert digit_height_share(h) >= least, (moment, digit_height_share(h))
     h.view.primary()  # pause overlay
     QApplication.processEvents()
     assert layout_problems(h.window) == []

@@ -47,7 +47,7 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     assert view.flash.isVisible()
     assert h.background() == theme.PREP.background
     assert view.next.text() == "Next: DRIVE right knee 8 s"
-    assert view.side_right.text() == "RIGHT KNEE ▶" and view.side_left.text() == ""
+    assert view.side_right.text() == "RIGHT ▶" and view.side_left.text() == ""
     assert "GET READY" in view.announcement
     h.advance(2000)
     assert view.digits.text() == "3"
@@ -56,7 +56,7 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     h.advance(3000)
     assert view.title.text() == "DRIVE"
     assert h.background() == theme.WORK.background
-    assert "Set 1 of 2" in view.where.text() and view.side_right.text() == "RIGHT KNEE ▶"
+    assert "Set 1 of 2" in view.where.text() and view.side_right.text() == "RIGHT ▶"
     # In a tempo-paced set the big figure is the rep; the seconds are secondary.
     assert view.digits.text() == "1" and view.digits.accessibleName() == "Rep"
     assert view.prompt.text() == "▲ UP   Rep 1 of 3  ·  8 s"
@@ -71,7 +71,7 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     h.advance(5000)
     assert view.title.text() == "SWITCH SIDES"
     assert view.prompt.text() == "Stand on your RIGHT foot · drive the LEFT knee"
-    assert view.side_left.text() == "◀ LEFT KNEE" and view.side_right.text() == ""
+    assert view.side_left.text() == "◀ LEFT" and view.side_right.text() == ""
     assert h.background() == theme.SWITCH.background
     prompt = h.window.stability_prompt
     assert prompt.isVisible()
@@ -85,7 +85,7 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     # The left side; the prompt went away when it started.
     h.advance(10_000)
     assert view.title.text() == "DRIVE"
-    assert view.side_left.text() == "◀ LEFT KNEE"
+    assert view.side_left.text() == "◀ LEFT"
     assert not prompt.isVisible()
     h.advance(7500)
     assert view.title.text() == "SET REST"
