@@ -15,9 +15,7 @@ from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.engine import State
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.ui.actions import COMMANDS, Action, Actions, key_code
-from tests.ui.window_helpers import WindowHarness, harness
-
-__all__ = ["harness"]
+from tests.helpers.window import WindowHarness
 
 
 def _primer(h: WindowHarness) -> None:

@@ -13,9 +13,7 @@ from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.ui import theme
 from legdrive_timer.ui.widgets import FitLabel
-from tests.ui.window_helpers import WindowHarness, harness
-
-__all__ = ["harness"]
+from tests.helpers.window import WindowHarness
 
 # Offsets into the shortened primer: prep 5 s, right 7.5 s, switch 10 s, left, set rest.
 MOMENTS = {
