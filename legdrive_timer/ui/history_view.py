@@ -8,6 +8,7 @@ per-session totals the store keeps, so that no segment is read back for them.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -55,6 +57,7 @@ from PySide6.QtWidgets import (
 )
 
 from legdrive_timer.core.formatting import (
+    EFFORT_TOP,
     NOT_COUNTED,
     SEGMENT_COLUMNS,
     format_duration,
@@ -123,6 +126,8 @@ class HistoryFilter:
 
 
 WORKOUT_COLUMN = 1
+NO_EFFORT = -1
+"""The effort box's value for a session not rated (shown as "not rated")."""
 
 
 class SessionTableModel(QAbstractTableModel):
@@ -180,6 +185,11 @@ class SessionTableModel(QAbstractTableModel):
 
     def summary(self, row: int) -> SessionSummary:
         return self._rows[row]
+
+    def set_effort(self, row: int, effort: int | None) -> None:
+        """Show the effort just saved for the session on `row`, without fetching again."""
+        self._rows[row] = dataclasses.replace(self._rows[row], effort=effort)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
     def row_of(self, session_id: str) -> int | None:
         for row, summary in enumerate(self._rows):
@@ -275,6 +285,9 @@ class SessionDetail(QWidget):
 
     COLUMNS = SEGMENT_COLUMNS
 
+    effort_rated = Signal(object)
+    """The effort the user gave the session shown (0-10), or None to clear it."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.heading = QLabel("Select a session to see every phase of it.")
@@ -287,10 +300,37 @@ class SessionDetail(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The effort of a past session, given or corrected here: by typing a figure or the
+        # arrow keys once it has the focus (Alt+E), or with the mouse.
+        self.effort = QSpinBox()
+        self.effort.setRange(NO_EFFORT, EFFORT_TOP)
+        self.effort.setSpecialValueText("not rated")
+        self.effort.setAccessibleName("Effort of this session, 0 easy to 10 all out")
+        self.effort.setEnabled(False)
+        # Saved when the figure is complete (Enter, an arrow, leaving the box), not per key.
+        self.effort.setKeyboardTracking(False)
+        self.effort.valueChanged.connect(self._effort_changed)
+        effort_label = QLabel("&Effort (0-10):")
+        effort_label.setBuddy(self.effort)
+        effort_row = QHBoxLayout()
+        effort_row.addWidget(effort_label)
+        effort_row.addWidget(self.effort)
+        effort_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
+        layout.addLayout(effort_row)
         layout.addWidget(self.table, 1)
+
+    def _effort_changed(self, value: int) -> None:
+        self.effort_rated.emit(None if value == NO_EFFORT else value)
+
+    def _show_effort(self, effort: int | None) -> None:
+        self.effort.blockSignals(True)
+        try:
+            self.effort.setValue(NO_EFFORT if effort is None else effort)
+        finally:
+            self.effort.blockSignals(False)
 
     SAMPLE_ROW = ("Switch sides", "Right", "Round 10", "10:00", "10:00", "15 of 15", "5 of 5")
     """The widest cells a usual session has: the detail is laid out to show them whole."""
@@ -307,16 +347,19 @@ class SessionDetail(QWidget):
 
     def clear(self, text: str = "Select a session to see every phase of it.") -> None:
         self.heading.setText(text)
+        self._show_effort(None)
+        self.effort.setEnabled(False)
         self.table.setRowCount(0)
 
     def show_record(self, record: SessionRecord) -> None:
-        effort = "" if record.effort is None else f" Effort {format_effort(record.effort)}."
+        self._show_effort(record.effort)
+        self.effort.setEnabled(True)
         self.heading.setText(
             # Two explicit lines: a wrapped label in a splitter can be given one line's height.
             f"<b>{record.workout_name}</b>, {format_started(record)}<br>"
             f"{status_name(record.status)}, "
             f"{format_duration(record.actual_ms)} of {format_duration(record.planned_ms)} "
-            f"planned.{effort}"
+            "planned."
         )
         self.table.setRowCount(len(record.segments))
         for row, segment in enumerate(record.segments):
@@ -616,6 +659,7 @@ class HistoryView(QWidget):
         self.list_stack.addWidget(self.table)
         self.list_stack.addWidget(self.empty_label)
         self.detail = SessionDetail()
+        self.detail.effort_rated.connect(self.rate_effort)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list_stack)
         splitter.addWidget(self.detail)
@@ -786,6 +830,19 @@ class HistoryView(QWidget):
             self.detail.clear("That session is no longer in the history.")
         else:
             self.detail.show_record(record)
+
+    def rate_effort(self, effort: int | None) -> None:
+        """Give or correct the effort of the selected session."""
+        session_id = self.selected_session_id()
+        if session_id is None:
+            return
+        ok, _ = self._safe(
+            lambda: self._store.set_effort(session_id, effort), "save the session's effort"
+        )
+        if ok:
+            row = self.table.selectionModel().selectedRows()[0].row()
+            self.model.set_effort(row, effort)
+            self._selection_changed(QItemSelection(), QItemSelection())
 
     # -- delete and undo -------------------------------------------------------------------
 

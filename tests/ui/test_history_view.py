@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -268,7 +268,8 @@ def test_selecting_a_session_shows_every_segment(qtbot: QtBot, seeded: HistorySt
     assert rows[2][:2] == ["Switch sides", "Left"]
     assert rows[3] == ["Drive", "Left", "Set 1", "45 s", "45 s", "12 of 15", "2 of 5"]
     heading = view.detail.heading.text()
-    assert "Primer" in heading and "Completed" in heading and "Effort 6 of 10" in heading
+    assert "Primer" in heading and "Completed" in heading
+    assert view.detail.effort.value() == 6 and view.detail.effort.text() == "6"
     assert view.delete_button.isEnabled()
 
 
@@ -625,3 +626,37 @@ def test_a_session_shows_whole_without_sideways_scrolling(
             assert header.length() <= table.viewport().width(), (size, table.accessibleName())
         assert view.detail.table.rowCount() == (7 if row == 0 else 16)
     h.window.close()
+
+
+def test_effort_of_a_past_session_is_given_by_key_or_by_click(
+    qtbot: QtBot, seeded: HistoryStore
+) -> None:
+    view = shown(qtbot, make_view(qtbot, seeded))
+    assert not view.detail.effort.isEnabled()  # nothing selected
+    row = ids(view).index("h-today")  # never rated
+    view.table.selectRow(row)
+    box = view.detail.effort
+    assert box.isEnabled() and box.text() == "not rated"
+
+    # By key: Alt+E puts the focus on it, then a figure and Enter.
+    view.activateWindow()
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "10")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert seeded.session("h-today").effort == 10  # type: ignore[union-attr]
+    assert column(view, 6)[row] == "10"
+    assert box.value() == 10
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    assert seeded.session("h-today").effort == 9  # type: ignore[union-attr]
+
+    # By click on the box's down arrow (its lower right corner); below 0 it clears.
+    down = QPoint(box.width() - 6, box.height() * 3 // 4)
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=down)
+    assert seeded.session("h-today").effort == 8  # type: ignore[union-attr]
+    for _ in range(9):
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=down)
+    assert box.text() == "not rated"
+    assert seeded.session("h-today").effort is None  # type: ignore[union-attr]
+    assert column(view, 6)[row] == ""
+    assert ids(view)[view.table.selectionModel().selectedRows()[0].row()] == "h-today"
