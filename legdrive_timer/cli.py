@@ -81,6 +81,7 @@ COMMANDS = {
     "run": "open the window and start a workout at once",
     "workouts": "list, show, import, export or delete workouts",
     "history": "list, export, import",
+    "coach": "measure the knee drives in a video (with the coach extra)",
 }
 
 
@@ -206,10 +207,25 @@ def _history_arguments(history: _Parser, common: _Parser) -> None:
     import_.add_argument("file", metavar="FILE")
 
 
+def _coach_arguments(coach: _Parser, common: _Parser) -> None:
+    coach_commands = coach.add_subparsers(
+        dest="coach_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    analyze = coach_commands.add_parser(
+        "analyze", parents=[common], help="count and measure the reps of one side in a video"
+    )
+    analyze.add_argument("video", metavar="VIDEO", help="a video file of one side's set")
+    analyze.add_argument(
+        "--side", choices=("left", "right"), required=True, help="the leg that drives"
+    )
+    analyze.add_argument("--json", action="store_true", help="print one JSON object")
+
+
 _COMMAND_ARGUMENTS = {
     "run": _run_arguments,
     "workouts": _workouts_arguments,
     "history": _history_arguments,
+    "coach": _coach_arguments,
 }
 
 
@@ -305,6 +321,24 @@ def _history(args: argparse.Namespace, paths: DataPaths) -> int:
     return history_cli.import_history(paths, args.file, sys.stdout)
 
 
+def _coach(args: argparse.Namespace) -> int:
+    from legdrive_timer.coach import missing_runtime
+
+    problem = missing_runtime()
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    from legdrive_timer.coach.analyze import run
+    from legdrive_timer.coach.measures import CoachError
+    from legdrive_timer.core.workout import Side
+
+    try:
+        return run(Path(args.video), Side(args.side), args.json, sys.stdout)
+    except CoachError as error:
+        print(f"{PROG}: {sentence(str(error))}", file=sys.stderr)
+        return EXIT_USAGE
+
+
 def _open_window(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostics) -> int:
     workout = None
     if args.command == "run":
@@ -348,7 +382,7 @@ def _safe_streams() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _safe_streams()
     args = parse_args(argv)
-    if args.command in ("workouts", "history"):
+    if args.command in ("workouts", "history", "coach"):
         resume_collection()  # no window: the window resumes it once it is up
     try:
         paths = DataPaths.resolve(getattr(args, "data_dir", None))
@@ -374,6 +408,8 @@ def _command(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostic
             return _workouts(args, paths)
         if args.command == "history":
             return _history(args, paths)
+        if args.command == "coach":
+            return _coach(args)
         return _open_window(args, paths, diagnostics)
     except (WorkoutError, UserError) as error:
         print(f"{PROG}: {sentence(str(error))}", file=sys.stderr)

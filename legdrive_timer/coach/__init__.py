@@ -12,8 +12,9 @@ import importlib.util
 INSTALL_HINT = 'pip install "legdrive-timer[coach]"'
 """How a person adds the coach to an install that lacks it."""
 
-RUNTIME_MODULES = ("numpy", "ai_edge_litert", "av")
-"""What the `coach` extra installs: the array library, the pose runtime, the video decoder."""
+RUNTIME_MODULES = ("numpy", "ai_edge_litert", "av", "legdrive_timer_pose_models")
+"""What the `coach` extra installs: the array library, the pose runtime, the video decoder
+and the pose models."""
 
 
 def missing_runtime() -> str | None:
