@@ -1,10 +1,15 @@
 """Timing accuracy of a real session on the real Qt event loop.
 
-Runs an interval session in real time through the SessionEngine and the QtScheduler, and,
-in the same event loop at the same time, a naive timer that counts 1000 ms QTimer ticks.
-For every phase boundary and every countdown second it prints the error against the
-ideal schedule (median, p99, max) and the cumulative drift at the end, with the ratio
-naive / engine.
+Runs an interval session in real time through the SessionEngine and the QtScheduler and, in
+the same event loop at the same time:
+- the floor: a bare single-shot `PreciseTimer` aimed at the same deadlines (the same
+  schedule, offset by half a second so that the two never wake at the same instant), doing
+  nothing but note the time; no timer on this loop can do better;
+- a naive timer that counts 1000 ms QTimer ticks, as a widget-owned countdown does.
+For every phase boundary and every countdown second it prints the error against the ideal
+schedule (median, p99, max) and the drift at the end, the ratio engine / floor, and where the
+engine's time goes on each wake: how late the QTimer fired, and how long from the timer
+firing to the listeners hearing of the new phase.
 
     python bench/timing.py                    # 2 minutes, idle machine
     python bench/timing.py --seconds 120 --load   # one busy process per core
@@ -18,11 +23,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from legdrive_timer.core.clock import monotonic_ms
@@ -35,6 +41,9 @@ from legdrive_timer.ui.scheduler import QtScheduler
 WORK_S = 7
 REST_S = 3
 PREP_S = 5
+BARE_OFFSET_MS = 500
+"""The floor's schedule runs this much after the engine's: every wake of either is on a
+whole second of its own schedule, so they never compete for the same instant."""
 
 
 def bench_timeline(seconds: int) -> Timeline:
@@ -75,22 +84,113 @@ class Recorder:
         self.seen[label] = (time.monotonic_ns() - self.t0_ns) / 1e6
 
 
-def run_engine(timeline: Timeline, recorder: Recorder, app: QGuiApplication) -> SessionEngine:
-    scheduler = QtScheduler(monotonic_ms)
-    engine = SessionEngine(timeline, monotonic_ms, scheduler)
+class TracedScheduler(QtScheduler):
+    """The app's scheduler, noting when each wake was due and when the QTimer fired."""
+
+    def __init__(self) -> None:
+        super().__init__(monotonic_ms)
+        self.deadline_ms = 0
+        self.fired_ns = 0
+        self.late_ms = 0.0
+        self.all_late_ms: list[float] = []
+
+    def call_at(self, deadline_ms: int, callback: Callable[[], None]) -> None:
+        self.deadline_ms = deadline_ms
+        super().call_at(deadline_ms, callback)
+
+    def _fire(self) -> None:
+        self.fired_ns = time.monotonic_ns()
+        self.late_ms = (self.fired_ns - self.deadline_ms * 1_000_000) / 1e6
+        self.all_late_ms.append(self.late_ms)
+        super()._fire()
+
+
+@dataclass
+class Wakes:
+    """Per mark of the engine: the QTimer's lateness, and firing to the listener."""
+
+    timer_late_ms: list[float] = field(default_factory=list)
+    to_listener_ms: list[float] = field(default_factory=list)
+    every_wake_late_ms: list[float] = field(default_factory=list)
+
+
+def run_engine(timeline: Timeline, recorder: Recorder, wakes: Wakes) -> SessionEngine:
+    scheduler = TracedScheduler()
+    origin: list[int] = []
+
+    def clock() -> int:
+        now = monotonic_ms()
+        if not origin:  # the engine's first reading is the session's origin
+            origin.append(now)
+            recorder.t0_ns = now * 1_000_000
+        return now
+
+    engine = SessionEngine(timeline, clock, scheduler)
+
+    def mark(label: str) -> None:
+        recorder.mark(label)
+        if scheduler.fired_ns:
+            wakes.timer_late_ms.append(scheduler.late_ms)
+            wakes.to_listener_ms.append((time.monotonic_ns() - scheduler.fired_ns) / 1e6)
 
     def on_event(event: Event) -> None:
         if isinstance(event, PhaseStarted):
-            recorder.mark(f"start {event.phase.index}")
+            mark(f"start {event.phase.index}")
         elif isinstance(event, Countdown):
-            recorder.mark(f"count {event.phase.index}.{event.seconds}")
+            mark(f"count {event.phase.index}.{event.seconds}")
         elif isinstance(event, SessionEnded):
-            recorder.mark("end")
+            mark("end")
 
     engine.subscribe(on_event)
-    recorder.t0_ns = time.monotonic_ns()
     engine.start()
+    wakes.every_wake_late_ms = scheduler.all_late_ms
     return engine
+
+
+class BareTimer:
+    """The floor: one single-shot PreciseTimer aimed at each deadline in turn, computed as
+    the app's scheduler computes it (integer milliseconds of the monotonic clock). It wakes
+    when the engine does, on every whole second of the schedule, and notes the marks."""
+
+    def __init__(self, ideal: list[tuple[str, float]], recorder: Recorder, wakes: Wakes) -> None:
+        labels = {round(at): label for label, at in ideal}
+        end = max(labels)
+        self.deadlines = [(at, labels.get(at)) for at in range(0, end + 1, 1000)]
+        self.recorder = recorder
+        self.wakes = wakes
+        self.next = 0
+        self.origin_ms = 0
+        self.timer = QTimer()
+        self.timer.setSingleShot(True)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.timeout.connect(self._fire)
+
+    @property
+    def done(self) -> bool:
+        return self.next >= len(self.deadlines)
+
+    def start_at(self, origin_ms: int) -> None:
+        self.origin_ms = origin_ms
+        self.recorder.t0_ns = origin_ms * 1_000_000
+        self._arm()
+
+    def _arm(self) -> None:
+        deadline = self.origin_ms + self.deadlines[self.next][0]
+        self.timer.start(max(0, deadline - monotonic_ms()))
+
+    def _fire(self) -> None:
+        at, label = self.deadlines[self.next]
+        due_ns = (self.origin_ms + at) * 1_000_000
+        now_ns = time.monotonic_ns()
+        if now_ns < due_ns:
+            self._arm()  # woke before the deadline: aim again, as the engine would
+            return
+        self.wakes.timer_late_ms.append((now_ns - due_ns) / 1e6)
+        if label is not None:
+            self.recorder.mark(label)
+        self.next += 1
+        if not self.done:
+            self._arm()
 
 
 class NaiveTicker:
@@ -143,6 +243,18 @@ def summarise(ideal: list[tuple[str, float]], seen: dict[str, float]) -> dict[st
     }
 
 
+def ratio(a: dict[str, float], b: dict[str, float], key: str) -> float:
+    return abs(a[key]) / max(abs(b[key]), 0.01)
+
+
+def summary(values: list[float]) -> str:
+    ordered = sorted(values)
+    if not ordered:
+        return "-"
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered):.2f} ms, p99 {p99:.2f} ms"
+
+
 def start_load(enabled: bool) -> list[subprocess.Popen[bytes]]:
     if not enabled:
         return []
@@ -164,13 +276,18 @@ def main() -> int:
     ideal = ideal_schedule(timeline)
     load = start_load(args.load)
     try:
-        engine_seen, naive_seen = Recorder(), Recorder()
+        engine_seen, bare_seen, naive_seen = Recorder(), Recorder(), Recorder()
+        wakes, bare_wakes = Wakes(), Wakes()
         naive = NaiveTicker(timeline, naive_seen)
-        engine = run_engine(timeline, engine_seen, app)
+        bare = BareTimer(ideal, bare_seen, bare_wakes)
+        engine = run_engine(timeline, engine_seen, wakes)
         naive.start()
+        bare.start_at(engine_seen.t0_ns // 1_000_000 + BARE_OFFSET_MS)
         finish = QTimer()
         finish.setInterval(200)
-        finish.timeout.connect(lambda: naive.done and not engine.is_active and app.quit())
+        finish.timeout.connect(
+            lambda: naive.done and bare.done and not engine.is_active and app.quit()
+        )
         finish.start()
         app.exec()
     finally:
@@ -179,21 +296,37 @@ def main() -> int:
             process.wait()
 
     engine_stats = summarise(ideal, engine_seen.seen)
+    bare_stats = summarise(ideal, bare_seen.seen)
     naive_stats = summarise(ideal, naive_seen.seen)
     load_text = f"busy loop on each of {os.cpu_count()} cores" if args.load else "idle machine"
     print(f"session {timeline.total_ms / 1000:.0f} s, {len(ideal)} marks, {load_text}")
     print(f"{'timer':<28}{'events':>7}{'median ms':>11}{'p99 ms':>9}{'max ms':>9}{'drift ms':>10}")
     for name, stats in (
         ("engine (deadline, precise)", engine_stats),
+        ("floor (bare precise timer)", bare_stats),
         ("naive (1000 ms ticks)", naive_stats),
     ):
         print(
             f"{name:<28}{stats['events']:>7.0f}{stats['median']:>11.2f}{stats['p99']:>9.2f}"
             f"{stats['max']:>9.2f}{stats['drift']:>10.2f}"
         )
-    ratio_p99 = naive_stats["p99"] / max(engine_stats["p99"], 0.01)
-    ratio_drift = abs(naive_stats["drift"]) / max(abs(engine_stats["drift"]), 0.01)
-    print(f"ratio naive/engine: p99 x{ratio_p99:.1f}, end drift x{ratio_drift:.1f}")
+    print(
+        f"ratio engine/floor: median x{ratio(engine_stats, bare_stats, 'median'):.2f}, "
+        f"p99 x{ratio(engine_stats, bare_stats, 'p99'):.2f}"
+    )
+    print(
+        f"ratio naive/engine: p99 x{ratio(naive_stats, engine_stats, 'p99'):.1f}, "
+        f"end drift x{ratio(naive_stats, engine_stats, 'drift'):.1f}"
+    )
+    print(
+        f"every wake, QTimer late by: engine {summary(wakes.every_wake_late_ms)} "
+        f"({len(wakes.every_wake_late_ms)} wakes); floor {summary(bare_wakes.timer_late_ms)} "
+        f"({len(bare_wakes.timer_late_ms)} wakes)"
+    )
+    print(
+        f"engine at its marks: QTimer late by {summary(wakes.timer_late_ms)}; "
+        f"from the timer firing to the listeners {summary(wakes.to_listener_ms)}"
+    )
     if engine_stats["missing"]:
         print(f"engine missed {engine_stats['missing']:.0f} marks", file=sys.stderr)
         return 1
