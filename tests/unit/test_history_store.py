@@ -18,7 +18,7 @@ from legdrive_timer.core import stats
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
-from legdrive_timer.storage import history
+from legdrive_timer.storage import history_queries
 from legdrive_timer.storage.history import HistoryError, HistoryStore
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -257,7 +257,7 @@ def test_workout_ids_lists_each_workout_once_with_its_latest_name(store: History
 def test_records_streams_everything_oldest_first_in_chunks(
     store: HistoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(history, "READ_CHUNK", 3)
+    monkeypatch.setattr(history_queries, "READ_CHUNK", 3)
     start = datetime(2026, 1, 1, 8, tzinfo=CET)
     recs = [record(f"r{i:02d}", start + timedelta(days=i), segments=i % 4) for i in range(10)]
     # Two sessions at the same instant: the id breaks the tie, none is lost at a chunk edge.
@@ -501,7 +501,7 @@ def test_a_full_disk_fails_the_write_with_one_sentence_and_keeps_what_was_saved(
 def test_session_totals_from_sql_match_the_stats_of_each_record(
     store: HistoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(history, "READ_CHUNK", 7)
+    monkeypatch.setattr(history_queries, "READ_CHUNK", 7)
     rng = random.Random(3)
     start = datetime(2026, 1, 1, 8, tzinfo=CET)
     recs = []

@@ -1,0 +1,60 @@
+"""Failures of the history database, in words a person can act on, and the rating ranges
+every write checks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from legdrive_timer.errors import UserError
+
+CORRUPT = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+class HistoryError(UserError):
+    """The history cannot be read or written; the message is one sentence."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+        """True when trying again later may work (a busy or full disk, an I/O error)."""
+
+
+def is_transient(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError | OSError) and not is_corrupt(error)
+
+
+STABILITY_RANGE = (1, 5)
+EFFORT_RANGE = (0, 10)
+REPS_RANGE = (0, 100_000)
+
+
+def check_rating(name: str, value: int | None, bounds: tuple[int, int]) -> None:
+    """Raise ValueError for a rating out of `bounds` (None means not rated)."""
+    low, high = bounds
+    if value is not None and (isinstance(value, bool) or not low <= value <= high):
+        raise ValueError(f"{name} must be from {low} to {high}, not {value!r}")
+
+
+def reason(error: BaseException) -> str:
+    """What went wrong, in words a person can act on."""
+    name = getattr(error, "sqlite_errorname", "")
+    if name == "SQLITE_FULL":
+        return "the disk is full"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return "the database was busy in another window for too long"
+    if name.startswith("SQLITE_READONLY"):
+        return "the database is read-only"
+    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+        return "the database is damaged"
+    if name.startswith("SQLITE_IOERR"):
+        return "the disk reported an error"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror[0].lower() + error.strerror[1:]
+    text = str(error).rstrip(".")
+    return text or type(error).__name__
+
+
+def is_corrupt(error: BaseException) -> bool:
+    name = getattr(error, "sqlite_errorname", "")
+    return name in CORRUPT or name.startswith("SQLITE_CORRUPT")

@@ -1,0 +1,151 @@
+"""Reading the history: the list, one session, every record a chunk at a time, and the
+per-session totals the stats need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from legdrive_timer.core.records import SegmentRecord, SessionRecord
+from legdrive_timer.core.stats import SessionTotals
+from legdrive_timer.storage.history_core import StoreCore
+from legdrive_timer.storage.history_rows import (
+    SEGMENT_COLUMNS,
+    SESSION_COLUMNS,
+    TOTALS,
+    SessionSummary,
+    filters,
+    record_from,
+    segment_from,
+    summary_from,
+    totals_from,
+)
+
+READ_CHUNK = 500
+"""Sessions per query when streaming all records: short read transactions, bounded memory."""
+TOTALS_CHUNK = 5000
+"""Sessions per query for the stats totals: one small row each."""
+
+
+class Queries(StoreCore):
+    def sessions(
+        self,
+        *,
+        workout_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[SessionSummary]:
+        """Newest first. `since` and `until` are inclusive dates, each session dated where
+        (in the time zone) it happened."""
+        where, params = filters(workout_id, since, until)
+        rows = self._read(
+            f"""
+            SELECT {SESSION_COLUMNS}, {TOTALS}
+            FROM sessions s{where}
+            ORDER BY s.started_utc_ms DESC, s.id DESC
+            LIMIT ? OFFSET ?
+            """,
+            [*params, -1 if limit is None else limit, offset],
+        )
+        return [summary_from(r) for r in rows]
+
+    def count_sessions(
+        self,
+        *,
+        workout_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> int:
+        where, params = filters(workout_id, since, until)
+        rows = self._read(f"SELECT COUNT(*) AS n FROM sessions s{where}", params)
+        return int(rows[0]["n"])
+
+    def session(self, session_id: str) -> SessionRecord | None:
+        with self._lock:
+            rows = self._read(
+                f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
+            )
+            if not rows:
+                return None
+            segments = self._read(
+                f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE session_id = ? ORDER BY phase_index",
+                (session_id,),
+            )
+        return record_from(rows[0], tuple(segment_from(g) for g in segments))
+
+    def records(self, *, since: date | None = None) -> Iterator[SessionRecord]:
+        """Every session with its segments, oldest first, read a chunk at a time so that no
+        read transaction stays open while the caller works."""
+        for chunk in self._session_chunks(f"{SESSION_COLUMNS}, s.started_utc_ms", since):
+            ids = [row["id"] for row in chunk]
+            # The segments of a chunk in primary-key order: no sorting, no join to sort.
+            rows = self._read(
+                f"SELECT session_id, {SEGMENT_COLUMNS} FROM segments "
+                f"WHERE session_id IN ({', '.join('?' * len(ids))}) "
+                "ORDER BY session_id, phase_index",
+                ids,
+            )
+            by_session: dict[str, list[SegmentRecord]] = {}
+            for row in rows:
+                by_session.setdefault(row["session_id"], []).append(segment_from(row))
+            for row in chunk:
+                yield record_from(row, tuple(by_session.get(row["id"], ())))
+
+    def session_totals(self, *, since: date | None = None) -> Iterator[SessionTotals]:
+        """Each session reduced to what the stats need, oldest first: the same values as
+        `stats.session_totals(record)` for every record, kept up to date by SQLite triggers
+        as segments are written, so that no segment is read at all."""
+        columns = f"s.id, s.started_at, s.status, {TOTALS}, s.started_utc_ms"
+        for chunk in self._session_chunks(columns, since, chunk=TOTALS_CHUNK):
+            for r in chunk:
+                yield totals_from(r)
+
+    def _session_chunks(
+        self, columns: str, since: date | None, *, chunk: int | None = None
+    ) -> Iterator[list[Any]]:
+        """Sessions oldest first, READ_CHUNK at a time by keyset, one short query per chunk.
+        `columns` must hold `s.id` and `s.started_utc_ms` (the keyset)."""
+        after: tuple[int, str] | None = None
+        while True:
+            clauses = []
+            params: list[Any] = []
+            if since is not None:
+                clauses.append("s.started_date >= ?")
+                params.append(since.isoformat())
+            if after is not None:
+                clauses.append("(s.started_utc_ms, s.id) > (?, ?)")
+                params.extend(after)
+            where = " WHERE " + " AND ".join(clauses) if clauses else ""
+            rows = self._read(
+                f"SELECT {columns} FROM sessions s{where} "
+                f"ORDER BY s.started_utc_ms, s.id LIMIT {int(chunk or READ_CHUNK)}",
+                params,
+            )
+            if not rows:
+                return
+            yield rows
+            after = (rows[-1]["started_utc_ms"], rows[-1]["id"])
+
+    def workout_ids(self) -> list[tuple[str, str]]:
+        """(id, name) of every workout in the history, with the name it last had."""
+        # A skip scan over the workout index: one seek per distinct workout instead of a
+        # pass over every session (45 ms against under 1 ms at 100,000 sessions).
+        rows = self._read(
+            """
+            WITH RECURSIVE w(id) AS (
+                SELECT MIN(workout_id) FROM sessions
+                UNION ALL
+                SELECT (SELECT MIN(workout_id) FROM sessions WHERE workout_id > w.id)
+                FROM w WHERE w.id IS NOT NULL
+            )
+            SELECT w.id AS id, (SELECT s.workout_name FROM sessions s WHERE s.workout_id = w.id
+                          ORDER BY s.started_utc_ms DESC, s.id DESC LIMIT 1) AS name
+            FROM w WHERE w.id IS NOT NULL
+            """
+        )
+        pairs = [(r["id"], r["name"]) for r in rows]
+        return sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0]))

@@ -1,0 +1,240 @@
+"""Rows of the history database and the records they hold: the SQL that writes them and
+the functions that read them back, by column name.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.stats import SessionTotals
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.core.workout import Side
+from legdrive_timer.storage.migrations import (
+    TOTALS_COLUMNS,
+)
+
+KINDS = {k.value: k for k in PhaseKind}
+SIDES = {s.value: s for s in Side}
+REASONS = {r.value: r for r in EndReason}
+STATUSES = {s.value: s for s in SessionStatus}
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of the history list, without the segments."""
+
+    session_id: str
+    workout_id: str
+    workout_name: str
+    started_at: datetime
+    ended_at: datetime | None
+    status: SessionStatus
+    planned_ms: int
+    actual_ms: int
+    effort: int | None
+    segment_count: int
+    has_side: bool = False
+    """A work phase of the session had a side: left against right applies to it."""
+    reps_left: int = 0
+    reps_right: int = 0
+    stability_left: float | None = None
+    """The mean of the left side's stability ratings, when it was rated."""
+    stability_right: float | None = None
+
+
+def mean(total: int, count: int) -> float | None:
+    return total / count if count else None
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def aware(moment: datetime) -> datetime:
+    """A naive datetime is taken as local time, so every stored time carries its offset."""
+    return moment if moment.utcoffset() is not None else moment.astimezone()
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else aware(moment).isoformat()
+
+
+def utc_ms(moment: datetime) -> int:
+    return round(aware(moment).timestamp() * 1000)
+
+
+SESSION_COLUMNS = (
+    "s.id, s.workout_id, s.workout_name, s.started_at, s.ended_at, s.status, s.planned_ms, s.effort"
+)
+TOTALS = ", ".join(f"s.{c.strip()}" for c in TOTALS_COLUMNS.split(","))
+SEGMENT_COLUMNS = (
+    "phase_index, kind, block_index, exercise_id, side, set_number, round_number, planned_ms, "
+    "actual_ms, reps_planned, reps_done, end_reason, stability"
+)
+UPSERT_SEGMENT = f"""
+    INSERT INTO segments (session_id, {SEGMENT_COLUMNS})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (session_id, phase_index) DO UPDATE SET
+        kind = excluded.kind,
+        block_index = excluded.block_index,
+        exercise_id = excluded.exercise_id,
+        side = excluded.side,
+        set_number = excluded.set_number,
+        round_number = excluded.round_number,
+        planned_ms = excluded.planned_ms,
+        actual_ms = excluded.actual_ms,
+        reps_planned = excluded.reps_planned,
+        -- What the user entered after the phase outlives the engine's own count.
+        reps_done = CASE WHEN segments.reps_by_user THEN segments.reps_done
+                         ELSE excluded.reps_done END,
+        end_reason = excluded.end_reason,
+        stability = COALESCE(excluded.stability, segments.stability)
+"""
+INSERT_SEGMENT = f"""
+    INSERT INTO segments (session_id, {SEGMENT_COLUMNS})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+INSERT_SESSION = """
+    INSERT {verb} INTO sessions (id, workout_id, workout_name, started_at, started_utc_ms,
+        started_date, ended_at, updated_at, status, planned_ms, effort)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+INSERT_IGNORE_SESSION = INSERT_SESSION.format(verb="OR IGNORE")
+
+
+def segment_row(session_id: str, s: SegmentRecord) -> tuple[Any, ...]:
+    return (
+        session_id,
+        s.phase_index,
+        s.kind.value,
+        s.block_index,
+        s.exercise_id,
+        None if s.side is None else s.side.value,
+        s.set_number,
+        s.round_number,
+        s.planned_ms,
+        s.actual_ms,
+        s.reps_planned,
+        s.reps_done,
+        s.end_reason.value,
+        s.stability,
+    )
+
+
+def session_row(record: SessionRecord) -> tuple[Any, ...]:
+    started = aware(record.started_at)
+    return (
+        record.session_id,
+        record.workout_id,
+        record.workout_name,
+        started.isoformat(),
+        utc_ms(started),
+        started.date().isoformat(),
+        iso(record.ended_at),
+        iso(record.ended_at) or started.isoformat(),
+        record.status.value,
+        record.planned_ms,
+        record.effort,
+    )
+
+
+def segment_from(row: sqlite3.Row) -> SegmentRecord:
+    """A segment from a row holding SEGMENT_COLUMNS, read by column name."""
+    side = row["side"]
+    return SegmentRecord(
+        phase_index=row["phase_index"],
+        kind=KINDS[row["kind"]],
+        block_index=row["block_index"],
+        exercise_id=row["exercise_id"],
+        side=None if side is None else SIDES[side],
+        set_number=row["set_number"],
+        round_number=row["round_number"],
+        planned_ms=row["planned_ms"],
+        actual_ms=row["actual_ms"],
+        reps_planned=row["reps_planned"],
+        reps_done=row["reps_done"],
+        end_reason=REASONS[row["end_reason"]],
+        stability=row["stability"],
+    )
+
+
+def record_from(row: sqlite3.Row, segments: tuple[SegmentRecord, ...]) -> SessionRecord:
+    """A session from a row holding SESSION_COLUMNS, read by column name."""
+    ended = row["ended_at"]
+    return SessionRecord(
+        session_id=row["id"],
+        workout_id=row["workout_id"],
+        workout_name=row["workout_name"],
+        started_at=datetime.fromisoformat(row["started_at"]),
+        ended_at=None if ended is None else datetime.fromisoformat(ended),
+        status=STATUSES[row["status"]],
+        planned_ms=row["planned_ms"],
+        segments=segments,
+        effort=row["effort"],
+    )
+
+
+def totals_from(row: sqlite3.Row) -> SessionTotals:
+    """The stats' view of a session from a row holding `s.id, s.started_at, s.status` and
+    TOTALS: the one place the totals SQLite keeps (migrations.TOTALS_SELECT) become values."""
+    return SessionTotals(
+        session_id=row["id"],
+        started_at=datetime.fromisoformat(row["started_at"]),
+        status=STATUSES[row["status"]],
+        active_ms=row["active_ms"],
+        did_work=bool(row["did_work"]),
+        has_side=bool(row["has_side"]),
+        reps_left=row["reps_left"],
+        reps_right=row["reps_right"],
+        stability_left_sum=row["stability_left_sum"],
+        rated_left=row["rated_left"],
+        stability_right_sum=row["stability_right_sum"],
+        rated_right=row["rated_right"],
+    )
+
+
+def summary_from(row: sqlite3.Row) -> SessionSummary:
+    """One line of the history list from a row holding SESSION_COLUMNS and TOTALS, its
+    per-side figures derived from the same totals as the stats (`totals_from`)."""
+    totals = totals_from(row)
+    ended = row["ended_at"]
+    return SessionSummary(
+        session_id=totals.session_id,
+        workout_id=row["workout_id"],
+        workout_name=row["workout_name"],
+        started_at=totals.started_at,
+        ended_at=None if ended is None else datetime.fromisoformat(ended),
+        status=totals.status,
+        planned_ms=row["planned_ms"],
+        effort=row["effort"],
+        actual_ms=totals.active_ms,
+        segment_count=row["segment_count"],
+        has_side=totals.has_side,
+        reps_left=totals.reps_left,
+        reps_right=totals.reps_right,
+        stability_left=mean(totals.stability_left_sum, totals.rated_left),
+        stability_right=mean(totals.stability_right_sum, totals.rated_right),
+    )
+
+
+def filters(
+    workout_id: str | None, since: date | None, until: date | None
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if workout_id is not None:
+        clauses.append("s.workout_id = ?")
+        params.append(workout_id)
+    if since is not None:
+        clauses.append("s.started_date >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        clauses.append("s.started_date <= ?")
+        params.append(until.isoformat())
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
