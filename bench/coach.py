@@ -81,7 +81,7 @@ def timer_p99(app: QGuiApplication, seconds: int, coach: bool, images: list[obje
         worker.start()
     timeline = bench_timeline(seconds)
     seen = Recorder()
-    engine = run_engine(timeline, seen, app)
+    engine = run_engine(timeline, seen)
     finish = QTimer()
     finish.setInterval(200)
     finish.timeout.connect(lambda: not engine.is_active and app.quit())

@@ -114,8 +114,9 @@ class Wakes:
     every_wake_late_ms: list[float] = field(default_factory=list)
 
 
-def run_engine(timeline: Timeline, recorder: Recorder, wakes: Wakes) -> SessionEngine:
+def run_engine(timeline: Timeline, recorder: Recorder, wakes: Wakes | None = None) -> SessionEngine:
     scheduler = TracedScheduler()
+    wakes = wakes if wakes is not None else Wakes()
     origin: list[int] = []
 
     def clock() -> int:
