@@ -247,6 +247,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def _overrides(args: argparse.Namespace) -> Overrides:
     values = {f.name: getattr(args, f.name) for f in FIELDS if f.option is not None}
+    for field in FIELDS:
+        if field.option is not None and isinstance(values[field.name], list):
+            # What argparse makes of '--work=--': an empty list, without calling the type.
+            seconds = field.unit.metavar == "S"
+            kind, example = ("a number of seconds", "30") if seconds else ("a whole number", "8")
+            raise UserError(f"{field.option} needs {kind} after it, like {field.option} {example}.")
     tempo: Tempo | None = args.tempo
     if tempo is not None:
         values.update(tempo_up_s=tempo.up_s, tempo_down_s=tempo.down_s)

@@ -4,6 +4,7 @@ per-session totals the stats need.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from legdrive_timer.storage.history_rows import (
     TOTALS,
     SessionSummary,
     filters,
+    readable,
     record_from,
     segment_from,
     summary_from,
@@ -51,7 +53,7 @@ class Queries(StoreCore):
             """,
             [*params, -1 if limit is None else limit, offset],
         )
-        return [summary_from(r) for r in rows]
+        return list(readable(rows, summary_from))
 
     def count_sessions(
         self,
@@ -75,7 +77,10 @@ class Queries(StoreCore):
                 f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE session_id = ? ORDER BY phase_index",
                 (session_id,),
             )
-        return record_from(rows[0], tuple(segment_from(g) for g in segments))
+        found = list(
+            readable(rows, lambda r: record_from(r, tuple(readable(segments, segment_from))))
+        )
+        return found[0] if found else None
 
     def records(self, *, since: date | None = None) -> Iterator[SessionRecord]:
         """Every session with its segments, oldest first, read a chunk at a time so that no
@@ -91,9 +96,12 @@ class Queries(StoreCore):
             )
             by_session: dict[str, list[SegmentRecord]] = {}
             for row in rows:
-                by_session.setdefault(row["session_id"], []).append(segment_from(row))
+                for segment in readable((row,), segment_from):
+                    by_session.setdefault(row["session_id"], []).append(segment)
+            empty: tuple[SegmentRecord, ...] = ()
             for row in chunk:
-                yield record_from(row, tuple(by_session.get(row["id"], ())))
+                segments = tuple(by_session.get(row["id"], empty))
+                yield from readable((row,), functools.partial(record_from, segments=segments))
 
     def session_totals(self, *, since: date | None = None) -> Iterator[SessionTotals]:
         """Each session reduced to what the stats need, oldest first: the same values as
@@ -101,8 +109,7 @@ class Queries(StoreCore):
         as segments are written, so that no segment is read at all."""
         columns = f"s.id, s.started_at, s.status, {TOTALS}, s.started_utc_ms"
         for chunk in self._session_chunks(columns, since, chunk=TOTALS_CHUNK):
-            for r in chunk:
-                yield totals_from(r)
+            yield from readable(chunk, totals_from)
 
     def _session_chunks(
         self, columns: str, since: date | None, *, chunk: int | None = None

@@ -4,10 +4,12 @@ the functions that read them back, by column name.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.stats import SessionTotals
@@ -16,6 +18,8 @@ from legdrive_timer.core.workout import Side
 from legdrive_timer.storage.migrations import (
     TOTALS_COLUMNS,
 )
+
+log = logging.getLogger(__name__)
 
 KINDS = {k.value: k for k in PhaseKind}
 SIDES = {s.value: s for s in Side}
@@ -238,3 +242,18 @@ def filters(
         clauses.append("s.started_date <= ?")
         params.append(until.isoformat())
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def readable(rows: Iterable[_R], decode: Callable[[_R], _T]) -> Iterator[_T]:
+    """`decode` of each row, leaving out (and logging) a row the app could not have written:
+    a date that is not one, an unknown kind. A database changed by hand must not make the
+    list, the stats or an export fail for good."""
+    for row in rows:
+        try:
+            yield decode(row)
+        except (ValueError, KeyError, TypeError, OverflowError) as error:
+            log.warning("history row left out, it cannot be read: %r", error)

@@ -335,3 +335,39 @@ def test_a_linked_lock_folder_is_not_written_through(tmp_path: Path) -> None:
     with HistoryStore.open(paths.history_db) as store:
         store.begin_session("s", "hiit", "HIIT", datetime.now(UTC), 1000)
     assert list(outside.iterdir()) == []
+
+
+# -- nothing stored can break the list, the stats or an export --------------------------------
+
+
+def test_rows_changed_by_hand_are_left_out_not_fatal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+    from datetime import date
+
+    from legdrive_timer.core.stats import compute_stats_from_totals
+
+    paths = DataPaths.resolve(tmp_path / "data")
+    HistoryStore.open(paths.history_db).close()
+    conn = sqlite3.connect(paths.history_db, isolation_level=None)
+    insert = (
+        "INSERT INTO sessions (id, workout_id, workout_name, started_at, started_utc_ms, "
+        "started_date, ended_at, status, planned_ms) VALUES (?, 'hiit', ?, ?, ?, ?, ?, "
+        "'completed', 1000)"
+    )
+    conn.execute(insert, ("far", "Far", "9999-12-31T23:00:00+14:00", 2**50, "9999-12-31", None))
+    conn.execute(insert, ("junk", "Junk", "not a date", 1, "x", "neither"))
+    conn.close()
+    code, out, _ = run(capsys, "history", "list", "--data-dir", str(paths.data_dir))
+    assert code == 0 and out.startswith("9999-12-31 23:00  Far") and "Junk" not in out
+    for fmt in ("json", "csv"):
+        code, out, _ = run(
+            capsys, "history", "export", "--format", fmt, "--data-dir", str(paths.data_dir)
+        )
+        assert code == 0 and "far" in out and "junk" not in out
+    with HistoryStore.open(paths.history_db) as store:
+        assert store.session("junk") is None
+        totals = list(store.session_totals())
+        assert [t.session_id for t in totals] == ["far"]
+        compute_stats_from_totals(totals, today=date(2026, 3, 2))  # no error
