@@ -11,6 +11,7 @@ import ctypes
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -235,11 +236,18 @@ def test_each_platform_has_its_way() -> None:
 # -- Linux against a real session bus --------------------------------------------------------
 
 CLIENT = """
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
 
-ready = Path(sys.argv[1])
+ready, fake = Path(sys.argv[1]), int(sys.argv[2])
+give_up = time.monotonic() + 30
 while "ready" not in (ready.read_text() if ready.exists() else ""):
+    try:
+        os.kill(fake, 0)
+    except ProcessLookupError:
+        sys.exit("the fake services ended before they were ready")
+    if time.monotonic() > give_up:
+        sys.exit("the fake services never got ready")
     time.sleep(0.02)
 from legdrive_timer.ui.keep_awake import KeepAwake
 
@@ -254,11 +262,18 @@ print(json.dumps({"first": first, "second": second, "holder": holder, "told": to
 """
 
 SLEEP_CLIENT = """
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
 
-ready = Path(sys.argv[1])
+ready, fake = Path(sys.argv[1]), int(sys.argv[2])
+give_up = time.monotonic() + 30
 while "ready" not in (ready.read_text() if ready.exists() else ""):
+    try:
+        os.kill(fake, 0)
+    except ProcessLookupError:
+        sys.exit("the fake services ended before they were ready")
+    if time.monotonic() > give_up:
+        sys.exit("the fake services never got ready")
     time.sleep(0.02)
 from jeepney import DBusAddress, new_method_call
 from jeepney.io.blocking import open_dbus_connection
@@ -303,24 +318,30 @@ def on_private_bus(
     shell = (
         'export DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS"; '
         f'"{sys.executable}" "{FAKE_BUS}" "{calls}" {" ".join(roles)} > "{ready}" & fake=$!; '
-        f'"{sys.executable}" "{script}" "{ready}"; status=$?; '
+        f'"{sys.executable}" "{script}" "{ready}" $fake; status=$?; '
         "kill $fake; wait $fake 2>/dev/null; exit $status"
     )
     environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env}
     for name in ("FLATPAK_ID", "SNAP"):
         if name not in env:
             environment.pop(name, None)
-    done = subprocess.run(
+    # In a session of its own, so that a hang ends with every process it started.
+    proc = subprocess.Popen(
         ["dbus-run-session", "--", "sh", "-c", shell],
         cwd=REPO,
         env=environment,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=90,
-        check=False,
+        start_new_session=True,
     )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    try:
+        out, err = proc.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    result = json.loads(out.strip().splitlines()[-1])
     return result, [json.loads(line) for line in calls.read_text().splitlines()]
 
 
