@@ -21,6 +21,8 @@ from legdrive_timer.storage.migrations import (
 
 MERGE_CHUNK = 200
 """Sessions per transaction when importing, so another window never waits long."""
+MERGE_SEGMENTS = 20_000
+"""Segments per transaction when importing (a fraction of a second of writing)."""
 
 
 class Editing(Queries):
@@ -44,14 +46,19 @@ class Editing(Queries):
             insert_whole(conn, record)
 
     def merge(self, records: Iterable[SessionRecord]) -> int:
-        """Add the sessions whose id is not in the history yet; returns how many were added."""
+        """Add the sessions whose id is not in the history yet; returns how many were added.
+
+        In transactions of at most MERGE_CHUNK sessions and MERGE_SEGMENTS segments, so that
+        another window never waits long for the write lock."""
         added = 0
         chunk: list[SessionRecord] = []
+        segments = 0
         for record in records:
             chunk.append(record)
-            if len(chunk) >= MERGE_CHUNK:
+            segments += len(record.segments)
+            if len(chunk) >= MERGE_CHUNK or segments >= MERGE_SEGMENTS:
                 added += self._merge_chunk(chunk)
-                chunk = []
+                chunk, segments = [], 0
         if chunk:
             added += self._merge_chunk(chunk)
         return added

@@ -371,3 +371,18 @@ def test_rows_changed_by_hand_are_left_out_not_fatal(
         totals = list(store.session_totals())
         assert [t.session_id for t in totals] == ["far"]
         compute_stats_from_totals(totals, today=date(2026, 3, 2))  # no error
+
+
+@posix_only
+def test_a_fifo_as_settings_or_custom_workout_never_blocks_a_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = DataPaths.resolve(tmp_path / "data")
+    paths.workouts_dir.mkdir(parents=True)
+    os.mkfifo(paths.settings_file)
+    os.mkfifo(paths.workouts_dir / "pipe.json")
+    code, out, err = run(capsys, "workouts", "list", "--data-dir", str(paths.data_dir))
+    assert code == 0 and "hiit" in out
+    assert "is a named pipe (FIFO), not a workout file" in err
+    assert "is a named pipe (FIFO), not a settings file" in err
+    assert "Traceback" not in err
