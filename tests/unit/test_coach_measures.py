@@ -247,3 +247,30 @@ def test_the_measures_load_neither_qt_nor_the_coach_runtime() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_live_coach_calibrates_then_counts_frame_by_frame() -> None:
+    from legdrive_timer.coach.live import LiveCoach
+
+    plans = [RepPlan(peak_deg=95), RepPlan(peak_deg=35), RepPlan(peak_deg=70, top_s=0.5)]
+    track = samples(plans, side=Side.LEFT)
+    live = LiveCoach(Side.LEFT)
+    for sample in track:
+        live.push(sample)
+    whole = analyze_track(track, Side.LEFT)
+    assert live.calibration is not None
+    assert live.calibration.end_s <= 3.5
+    assert [rep.peak_thigh_deg for rep in live.reps] == pytest.approx(
+        [rep.peak_thigh_deg for rep in whole.reps]
+    )
+    assert len(live.reps) == 2
+
+
+def test_the_live_coach_waits_while_nobody_stands_still() -> None:
+    from legdrive_timer.coach.live import LiveCoach
+
+    live = LiveCoach(Side.RIGHT)
+    for sample in samples([RepPlan()] * 10, stand_s=0.5):
+        live.push(sample)
+    assert live.calibration is None
+    assert live.reps == []

@@ -1,0 +1,107 @@
+"""Frames pushed into a Qt capture session, as a camera would deliver them, through the
+video sink to the live coach on its worker thread (QVideoFrameInput, offscreen)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("numpy")
+pytest.importorskip("ai_edge_litert")
+pytest.importorskip("PySide6.QtMultimedia")
+
+from PySide6.QtGui import QImage
+from PySide6.QtMultimedia import QMediaCaptureSession, QVideoFrame, QVideoFrameInput, QVideoSink
+from pytestqt.qtbot import QtBot
+
+from legdrive_timer.coach.measures import Rep
+from legdrive_timer.coach.pose import PoseModel
+from legdrive_timer.core.workout import Side
+from legdrive_timer.ui.coach_capture import CoachCapture
+from tests.coach_figure import Figure, RepPlan
+from tests.coach_render import frames
+
+# Without a GPU, Qt converts frames on the CPU and says so once.
+pytestmark = pytest.mark.qt_log_ignore("No RHI backend")
+
+PLANS = [
+    RepPlan(peak_deg=98, drive_s=0.35, lower_s=1.0),
+    RepPlan(peak_deg=35, drive_s=0.4, lower_s=0.6),  # partial
+    RepPlan(peak_deg=95, drive_s=0.3, top_s=0.5, lower_s=1.1),
+]
+
+
+def _video_frame(rgb: object, t_s: float) -> QVideoFrame:
+    import numpy as np
+
+    assert isinstance(rgb, np.ndarray)
+    height, width = rgb.shape[:2]
+    image = QImage(rgb.data, width, height, width * 3, QImage.Format.Format_RGB888).copy()
+    frame = QVideoFrame(image)
+    frame.setStartTime(round(t_s * 1e6))
+    return frame
+
+
+@pytest.fixture
+def capture_session(qtbot: QtBot) -> tuple[QVideoFrameInput, QVideoSink, QMediaCaptureSession]:
+    session = QMediaCaptureSession()
+    source = QVideoFrameInput()
+    sink = QVideoSink()
+    session.setVideoFrameInput(source)
+    session.setVideoSink(sink)
+    return source, sink, session
+
+
+def test_frames_through_the_capture_session_count_the_reps(
+    qtbot: QtBot, capture_session: tuple[QVideoFrameInput, QVideoSink, QMediaCaptureSession]
+) -> None:
+    source, sink, _ = capture_session
+    capture = CoachCapture(sink, Side.RIGHT, PoseModel)
+    counted: list[Rep] = []
+    capture.repCounted.connect(counted.append)
+    capture.start()
+    try:
+        for t_s, rgb in frames(PLANS, Side.RIGHT, 30.0, Figure(oblique=1.0)):
+            assert source.sendVideoFrame(_video_frame(rgb, t_s))
+            # One frame at a time, so that this test sees every frame measured; the
+            # flooding test below shows the dropping.
+            qtbot.waitUntil(lambda: capture.idle, timeout=10_000)
+    finally:
+        capture.stop()
+    assert capture.coach.calibration is not None, capture.processed
+    assert len(counted) == 2, (capture.processed, capture.coach.reps)
+    assert capture.mailbox.dropped == 0
+    assert [rep.parallel for rep in counted] == [True, True]
+    # The same tolerance as the file pipeline (tests/coach/test_pipeline.py).
+    assert counted[0].peak_thigh_deg == pytest.approx(PLANS[0].peak_deg, abs=15)
+    assert counted[1].peak_thigh_deg == pytest.approx(PLANS[2].peak_deg, abs=15)
+
+
+def test_a_busy_model_drops_old_frames_and_never_queues_them(
+    qtbot: QtBot, capture_session: tuple[QVideoFrameInput, QVideoSink, QMediaCaptureSession]
+) -> None:
+    import threading
+
+    source, sink, _ = capture_session
+    release = threading.Event()
+
+    class SlowModel:
+        def estimate(self, image: object) -> None:
+            release.wait(5)
+            return
+
+    capture = CoachCapture(sink, Side.RIGHT, SlowModel)
+    capture.start()
+    try:
+        sent = 0
+        for t_s, rgb in frames([RepPlan()], Side.RIGHT, 30.0):
+            source.sendVideoFrame(_video_frame(rgb, t_s))
+            sent += 1
+            if sent == 40:
+                break
+        release.set()
+        qtbot.waitUntil(lambda: capture.idle, timeout=10_000)
+    finally:
+        capture.stop()
+    # The worker held the first frame while 39 more arrived: all but the newest dropped.
+    assert capture.processed + capture.mailbox.dropped == sent
+    assert capture.processed <= 3
