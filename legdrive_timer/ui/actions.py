@@ -140,6 +140,34 @@ COMMANDS: dict[str, Command] = {
             "Back to the start screen",
             "back to the start screen",
         ),
+        # -- the summary --
+        _command(
+            "summary_back",
+            ("Return", "Enter", "Escape"),
+            "Enter",
+            "Back to start",
+            "Back to the start screen",
+            "back to the start screen",
+        ),
+        _command(
+            "effort",
+            tuple(str(n) for n in range(10)),
+            "0-9",
+            "Effort",
+            "Rate the effort",
+            "how hard it was: 0 easy … 9 (after the leg's 1-5, if it is asked)",
+        ),
+        _command(
+            "effort_up", ("Up", "Plus"), "↑", "Effort +1", "Effort one up", "effort one up, to 10"
+        ),
+        _command(
+            "effort_down",
+            ("Down", "Minus"),
+            "↓",
+            "Effort −1",
+            "Effort one down",
+            "effort one down",
+        ),
         # The workout editor's commands (new, edit, duplicate, rename, delete, import,
         # export) go here too, bound by the screen that offers them.
     )

@@ -238,6 +238,11 @@ class MainWindow(QMainWindow):
         if self._session_view is not None and self._stability_prompt is not None:
             self._session_view.set_strip_height(self._prompt_height() if shown else 0)
 
+    def _prompt_open(self) -> bool:
+        """The stability prompt is up and not answered yet: 1-5 are its keys until it is."""
+        prompt = self._stability_prompt
+        return prompt is not None and prompt.isVisible() and prompt.rating is None
+
     def dismiss_stability_prompt(self) -> None:
         if self._stability_prompt is not None:
             self._stability_prompt.dismiss()
@@ -252,6 +257,7 @@ class MainWindow(QMainWindow):
             from legdrive_timer.ui.summary_view import SummaryView
 
             view = SummaryView()
+            view.digits_taken = self._prompt_open
             self.stack.addWidget(view)
             self._summary_view = view
             for created in self.summary_created:
@@ -282,19 +288,10 @@ class MainWindow(QMainWindow):
             prompt.rate(int(self.commands["rate"].key_name))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        from legdrive_timer.ui.actions import plain_key
 
         prompt = self._stability_prompt
         self.commands["rate"].setEnabled(prompt is not None and prompt.isVisible())
         if self.commands.handle_key(event):
-            return
-        summary = self._summary_view
-        if (
-            summary is not None
-            and self.current_screen is summary
-            and plain_key(event)
-            and summary.effort_key(event.key())
-        ):
             return
         super().keyPressEvent(event)
 

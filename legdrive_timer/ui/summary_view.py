@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
@@ -27,6 +29,7 @@ from legdrive_timer.core.formatting import (
 )
 from legdrive_timer.core.records import SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.ui.actions import Actions
 from legdrive_timer.ui.widgets import FitLabel
 
 COLUMNS = (*SEGMENT_COLUMNS, "Ended")
@@ -78,12 +81,16 @@ class SummaryView(QWidget):
             button.clicked.connect(lambda _=False, v=value: self.rate_effort(v))
             self.effort_buttons.append(button)
             effort_row.addWidget(button, 1)
-        self.back_button = QPushButton("Back to start\nEnter")
-        self.back_button.setAccessibleName("Back to the start screen")
-        self.back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.commands = commands = Actions(self)
+        commands.add("summary_back", self.back_requested.emit)
+        commands.add("effort", self._rate_by_key)
+        commands.add("effort_up", lambda: self.step_effort(1))
+        commands.add("effort_down", lambda: self.step_effort(-1))
+        self.digits_taken: Callable[[], bool] = lambda: False
+        """True while another part of the window answers the digit keys."""
+        self.back_button = commands.button("summary_back")
         self.back_button.setMinimumHeight(48)
         self.back_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.back_button.clicked.connect(self.back_requested.emit)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title, 10)
@@ -140,24 +147,14 @@ class SummaryView(QWidget):
         if value != self.effort:
             self.rate_effort(value)
 
-    def effort_key(self, key: int) -> bool:
-        """Rate the effort with a key: 0-9, and up or down one (up to 10). True if it did.
-        The window asks after the stability prompt, which keeps 1-5 while it is open."""
-        if Qt.Key.Key_0.value <= key <= Qt.Key.Key_9.value:
-            self.rate_effort(key - Qt.Key.Key_0.value)
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Plus):
-            self.step_effort(1)
-        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Minus):
-            self.step_effort(-1)
-        else:
-            return False
-        return True
+    def _rate_by_key(self) -> None:
+        self.rate_effort(int(self.commands["effort"].key_name))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
-            self.back_requested.emit()
-            return
-        super().keyPressEvent(event)
+        # While the window asks how stable the leg was, 1-5 answer that: they go on to it.
+        self.commands["effort"].setEnabled(not self.digits_taken())
+        if not self.commands.handle_key(event):
+            super().keyPressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -335,3 +335,28 @@ def test_skipped_self_paced_set_and_effort_by_key_on_the_summary(
     assert h.app.journal.wait_saved(20)  # written on the history thread
     record = h.app.store.session("session-1")
     assert record is not None and record.effort == 9
+
+
+def test_summary_keys_come_from_the_action_table_and_yield_to_the_stability_prompt(
+    qtbot: QtBot, harness: WindowHarness
+) -> None:
+    h = harness
+    h.app.start(workout("primer", reps=2, sets=1, prep_s=0))
+    h.scheduler.run_until_idle()
+    summary = h.window.summary_view
+    assert h.window.current_screen is summary
+    assert h.window.stability_prompt.isVisible()  # the left leg is asked about
+    qtbot.keyClick(summary, Qt.Key.Key_3)  # answers the prompt, not the effort
+    assert summary.effort is None and h.window.stability_prompt.rating == 3
+    qtbot.keyClick(summary, Qt.Key.Key_3)  # once answered, the digits rate the effort
+    assert summary.effort == 3 and h.window.stability_prompt.rating == 3
+    qtbot.keyClick(summary, Qt.Key.Key_Plus)
+    assert summary.effort == 4
+    qtbot.keyClick(summary, Qt.Key.Key_Minus)
+    assert summary.effort == 3
+    lines = dict(h.window.help_lines())
+    for command_id in ("summary_back", "effort", "effort_up", "effort_down"):
+        assert summary.commands[command_id].command.key_label in lines, command_id
+    assert summary.back_button.text() == "Back to start\nEnter"
+    qtbot.mouseClick(summary.back_button, Qt.MouseButton.LeftButton)
+    assert h.window.current_screen is h.window.start_screen
