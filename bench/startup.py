@@ -1,6 +1,7 @@
 """Start-up time, peak memory and CPU of the window against a bare PySide6 window.
 
     python bench/startup.py [--runs 5] [--cpu-runs 3] [--cpu-seconds 30] [--instructions]
+                            [--audio miniaudio|simpleaudio|off]
 
 Start-up is the time from `Popen` to the first painted frame of the start screen (the app
 prints a marker line on its first paint when LEGDRIVE_TIMER_STARTUP_MARKER is set). The app
@@ -8,9 +9,13 @@ starts as its desktop entry starts it: the installed `legdrive-timer` command wi
 arguments, for a returning user (a profile under the bench's temporary folder, through the
 XDG variables, with a settings file and the history the untimed first start made). Peak
 memory is VmHWM from /proc. CPU is user+system time of the process while a session runs
-for `--cpu-seconds` (`legdrive-timer run hiit --audio off`), against the bare window
+for `--cpu-seconds` (`legdrive-timer run hiit --audio miniaudio`), against the bare window
 updating one label every 100 ms over the same span; both run side by side so they share
-the machine's load. Medians over the runs and the ratios are printed, and for start-up the
+the machine's load. Wake-ups are the context switches of all the process's threads per
+second over the same span (the sound device's thread wakes once per period). With sound
+(the default) the bench starts a private PulseAudio server with a null sink, so the app
+opens a real output stream at start and plays the session's cues into it. Medians over the
+runs and the ratios are printed, and for start-up the
 ratio of the fastest runs too: on a shared machine some runs of either program take 50 ms
 longer for reasons outside it, and the fastest runs are the ones that were not held up.
 Runs under QT_QPA_PLATFORM=offscreen unless the environment says otherwise.
@@ -38,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,11 +133,15 @@ def _environment(root: Path) -> dict[str, str]:
     return env
 
 
+AUDIO = ["miniaudio"]
+"""The sound choice of the session runs (set from --audio)."""
+
+
 def _app_command(*, session: bool) -> list[str]:
     installed = Path(sys.executable).with_name("legdrive-timer")
     command = [str(installed)] if installed.exists() else [sys.executable, "-m", "legdrive_timer"]
     if session:
-        command += ["run", "hiit", "--audio", "off"]
+        command += ["run", "hiit", "--audio", AUDIO[0]]
     return command
 
 
@@ -186,6 +196,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def wakeups(pid: int) -> int:
+    """Context switches of every thread of `pid` so far."""
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:
+            continue  # a thread that ended meanwhile
+        for line in lines:
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+
+
 def warm_up(env: dict[str, str]) -> None:
     """The returning user's settings, then one untimed start of each, so both run with
     compiled bytecode and a warm disk cache, and the app finds the history it made."""
@@ -212,20 +236,28 @@ def measure_startup(runs: int, env: dict[str, str]) -> dict[str, list[float]]:
 
 
 def measure_cpu(runs: int, seconds: float, env: dict[str, str]) -> dict[str, list[float]]:
-    results: dict[str, list[float]] = {"app_cpu": [], "bare_cpu": [], "app_run_mib": []}
+    results: dict[str, list[float]] = {
+        "app_cpu": [],
+        "bare_cpu": [],
+        "app_wakeups": [],
+        "bare_wakeups": [],
+        "app_run_mib": [],
+    }
     for _ in range(runs):
         app = start_until_painted(_app_command(session=True), env)
         bare = start_until_painted(_bare_command(), env)
+        pids = (app.process.pid, bare.process.pid)
         try:
-            before = (cpu_seconds(app.process.pid), cpu_seconds(bare.process.pid))
+            before = [(cpu_seconds(pid), wakeups(pid)) for pid in pids]
             time.sleep(seconds)
-            after = (cpu_seconds(app.process.pid), cpu_seconds(bare.process.pid))
+            after = [(cpu_seconds(pid), wakeups(pid)) for pid in pids]
             results["app_run_mib"].append(peak_memory_mib(app.process.pid))
         finally:
             stop(app.process)
             stop(bare.process)
-        results["app_cpu"].append((after[0] - before[0]) / seconds * 100)
-        results["bare_cpu"].append((after[1] - before[1]) / seconds * 100)
+        for which, first, last in zip(("app", "bare"), before, after, strict=True):
+            results[f"{which}_cpu"].append((last[0] - first[0]) / seconds * 100)
+            results[f"{which}_wakeups"].append((last[1] - first[1]) / seconds)
     return results
 
 
@@ -254,6 +286,19 @@ def measure_instructions(env: dict[str, str]) -> dict[str, int]:
     }
 
 
+def _sound_server(root: Path, stack: ExitStack) -> dict[str, str]:
+    """A private PulseAudio server whose default sink is a null sink (clocked in real time,
+    like a sound card); its address for the children's environment."""
+    repo = Path(__file__).resolve().parents[1]
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from tests.e2e.audio_capture import PulseCapture
+
+    server = PulseCapture(root / "pulse")
+    stack.callback(server.close)
+    return server.env()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="start-up runs (default 5)")
@@ -262,16 +307,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--instructions", action="store_true", help="also count instructions to the first frame"
     )
+    parser.add_argument(
+        "--audio",
+        choices=("miniaudio", "simpleaudio", "off"),
+        default="miniaudio",
+        help="sound of the session runs; miniaudio plays into a private PulseAudio null sink",
+    )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="legdrive-bench-") as tmp:
+    AUDIO[0] = args.audio
+    with tempfile.TemporaryDirectory(prefix="legdrive-bench-") as tmp, ExitStack() as stack:
         env = _environment(Path(tmp))
+        sound = "off"
+        if args.audio == "miniaudio":
+            env.update(_sound_server(Path(tmp), stack))
+            sound = "miniaudio into a PulseAudio null sink"
+        elif args.audio == "simpleaudio":
+            sound = "simpleaudio on ALSA's default device"
         warm_up(env)
         start = measure_startup(args.runs, env)
         cpu = measure_cpu(args.cpu_runs, args.cpu_seconds, env)
         instructions = measure_instructions(env) if args.instructions else None
     med = {k: statistics.median(v) for k, v in {**start, **cpu}.items()}
     platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
-    print(f"platform: {platform}; runs: {args.runs} start-up, {args.cpu_runs} x CPU")
+    print(
+        f"platform: {platform}; sound: {sound}; runs: {args.runs} start-up, {args.cpu_runs} x CPU"
+    )
     print(
         f"first frame: app {med['app_s'] * 1000:.0f} ms, bare {med['bare_s'] * 1000:.0f} ms,"
         f" ratio {med['app_s'] / med['bare_s']:.2f} (target <= 1.30);"
@@ -289,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         f" bare 10 Hz label {med['bare_cpu']:.2f}%, ratio {med['app_cpu'] / bare_cpu:.2f}"
         " (target <= 1.50)"
     )
+    print(f"wake-ups per second: app {med['app_wakeups']:.0f}, bare {med['bare_wakeups']:.0f}")
     if instructions is not None:
         print(
             f"instructions to the first frame: app {instructions['app'] / 1e6:.1f} M,"

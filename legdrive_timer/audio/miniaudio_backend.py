@@ -4,20 +4,23 @@ miniaudio (pyminiaudio) ships wheels for CPython 3.11-3.14 on Linux, Windows and
 talks to PulseAudio/PipeWire, ALSA, WASAPI and CoreAudio itself: nothing to compile and
 no system package beside it. See docs/audio.md for why it was chosen.
 
-The device is opened once, when the cue system loads (before any session), and runs
-with a small buffer (two periods of `PERIOD_MS`), so a cue starts within a few
-milliseconds of `play`. While nothing sounds the device callback returns an empty block:
-no mixing, no arithmetic.
+The device is opened once, when the cue system loads (before any session), with a small
+buffer (two periods of `PERIOD_MS`), so a cue starts within a few milliseconds of `play`.
+Silence costs next to nothing: while nothing sounds the callback returns an empty block
+(no mixing, no arithmetic), and after `IDLE_S` of silence the stream pauses altogether (no
+callbacks, no wake-ups) until the next cue restarts it; the device stays open.
 
-A watcher thread looks at the device every `WATCH_S` seconds: a device that stopped
-asking for samples (unplugged, sound server gone) is closed and reported, and while there
-is no device it tries to open one again, so sound comes back by itself when a device does.
+A watcher thread looks at the device every `WATCH_S` seconds: it pauses an idle stream; a
+running stream that stopped pulling samples (unplugged, sound server gone) is closed and
+reported; and while there is no device it tries to open one every `RETRY_S`, so sound comes
+back by itself when a device does.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import wave
 from array import array
 from collections.abc import Generator, Mapping
@@ -42,7 +45,14 @@ PERIODS = 2
 Measured through a PulseAudio null sink on two shared, overloaded cores: 3 ms periods
 missed 2-7 % of their deadlines (the sound stutters), 5 ms periods about 1 %, and
 10 ms periods doubled the latency (docs/performance.md)."""
-WATCH_S = 1.5
+WATCH_S = 0.25
+"""How often the watcher looks at the device."""
+IDLE_S = 0.5
+"""Silence after which the stream pauses (the device stays open)."""
+STALL_S = 1.0
+"""A running stream that pulled nothing for this long has lost its device."""
+RETRY_S = 1.5
+"""While there is no device, how often to try to open one."""
 APP_NAME = "Legdrive Timer"
 
 
@@ -97,10 +107,18 @@ class MiniaudioBackend(_Status):
         on_change: StatusCallback | None = None,
         *,
         watch_s: float = WATCH_S,
+        idle_s: float = IDLE_S,
+        retry_s: float = RETRY_S,
         period_ms: int = PERIOD_MS,
     ) -> None:
         super().__init__(on_change)
         self._watch_s = watch_s
+        self._idle_s = idle_s
+        self._retry_s = retry_s
+        self._running = False
+        """The device is pulling from the mixer (it pauses while idle)."""
+        self._last_sound = 0.0
+        self._last_block = (0, 0.0)
         self._period_ms = period_ms
         self._ma: Any = None
         self._mixer: Mixer | None = None
@@ -171,52 +189,100 @@ class MiniaudioBackend(_Status):
                 device.close()
                 self._fail(NO_DEVICE)
                 return
-            self._stopped.clear()
-            device.stop_callback = self._stopped.set
-            stream = _stream(mixer)
-            next(stream)
-            try:
-                device.start(stream)
-            except ma.MiniaudioError as error:
-                device.close()
-                self._fail(_reason(error, ma))
-                return
             self._device = device
-            self._ok()
+            # Started once now, so that a device that opens but cannot play is known before
+            # the session; the watcher pauses it again once it has been idle.
+            if self._start_stream():
+                self._ok()
+
+    def _start_stream(self) -> bool:
+        """Let the device pull from the mixer again; False (and reported) if it cannot."""
+        device, ma, mixer = self._device, self._ma, self._mixer
+        if device is None or mixer is None:
+            return False
+        if self._running:
+            return True
+        stream = _stream(mixer)
+        next(stream)
+        self._stopped.clear()
+        try:
+            device.start(stream)
+        except ma.MiniaudioError as error:
+            self._close_device()
+            self._fail(_reason(error, ma))
+            return False
+        device.stop_callback = self._stopped.set
+        self._running = True
+        now = time.monotonic()
+        self._last_block = (mixer.blocks_rendered, now)
+        self._last_sound = now
+        return True
+
+    def _pause_stream(self) -> None:
+        """Stop pulling while nothing sounds: no callbacks, no wake-ups. The device stays
+        open, so the next cue only restarts it."""
+        device = self._device
+        if device is None or not self._running:
+            return
+        device.stop_callback = None  # a stop we asked for is not a lost device
+        try:
+            device.stop()
+        except self._ma.MiniaudioError:
+            self._close_device()
+            self._fail(NO_DEVICE)
+        self._running = False
 
     def _close_device(self) -> None:
         with self._device_lock:
             device, self._device = self._device, None
+            self._running = False
             if device is not None:
                 device.stop_callback = None
                 device.close()
 
     def _watch(self) -> None:
-        last_count = -1
+        next_retry = 0.0
         while not self._closing.wait(self._watch_s):
             mixer = self._mixer
             if mixer is None:
                 return
+            now = time.monotonic()
             with self._device_lock:
                 if self._closing.is_set():
                     return
                 if self._device is None:
-                    self._open()
-                    last_count = -1
+                    if now >= next_retry:
+                        next_retry = now + self._retry_s
+                        self._open()
                     continue
+                if not self._running:
+                    continue
+                if mixer.sounding:
+                    self._last_sound = now
                 count = mixer.blocks_rendered
-                if self._stopped.is_set() or count == last_count:
+                if count != self._last_block[0]:
+                    self._last_block = (count, now)
+                if self._stopped.is_set() or now - self._last_block[1] > STALL_S:
                     log.info("the audio device stopped; looking for one again")
                     self._close_device()
                     self._fail(NO_DEVICE)
-                    continue
-                last_count = count
+                    next_retry = now + self._retry_s
+                elif now - self._last_sound > self._idle_s:
+                    self._pause_stream()
 
     # -- the backend interface ------------------------------------------------------------
 
     def play(self, cue: Cue, volume: float) -> None:
-        if self._mixer is not None and self._device is not None:
-            self._mixer.play(cue, volume)
+        mixer = self._mixer
+        if mixer is None or self._device is None:
+            return
+        mixer.play(cue, volume)
+        # The watcher may be pausing the stream right now: wait for it, briefly.
+        if not self._running and self._device_lock.acquire(timeout=0.05):
+            try:
+                self._start_stream()
+            finally:
+                self._device_lock.release()
 
     def stop_voice(self) -> None:
         if self._mixer is not None:

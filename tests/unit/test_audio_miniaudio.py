@@ -47,23 +47,34 @@ class FakeMiniaudio(types.ModuleType):
                 self.stop_callback: Any = None
                 self.stream: Any = None
                 self.closed = False
+                self.running = False
+                self.starts = 0
                 module.device = self
 
             def start(self, stream: Any) -> None:
                 self.stream = stream
                 self.lock = threading.Lock()
+                self.running = True
+                self.starts += 1
                 if module.realtime:
                     threading.Thread(target=self._run, daemon=True).start()
 
+            def stop(self) -> None:
+                self.running = False
+                self.stream = None
+                if self.stop_callback is not None:
+                    self.stop_callback()
+
             def _run(self) -> None:
-                # The sound server's clock: pulls while the device is there.
-                while module.plugged and not self.closed:
+                # The sound server's clock: pulls while the device is there and running.
+                while module.plugged and not self.closed and self.running:
                     self.pull(10)
                     time.sleep(0.002)
 
             def pull(self, frames: int) -> Any:
                 with self.lock:
-                    return self.stream.send(frames)
+                    stream = self.stream
+                    return b"" if stream is None else stream.send(frames)
 
             def close(self) -> None:
                 self.closed = True
@@ -121,7 +132,9 @@ def test_no_device_is_reported_and_sound_returns_with_one(
 ) -> None:
     fake.realtime = True
     changes: list[bool] = []
-    backend = MiniaudioBackend(lambda: changes.append(backend.available), watch_s=0.02)
+    backend = MiniaudioBackend(
+        lambda: changes.append(backend.available), watch_s=0.02, retry_s=0.02, idle_s=60
+    )
     backend.load(assets)
     try:
         assert not backend.available and backend.reason == NO_DEVICE
@@ -145,7 +158,7 @@ def test_a_device_that_stops_by_itself_is_closed(
     fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
 ) -> None:
     fake.plugged = fake.realtime = True
-    backend = MiniaudioBackend(watch_s=0.05)
+    backend = MiniaudioBackend(watch_s=0.05, retry_s=0.05, idle_s=60)
     backend.load(assets)
     try:
         first = fake.device
@@ -182,3 +195,21 @@ def test_without_the_module(monkeypatch: pytest.MonkeyPatch, assets: dict[Cue, C
     )
     backend.play(Cue.COUNTDOWN, 1.0)
     backend.close()
+
+
+def test_the_stream_pauses_while_idle_and_a_cue_restarts_it(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    fake.plugged = fake.realtime = True
+    backend = MiniaudioBackend(watch_s=0.01, idle_s=0.05)
+    backend.load(assets)
+    try:
+        device = fake.device
+        assert device.running  # started at once: a device that cannot play is known early
+        wait_for(lambda: not device.running)
+        assert backend.available  # paused, not lost
+        backend.play(Cue.COUNTDOWN, 1.0)
+        assert device.running and device.starts == 2
+        assert fake.device is device  # the same device: opened once
+    finally:
+        backend.close()
