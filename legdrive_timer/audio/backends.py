@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import queue
 import threading
 import time
@@ -149,9 +150,15 @@ _ALSA_ERROR_HANDLER = ctypes.CFUNCTYPE(
 )
 
 
+@functools.cache
 def _quiet_alsa() -> Any:
     """Keep libasound from printing a screen of errors each time no device is found:
-    the reason is reported once, in the window. Returns the handler to keep alive."""
+    the reason is reported once, in the window.
+
+    libasound holds one handler for the whole process, so it is made once and the cache
+    keeps it alive for good: a handler owned by a backend would leave libasound calling
+    freed memory once that backend is dropped (`auto` drops the backends it does not
+    keep), which crashed the next ALSA error."""
     name = ctypes.util.find_library("asound")
     if name is None:
         return None
