@@ -484,6 +484,10 @@ def _child(backend: str, workout_id: str, overrides_json: str) -> int:
     cues = CueSystem.create(backend)
     statuses: list[str | None] = [cues.status]
     cues.add_status_listener(statuses.append)
+    ready = os.environ.get("AUDIO_CAPTURE_READY_FILE")
+    if ready:
+        # The cue system has looked for a device: a test may change the machine now.
+        Path(ready).write_text(json.dumps(cues.status))
     start_ms = int(os.environ.get("AUDIO_CAPTURE_START_MS", "300"))
     base = builtin_workout(workout_id)
     assert base is not None

@@ -13,6 +13,7 @@ import importlib.util
 import os
 import shutil
 import threading
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -47,8 +48,8 @@ SESSIONS = {
         {"reps": 1, "sets": 2, "rest_s": 1, "prep_s": 2, "switch_s": 2},
     ),
 }
-# 11 s with a long prep phase, for a sound server that starts during it.
-LATE_DEVICE = ("hiit", {"work_s": 2, "rest_s": 1, "rounds": 2, "prep_s": 6})
+# 13 s with a long prep phase, for a sound server that starts during it.
+LATE_DEVICE = ("hiit", {"work_s": 2, "rest_s": 1, "rounds": 2, "prep_s": 8})
 
 
 def _needs_simpleaudio() -> None:
@@ -164,28 +165,33 @@ def test_sound_returns_when_a_device_appears(tmp_path: Path) -> None:
     window is told sound is unavailable, then that it works, and the cues after that are
     heard on time."""
     capture = _pulse(tmp_path, start=False)
-    env = capture.env()
+    ready = tmp_path / "cue-system-ready"
+    env = {**capture.env(), "AUDIO_CAPTURE_READY_FILE": str(ready)}
     started = threading.Event()
 
     def start_server() -> None:
+        # Once the app has looked for a device and found none.
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
         capture.start_server()
         capture.start_recording()
         started.set()
 
-    server = threading.Timer(1.0, start_server)
+    server = threading.Thread(target=start_server, daemon=True)
     workout_id, overrides = LATE_DEVICE
     try:
         server.start()
         run = run_session("miniaudio", workout_id, overrides, env)
     finally:
-        server.join()
+        server.join(timeout=30)
         capture.close()
     assert started.is_set()
     assert run.status == "completed"
     assert run.statuses[0] == "Sound unavailable: no audio output device was found."
     assert run.statuses[-1] is None
-    # From the work phase on (6 s in), every cue is heard.
-    groups = [g for g in _groups(LATE_DEVICE, realtime=True) if g.at_ms >= 6000]
+    # From the work phase on (8 s in), every cue is heard.
+    groups = [g for g in _groups(LATE_DEVICE, realtime=True) if g.at_ms >= 8000]
     result = compare(groups, capture.onsets(), run.origin_s, realtime=True)
     assert len(groups) >= 5
     assert result.missing == []
