@@ -61,7 +61,9 @@ def _row(name: str, values: list[float], note: str = "") -> str:
 
 def _measure(
     backend: str, timeline: Timeline, overrides: dict[str, float], workdir: Path
-) -> tuple[list[float], list[float], list[str]]:
+) -> tuple[list[float], list[float], list[float], list[str]]:
+    """Onset minus plan, phase start minus plan (the engine alone), and for the cues at a
+    phase start, onset minus that phase's real start (the sound path alone)."""
     with ExitStack() as stack:
         assets = open_assets(stack)
         audible = {cue: audible_ms(asset) for cue, asset in assets.items()}
@@ -95,7 +97,13 @@ def _measure(
         (real - run.origin_s) * 1000 - planned
         for real, planned in zip(run.phase_starts_s, planned_starts, strict=False)
     ][1:]  # the first phase defines the origin
-    return result.errors_ms, baseline, result.problems()
+    real_start = dict(zip(planned_starts, run.phase_starts_s, strict=False))
+    path = [
+        (m.onset_s - real_start[m.expected.at_ms]) * 1000
+        for m in result.matches
+        if m.onset_s is not None and m.expected.at_ms in real_start and m.expected.at_ms > 0
+    ]
+    return result.errors_ms, baseline, path, result.problems()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,21 +146,24 @@ def _report(
     failed = False
     for backend in backends:
         errors: list[float] = []
+        paths: list[float] = []
         problems: list[str] = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="cue-latency-") as tmp:
                 try:
-                    run_errors, run_baseline, run_problems = _measure(
+                    run_errors, run_baseline, run_path, run_problems = _measure(
                         backend, timeline, overrides, Path(tmp)
                     )
                 except PulseUnavailable as error:
                     problems.append(f"skipped: {error}")
                     break
             errors += run_errors
+            paths += run_path
             baseline += run_baseline
             problems += run_problems
         capture = "ALSA file plugin" if backend == "simpleaudio" else "PulseAudio null sink"
         print(_row(f"{backend} ({capture})", errors, "; ".join(problems)))
+        print(_row(f"  {backend}, sound path only", paths, "onset minus real phase start"))
         failed |= bool(problems) or (bool(errors) and _percentile(errors, 0.99) > 10)
     print(_row("baseline (engine, no audio)", baseline, "phase start minus plan"))
     return 1 if failed else 0
