@@ -4,11 +4,13 @@ a first instance killed with SIGKILL leaves a socket and a lock that do not bloc
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,14 +55,30 @@ def start_first(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str],
         cwd=REPO,
     )
     assert proc.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+    stream = proc.stderr
+
+    def read() -> None:
+        # Also drains the pipe for as long as the process runs, so it never blocks on it.
+        with stream:
+            for line in stream:
+                lines.put(line)
+
+    threading.Thread(target=read, name=f"stderr-{proc.pid}", daemon=True).start()
     give_up = time.monotonic() + LIMIT_S
-    seen = []
-    for line in proc.stderr:
+    seen: list[str] = []
+    while time.monotonic() < give_up:
+        try:
+            line = lines.get(timeout=1.0)
+        except queue.Empty:
+            if proc.poll() is not None:
+                break
+            continue
         seen.append(line)
         if LISTENING in line:
             return proc, Path(line.split(LISTENING, 1)[1].strip())
-        assert time.monotonic() < give_up, "".join(seen)
-    raise AssertionError(f"the first instance ended: {''.join(seen)}")
+    stop(proc)
+    raise AssertionError(f"the first instance never listened: {''.join(seen)}")
 
 
 def launch(data: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -84,8 +102,9 @@ def stop(proc: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    if proc.stderr is not None:
-        proc.stderr.close()
+    for reader in threading.enumerate():  # start_first's: it closes the stream at its end
+        if reader.name == f"stderr-{proc.pid}":
+            reader.join(timeout=LIMIT_S)
 
 
 def sessions(data: Path) -> list[SessionStatus]:
