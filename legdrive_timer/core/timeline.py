@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Workout
+from legdrive_timer.core.workout import Block, IntervalBlock, RepSetBlock, Side, Workout
 
 
 class PhaseKind(StrEnum):
@@ -126,13 +126,19 @@ class _Builder:
         )
 
 
-def _add_rep_block(b: _Builder, block_index: int, block: RepSetBlock) -> None:
-    common = {
-        "block_index": block_index,
+def _block_context(index: int, block: Block, **total: int) -> dict[str, object]:
+    """What every phase of a block says about the block: where it is, which exercise, and
+    how many sets or rounds it has."""
+    return {
+        "block_index": index,
         "exercise_id": block.exercise_id,
         "exercise_name": block.name,
-        "sets_total": block.sets,
+        **total,
     }
+
+
+def _add_rep_block(b: _Builder, block_index: int, block: RepSetBlock) -> None:
+    common = _block_context(block_index, block, sets_total=block.sets)
     cues = block.cues or (block.name,)
     beats = _beats(block)
     rep_phase_ms = (
@@ -175,12 +181,7 @@ def _add_rep_block(b: _Builder, block_index: int, block: RepSetBlock) -> None:
 
 
 def _add_interval_block(b: _Builder, block_index: int, block: IntervalBlock) -> None:
-    common = {
-        "block_index": block_index,
-        "exercise_id": block.exercise_id,
-        "exercise_name": block.name,
-        "rounds_total": block.rounds,
-    }
+    common = _block_context(block_index, block, rounds_total=block.rounds)
     cues = block.cues or (block.name,)
     for round_number in range(1, block.rounds + 1):
         b.add(
