@@ -219,6 +219,8 @@ class AppController(QObject):
 
     @property
     def journal(self) -> SessionJournal | None:
+        """The history's journal, given every event heard so far."""
+        self.session.hand_over_history()
         return self.history.journal
 
 
@@ -422,6 +424,9 @@ def _run_window(
             controller.load_services()
             if workout is not None:
                 controller.start(workout)
+            else:
+                # Built while the person picks a workout, so Start shows the first phase at once.
+                QTimer.singleShot(0, controller.window.prepare_session_view)
         finally:
             resume_collection()
 

@@ -144,6 +144,10 @@ class MainWindow(QMainWindow):
             self._session_view = view
         return self._session_view
 
+    def prepare_session_view(self) -> None:
+        """Build the session screen and lay it out now, off the path of the Start key."""
+        self.session_view.resize(self.stack.size())
+
     @property
     def has_session_view(self) -> bool:
         """Whether the session screen has been built yet."""

@@ -115,8 +115,8 @@ class PhaseButton(ActionButton):
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        # No antialiasing: a rounded outline drawn with it costs most of a repaint.
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         fg = QColor(self._colour)
         if not self.isEnabled():
             fg.setAlpha(90)
@@ -445,7 +445,6 @@ class SessionView(QWidget):
         self.commands["less_time"].setEnabled(timed)
         self.commands["more_time"].setEnabled(timed)
         self._tell_last_seconds(phase, seconds, paused)
-        self._fit_buttons()
 
     def _show_side(self, side: Side | None) -> None:
         if side == self._side and self._side_shown:

@@ -206,3 +206,44 @@ def test_side_label_has_an_accessible_value(harness: WindowHarness) -> None:
     assert h.view.side_right.accessibleName() == "Working side"
     assert h.view.side_right.accessibleDescription() == "right knee drives"
     assert "right knee" in h.view.announcement or h.view.announcement.isdigit()
+
+
+def test_a_phase_change_repaints_and_restyles_nothing(
+    qtbot: QtBot, harness: WindowHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    h = harness
+    _primer(h)
+    restyled: list[str] = []
+    original = QWidget.setStyleSheet
+
+    def spy(widget: QWidget, sheet: str) -> None:
+        restyled.append(widget.objectName() or type(widget).__name__)
+        original(widget, sheet)
+
+    monkeypatch.setattr(QWidget, "setStyleSheet", spy)
+    elapsed = 0
+    for at in (6500, 13_000, 30_000):  # work, switch, set rest
+        h.advance(at - elapsed)
+        elapsed = at
+    assert restyled == []
+    assert all(button.styleSheet() == "" for button in h.view.buttons)
+
+
+def test_the_history_hears_a_phase_after_the_screen_shows_it(
+    qtbot: QtBot, harness: WindowHarness
+) -> None:
+    h = harness
+    _primer(h)
+    h.advance(5000)  # prep ends: the right side's drive starts
+    assert h.view.title.text() == "DRIVE"  # on screen now
+    session = h.app.session
+    assert session._for_history  # the history's share waits for the event loop
+    qtbot.waitUntil(lambda: not session._for_history, timeout=2000)
+    journal = h.app.journal
+    assert journal is not None and journal.wait_saved(20)
+    store = h.app.store
+    assert store is not None
+    record = store.session("session-1")
+    assert record is not None and [s.phase_index for s in record.segments] == [0]

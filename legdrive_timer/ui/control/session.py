@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from legdrive_timer.core.events import Event
     from legdrive_timer.core.records import SessionRecord
     from legdrive_timer.core.workout import Workout
+    from legdrive_timer.storage.journal import SessionJournal
     from legdrive_timer.ui.control.history import HistoryControl
     from legdrive_timer.ui.control.sound import SoundControl
     from legdrive_timer.ui.keep_awake import KeepAwake
@@ -75,6 +77,13 @@ class SessionControl(QObject):
         self._stability: dict[int, int] = {}
         self._reps_done: dict[int, int] = {}
         self._shots = _ScreenshotHook.from_env(self)
+        # The history hears each event on the event loop's next turn, after the window has
+        # painted what the event changed.
+        self._for_history: deque[tuple[Callable[[Event], None], Event]] = deque()
+        self._history_timer = QTimer(self)
+        self._history_timer.setSingleShot(True)
+        self._history_timer.setInterval(0)
+        self._history_timer.timeout.connect(self.hand_over_history)
         window.stability_rated.connect(self.rate_stability)
         window.reps_corrected.connect(self.correct_reps)
 
@@ -124,21 +133,22 @@ class SessionControl(QObject):
             timeline, self.clock, self.scheduler, wall_clock=self._wall_clock or local_now, **extra
         )
         self.engine = engine
-        journal = self._history.journal
-        # The journal first: by the time anything else hears of a phase, it is saved.
-        if journal is not None:
-            self._unsubscribers.append(journal.attach(engine))
+        window = self._window
+        window.dismiss_stability_prompt()
+        self._stability.clear()
+        self._reps_done.clear()
+        # Who hears a phase change first: what the person hears, then what they see, then
+        # the history (its writes run on their own thread; queued here, after the screen).
         cues = self._sound.cues
         if cues is not None:
             # The cues get their own timer: the engine's scheduler holds one deadline only.
             cue_timer = self._cue_timer_factory()
             self._unsubscribers.append(cues.attach(engine, clock=self.clock, timer=cue_timer))
-        self._unsubscribers.append(engine.subscribe(self._on_event))
-        window = self._window
-        window.dismiss_stability_prompt()
-        self._stability.clear()
-        self._reps_done.clear()
         window.session_view.attach(engine)
+        journal = self._history.journal
+        if journal is not None:
+            self._unsubscribers.append(self._attach_after_paint(journal, engine))
+        self._unsubscribers.append(engine.subscribe(self._on_event))
         window.banner.set_message("keep_awake", None)
         window.show_screen(window.session_view)
         engine.start()
@@ -146,6 +156,35 @@ class SessionControl(QObject):
         if engine.state in (State.PREP, State.RUNNING):
             self.keep_awake.inhibit(KEEP_AWAKE_REASON)
         return engine
+
+    def _attach_after_paint(
+        self, journal: SessionJournal, engine: SessionEngine
+    ) -> Callable[[], None]:
+        """Journal `engine`'s session, each event handed over after the paint it causes."""
+        relay = _Relay(engine)
+        stop_journal = journal.attach(relay)  # type: ignore[arg-type]
+        listener = relay.listener
+        assert listener is not None
+
+        def later(event: Event) -> None:
+            self._for_history.append((listener, event))
+            self._history_timer.start()
+
+        stop_listening = engine.subscribe(later)
+
+        def detach() -> None:
+            stop_listening()
+            self.hand_over_history()
+            stop_journal()
+
+        return detach
+
+    def hand_over_history(self) -> None:
+        """Give the history every event heard so far (before a rating, at the end)."""
+        self._history_timer.stop()
+        while self._for_history:
+            listener, event = self._for_history.popleft()
+            listener(event)
 
     def end_wiring(self) -> None:
         for unsubscribe in self._unsubscribers:
@@ -207,6 +246,7 @@ class SessionControl(QObject):
     # -- ratings -----------------------------------------------------------------------
 
     def rate_stability(self, phase_index: int, rating: int) -> None:
+        self.hand_over_history()  # the phase rated is recorded first
         journal = self._history.journal
         if journal is not None and self._prompt_session is not None:
             journal.set_stability(self._prompt_session, phase_index, rating)
@@ -214,6 +254,7 @@ class SessionControl(QObject):
         self._show_summary()
 
     def correct_reps(self, phase_index: int, reps: int) -> None:
+        self.hand_over_history()
         journal = self._history.journal
         if journal is not None and self._prompt_session is not None:
             journal.set_reps_done(self._prompt_session, phase_index, reps)
@@ -221,6 +262,7 @@ class SessionControl(QObject):
         self._show_summary()
 
     def rate_effort(self, effort: int) -> None:
+        self.hand_over_history()
         if self.last_record is not None:
             self._history.rate_effort(self.last_record.session_id, effort)
 
@@ -246,6 +288,22 @@ class SessionControl(QObject):
         app = QApplication.instance()
         if app is not None:
             app.quit()
+
+
+class _Relay:
+    """Stands in for the engine towards the journal: keeps the listener the journal
+    subscribes, so that events reach it later; everything else is the engine's."""
+
+    def __init__(self, engine: SessionEngine) -> None:
+        self._engine = engine
+        self.listener: Callable[[Event], None] | None = None
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        self.listener = listener
+        return lambda: None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
 
 
 class _ScreenshotHook:
