@@ -51,6 +51,9 @@ class PaintProbe(QObject):
         self.painted_at = None
         self._armed = True
 
+    def seen(self) -> bool:
+        return self.painted_at is not None
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._armed and event.type() == QEvent.Type.Paint:
             self._armed = False
@@ -100,8 +103,7 @@ def app_starts(
         if probe is None:  # the key press built the view: wait for its first paint
             probe = PaintProbe(window.session_view.digits)
             probe.arm()
-        shown = probe
-        wait_for(app, lambda: shown.painted_at is not None)
+        wait_for(app, probe.seen)
         assert probe.painted_at is not None
         elapsed = probe.painted_at - t0
         if run == 0:
