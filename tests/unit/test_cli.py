@@ -11,19 +11,11 @@ from pathlib import Path
 import pytest
 
 from legdrive_timer import __version__
-from legdrive_timer.cli import build_parser, main, parse_args
+from legdrive_timer.cli import build_parser, parse_args
 from legdrive_timer.core import workout_format
 from legdrive_timer.core.builtins import BUILTIN_IDS
 from legdrive_timer.storage.paths import ENV_HOME, DataPaths
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(args)
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.helpers import run_cli as run
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

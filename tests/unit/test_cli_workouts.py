@@ -8,21 +8,12 @@ from pathlib import Path
 import pytest
 
 from legdrive_timer import cli
-from legdrive_timer.cli import main
 from legdrive_timer.core import workout_format
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.workout import RepSetBlock, Side, Tempo, Workout
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.storage.workouts import load_library
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(args)
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.helpers import run_cli as run
 
 
 def custom_file(tmp_path: Path, workout_id: str = "my-primer", name: str = "My primer") -> Path:
