@@ -13,6 +13,7 @@ firing to the listeners hearing of the new phase.
 
     python bench/timing.py                    # 2 minutes, idle machine
     python bench/timing.py --seconds 120 --load   # one busy process per core
+    python bench/timing.py --profile-wakes    # the engine's Python per wake, on a fake clock
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -265,11 +267,47 @@ def start_load(enabled: bool) -> list[subprocess.Popen[bytes]]:
     ]
 
 
+def profile_wakes(seconds: int) -> None:
+    """Time the engine's own work on each wake with no event loop at all: a session on the
+    tests' fake clock and scheduler, once plain and once under cProfile."""
+    import cProfile
+    import pstats
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.helpers.fakes import FakeClock, FakeScheduler
+
+    timeline = bench_timeline(seconds)
+
+    def session() -> tuple[SessionEngine, FakeScheduler]:
+        clock = FakeClock()
+        scheduler = FakeScheduler(clock)
+        engine = SessionEngine(timeline, clock, scheduler)
+        engine.subscribe(lambda event: None)
+        engine.start()
+        return engine, scheduler
+
+    _, scheduler = session()
+    started = time.perf_counter()
+    scheduler.run_until_idle()
+    per_wake_us = (time.perf_counter() - started) / scheduler.fired * 1e6
+    print(f"{scheduler.fired} wakes of a {seconds} s session: {per_wake_us:.1f} us per wake")
+    _, scheduler = session()
+    profile = cProfile.Profile()
+    profile.runcall(scheduler.run_until_idle)
+    pstats.Stats(profile).sort_stats("tottime").print_stats(8)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=120, help="session length (default 120)")
     parser.add_argument("--load", action="store_true", help="one busy process per core")
+    parser.add_argument(
+        "--profile-wakes", action="store_true", help="profile the engine's wakes on a fake clock"
+    )
     args = parser.parse_args()
+    if args.profile_wakes:
+        profile_wakes(max(args.seconds, 900))
+        return 0
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv)
     assert isinstance(app, QGuiApplication)
