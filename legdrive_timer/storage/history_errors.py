@@ -42,7 +42,7 @@ def reason(error: BaseException) -> str:
     if name == "SQLITE_FULL":
         return "the disk is full"
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return "the database was busy in another window for too long"
+        return "another window or program kept the database busy"
     if name.startswith("SQLITE_READONLY"):
         return "the database is read-only"
     if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":

@@ -139,7 +139,10 @@ def test_unsaved_work_at_exit_is_kept_aside_said_and_added_at_the_next_start(
     finally:
         holder.release()
     assert report is not None
-    assert report.startswith("1 session could not be saved in the history (the database was busy")
+    assert report.startswith(
+        "1 session could not be saved in the history "
+        "(another window or program kept the database busy)"
+    )
     assert f"kept in {store.unsaved_dir}" in report and "next time Legdrive Timer starts" in report
     (kept,) = store.unsaved_dir.glob("*.json")
     store.close()

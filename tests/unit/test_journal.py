@@ -331,8 +331,8 @@ def test_another_window_holding_the_database_too_long_is_a_retried_problem(db: P
         h.advance(1000)  # prep ends: its write waits 20 ms, then gives up
         assert h.engine.state is State.RUNNING
         assert journal.problem == (
-            "The history could not be saved (the database was busy in another window for too "
-            "long); 1 unsaved change will be retried every few seconds."
+            "The history could not be saved (another window or program kept the database "
+            "busy); 1 unsaved change will be retried every few seconds."
         )
         other.execute("COMMIT")
         seconds.now += RETRY_INTERVAL_S
