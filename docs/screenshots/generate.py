@@ -1,6 +1,8 @@
 """Regenerate the window screenshots in this folder.
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots/generate.py
+    xvfb-run -a -s "-screen 0 1920x1080x24" \
+        env QT_QPA_PLATFORM=xcb python docs/screenshots/generate.py
 
 Runs the real app on a fake clock (nothing waits in real time) with a throw-away data dir
 and grabs the window at each screen, at a small laptop window and at a large one.
@@ -53,6 +55,11 @@ def shoot(app: QApplication, size_name: str, size: tuple[int, int], data: Path) 
     controller.settings = controller.settings.with_overrides("hiit", Overrides(rounds=6))
     controller.refresh_workouts()
     save("start")
+    controller.sound.toggle_mute()  # M: the start screen says so, and the notice
+    save("muted")
+    controller.sound.toggle_mute()
+    if window.notice is not None:
+        window.notice.hide()
     primer = builtin_workout("primer")
     assert primer is not None
     controller.start(apply_overrides(primer, Overrides(reps=4, sets=1)))
@@ -63,7 +70,9 @@ def shoot(app: QApplication, size_name: str, size: tuple[int, int], data: Path) 
     scheduler.advance(10_000 - 3600 + 2000)
     save("switch")
     window.stability_prompt.rate(4)
-    scheduler.advance(8000 + 10_000 - 2000)
+    scheduler.advance(10_000)
+    save("left")
+    scheduler.advance(8000 - 2000)
     view.primary()
     save("paused")
     view.primary()

@@ -200,6 +200,7 @@ class SessionView(QWidget):
         self.side_right.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         for label in (self.side_left, self.side_right):
             label.setAccessibleName("Working side")
+            label.setContentsMargins(10, 0, 10, 0)
         self.badge_left = SideBadge()
         self.badge_right = SideBadge()
         self.where = FitLabel(max_fraction=0.7)
@@ -455,6 +456,10 @@ class SessionView(QWidget):
         right = side is Side.RIGHT
         self.side_left.setText(side_text(Side.LEFT) if left else "")
         self.side_right.setText(side_text(Side.RIGHT) if right else "")
+        # The side is a block in the text colour on its own half of the title row: it reads
+        # apart from the phase's name, and tells left from right before it is read.
+        self.side_left.setAutoFillBackground(left)
+        self.side_right.setAutoFillBackground(right)
         self.badge_left.set_letter("L" if left else "")
         self.badge_right.set_letter("R" if right else "")
         for label in (self.side_left, self.side_right):
@@ -489,8 +494,6 @@ class SessionView(QWidget):
         fg = style.foreground
         for label in (
             self.title,
-            self.side_left,
-            self.side_right,
             self.where,
             self.digits,
             self.prompt,
@@ -500,6 +503,11 @@ class SessionView(QWidget):
             self.sound_state,
         ):
             label.set_colour(fg)
+        for label in (self.side_left, self.side_right):
+            palette = label.palette()
+            palette.setColor(label.backgroundRole(), QColor(fg))
+            palette.setColor(label.foregroundRole(), QColor(style.background))
+            label.setPalette(palette)
         self.phase_bar.set_colour(fg)
         self.session_bar.set_colour(fg)
         self.badge_left.set_colours(fg, style.background)
@@ -514,7 +522,7 @@ class SessionView(QWidget):
 
     @property
     def side_band_width(self) -> int:
-        return max(6, self.width() // 45)
+        return max(8, self.width() // 30)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
