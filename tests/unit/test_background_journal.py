@@ -4,6 +4,7 @@ unsaved at exit is kept in the unsaved folder and added to the history at the ne
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -218,3 +219,81 @@ def test_close_returns_none_when_everything_was_saved(store: HistoryStore) -> No
     assert journal.close() is None
     saved = store.session(h.engine.record.session_id)
     assert saved is not None and saved.status is SessionStatus.COMPLETED
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MiB file system (tmpfs), where the machine lets the test mount one."""
+    import shutil
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if shutil.which("mount") is None or sys.platform != "linux":
+        pytest.skip("mounting a tmpfs needs Linux")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip("this machine does not let the test mount a tmpfs (not root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+def test_a_really_full_disk_is_retried_until_space_returns(small_disk: Path) -> None:
+    db = small_disk / "history.sqlite3"
+    store = HistoryStore.open(db, busy_timeout_ms=50)
+    try:
+        seen: list[str | None] = []
+        journal = SessionJournal(store, background=True, retry_interval_s=0.02)
+        journal.on_problem.append(seen.append)
+        filler = fill(small_disk)
+        h = short_hiit()
+        journal.attach(h.engine)
+        h.engine.start()
+        run_to_end(h)
+        assert h.engine.state is State.FINISHED
+        wait_for(lambda: any(p and "disk is full" in p for p in seen))
+        filler.unlink()  # space again: the writes go through without anyone asking
+        assert journal.wait_saved(WAIT_S)
+        assert journal.close() is None
+        saved = store.session(h.engine.record.session_id)
+        assert saved is not None and saved.segments == h.engine.record.segments
+    finally:
+        store.close()
+
+
+def test_a_full_disk_at_exit_says_exactly_what_was_lost(small_disk: Path) -> None:
+    db = small_disk / "history.sqlite3"
+    store = HistoryStore.open(db, busy_timeout_ms=50)
+    try:
+        journal = SessionJournal(store, background=True, retry_interval_s=0.02)
+        fill(small_disk)
+        h = short_hiit()
+        journal.attach(h.engine)
+        h.engine.start()
+        run_to_end(h)
+        report = journal.close(wait_s=0.2)
+    finally:
+        store.close()
+    assert report is not None
+    assert "(the disk is full)" in report
+    assert report.startswith(
+        "The last changes to 1 session could not be saved (the disk is full) or kept in"
+    )
