@@ -51,6 +51,7 @@ class SideOrder(StrEnum):
 MAX_BLOCKS = 20
 MAX_CUES = 12
 MAX_TEXT = 200
+MAX_NAME = 80
 MAX_TOTAL_SECONDS = 4 * 3600.0
 SELF_PACED_SECONDS_PER_REP = 2.0
 """Estimate used for the planned length of a self-paced set (the user ends it with Done)."""
@@ -163,6 +164,17 @@ def _check_text(
         raise WorkoutError(f"{name} must not be empty.")
     if len(value) > max_len:
         raise WorkoutError(f"{name} must be at most {max_len} characters (got {len(value)}).")
+
+
+def text_problem(
+    subject: str, value: str, *, max_len: int = MAX_TEXT, allow_empty: bool = False
+) -> str | None:
+    """None when `value` is an allowed name or description, else one sentence."""
+    try:
+        _check_text(subject, value, max_len=max_len, allow_empty=allow_empty)
+    except WorkoutError as error:
+        return str(error)
+    return None
 
 
 def _check_id(name: str, value: str) -> None:
@@ -300,7 +312,7 @@ class Workout:
 
     def __post_init__(self) -> None:
         _check_id("id", self.id)
-        _check_text("name", self.name, max_len=80)
+        _check_text("name", self.name, max_len=MAX_NAME)
         _check_text("description", self.description, allow_empty=True)
         PREP.check(self.prep_s)
         BLOCK_REST.check(self.block_rest_s)

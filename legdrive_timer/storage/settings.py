@@ -20,7 +20,7 @@ from typing import Any
 from legdrive_timer.core.overrides import FIELDS_BY_NAME, Overrides, apply_overrides
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES, audio_choice
 from legdrive_timer.core.text import shown
-from legdrive_timer.core.workout import Workout, WorkoutError
+from legdrive_timer.core.workout import Side, Workout, WorkoutError
 from legdrive_timer.storage.atomic import write_text_atomic
 from legdrive_timer.storage.reader import SETTINGS_LIMIT, UserFileError, describe, read_json
 
@@ -44,10 +44,18 @@ class Settings:
     """Qt's saveGeometry() as base64 text."""
     overrides: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: _frozen({}))
     """Per workout id: the lengths the user changed (keys are override field names)."""
+    leads: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Per workout id that alternates its leading leg: the leg that led the last session."""
 
     def __post_init__(self) -> None:
         # Read-only views so that a frozen Settings really cannot change under a reader.
         object.__setattr__(self, "overrides", _frozen(self.overrides))
+        object.__setattr__(self, "leads", MappingProxyType(dict(self.leads)))
+
+    def next_lead(self, workout_id: str) -> Side:
+        """The leg to lead this workout's next session: the other one than last time."""
+        last = self.leads.get(workout_id)
+        return Side(last).other if last in (Side.LEFT.value, Side.RIGHT.value) else Side.RIGHT
 
     def overrides_for(self, workout_id: str) -> Overrides:
         return Overrides.from_mapping(self.overrides.get(workout_id, {}))
@@ -118,6 +126,13 @@ def _overrides(value: Any) -> dict[str, dict[str, float]]:
     return table
 
 
+def _leads(value: Any) -> dict[str, str]:
+    sides = (Side.LEFT.value, Side.RIGHT.value)
+    if not isinstance(value, dict) or not all(v in sides for v in value.values()):
+        raise SettingsError("leads must map workout ids to 'left' or 'right'")
+    return {str(k): v for k, v in value.items()}
+
+
 def settings_from_json(data: Any) -> Settings:
     if not isinstance(data, dict):
         raise SettingsError("the file does not hold a settings object")
@@ -139,6 +154,7 @@ def settings_from_json(data: Any) -> Settings:
         audio_device=_optional_text("audio_device", data.get("audio_device")),
         window_geometry=_optional_text("window_geometry", data.get("window_geometry")),
         overrides=_overrides(data.get("overrides", {})),
+        leads=_leads(data.get("leads", {})),
     )
 
 
@@ -147,6 +163,7 @@ def settings_to_json(settings: Settings) -> dict[str, Any]:
     for item in fields(Settings):
         data[item.name] = getattr(settings, item.name)
     data["overrides"] = {k: dict(v) for k, v in settings.overrides.items()}
+    data["leads"] = dict(settings.leads)
     return data
 
 

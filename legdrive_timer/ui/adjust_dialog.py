@@ -33,6 +33,8 @@ class AdjustDialog(QDialog):
         self.setAccessibleName("Adjust interval lengths")
         self._workout = workout
         self.result_overrides: Overrides | None = None
+        self.save_as_new = False
+        """True when the person chose to keep the result as a workout of its own."""
         try:
             effective = apply_overrides(workout, current)
         except WorkoutError:
@@ -63,6 +65,11 @@ class AdjustDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         restore = self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         restore.clicked.connect(self.restore_defaults)
+        self.save_new_button = self.buttons.addButton(
+            "Save as new workout…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.save_new_button.setAccessibleName("Save the adjusted workout as a new workout")
+        self.save_new_button.clicked.connect(self.try_save_as_new)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -73,18 +80,32 @@ class AdjustDialog(QDialog):
 
     def try_accept(self) -> None:
         overrides = self.overrides()
+        if self._problem(overrides):
+            return
+        self.result_overrides = self._only_changes(overrides)
+        self.accept()
+
+    def try_save_as_new(self) -> None:
+        """Keep every value shown as a new workout, not as lengths of this one."""
+        overrides = self.overrides()
+        if self._problem(overrides):
+            return
+        self.save_as_new = True
+        self.result_overrides = overrides
+        self.accept()
+
+    def _problem(self, overrides: Overrides) -> bool:
         try:
             apply_overrides(self._workout, overrides)
         except OverrideError as error:
             self.error.setText(f"{error.field.label_for(self._workout)} {error.problem}")
             self.error.show()
-            return
+            return True
         except WorkoutError as error:
             self.error.setText(str(error))
             self.error.show()
-            return
-        self.result_overrides = self._only_changes(overrides)
-        self.accept()
+            return True
+        return False
 
     def restore_defaults(self) -> None:
         self.result_overrides = Overrides()

@@ -91,6 +91,7 @@ class AppController(QObject):
         start = window.start_screen
         start.start_requested.connect(self.start_by_id)
         start.adjust_requested.connect(self.workouts.adjust)
+        start.workout_command_requested.connect(self.workouts.command)
         start.sound_requested.connect(self.sound.open_dialog)
         start.history_requested.connect(self.history.show)
         start.help_requested.connect(window.toggle_help)
@@ -130,7 +131,7 @@ class AppController(QObject):
 
     def start(self, workout: Workout) -> SessionEngine:
         self.load_services()
-        return self.session.start(workout)
+        return self.session.start(self.workouts.led(workout))
 
     def back_to_start(self) -> None:
         self.window.dismiss_stability_prompt()
