@@ -65,15 +65,6 @@ class WorkoutLibrary:
         return {w.id for w in self.workouts}
 
 
-def read_user_file(path: Path, what: str, max_bytes: int = MAX_WORKOUT_FILE_BYTES) -> str:
-    """The UTF-8 text of a regular file of at most `max_bytes`, through the app's one reader
-    (`storage.reader`); else a WorkoutError with one sentence naming the file."""
-    try:
-        return read_text(path, what=what, limit=max_bytes)
-    except UserFileError as error:
-        raise WorkoutError(str(error)) from None
-
-
 def read_workout_file(path: Path) -> Workout:
     """Read one workout file through the one reader; any problem becomes a WorkoutError
     naming the file."""
