@@ -718,6 +718,7 @@ class WorkoutEditor(QDialog):
         if self.current is None:
             self.total.setText("Total: —")
             self.total.setAccessibleDescription("not known until every value is right")
+            self.phases.addItem("The phases show here when every value is right.")
             return
         timeline = compile_workout(self.current)
         self.total.setText(f"Total: {format_duration(timeline.total_ms)}")
