@@ -38,7 +38,7 @@ def main() -> int:
         for row in range(start.list.count()):
             if start.list.item(row).data(0x0100) == "full":
                 start.list.setCurrentRow(row)
-        editor = controller.workout_commands.edit("full")
+        editor = controller.workouts.commands.edit("full")
         assert editor is not None
         editor.setWindowState(Qt.WindowState.WindowMaximized)
         editor.setGeometry(screen.availableGeometry())

@@ -61,7 +61,7 @@ class FakeAsker:
 
 def with_asker(h: WindowHarness) -> FakeAsker:
     asker = FakeAsker()
-    h.app.workout_commands.asker = asker
+    h.app.workouts.commands.asker = asker
     return asker
 
 
@@ -81,7 +81,7 @@ def listed_ids(h: WindowHarness) -> list[str]:
 
 def open_editor(qtbot: QtBot, h: WindowHarness, key: Qt.Key) -> WorkoutEditor:
     qtbot.keyClick(h.window.start_screen.list, key)
-    editor = h.app.workout_commands.editor
+    editor = h.app.workouts.commands.editor
     assert isinstance(editor, WorkoutEditor)
     qtbot.waitUntil(editor.isVisible)
     return editor
@@ -341,7 +341,7 @@ def test_adjust_has_a_field_per_rest_and_the_tempo_and_saves_as_new(
     seen: dict[str, object] = {}
 
     def fill() -> None:
-        dialog = h.app.adjust_dialog
+        dialog = h.app.workouts.adjust_dialog
         assert isinstance(dialog, AdjustDialog)
         seen["fields"] = sorted(dialog.fields)
         dialog.fields["set_rest_s"].setValue(45)
@@ -399,6 +399,7 @@ def test_the_alternating_lead_changes_each_session_and_is_remembered(
         h.app.engine.stop()
         h.app.back_to_start()
     assert leads == [Side.RIGHT, Side.LEFT, Side.RIGHT]
+    h.app.settings_control.flush()
     saved, _ = load_settings(h.app.paths.settings_file)
     assert saved.leads == {"warm-up-primer-copy": "right"}
     assert saved.next_lead("warm-up-primer-copy") is Side.LEFT
