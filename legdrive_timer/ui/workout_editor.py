@@ -57,6 +57,7 @@ from legdrive_timer.core.workout import (
     IntervalBlock,
     Limit,
     RepSetBlock,
+    Side,
     SideOrder,
     Tempo,
     Workout,
@@ -87,6 +88,8 @@ class BlockDraft:
     sets: int = 2
     reps: int = 15
     side_order: SideOrder = SideOrder.RIGHT_FIRST
+    alternate_sides: tuple[Side, ...] = (Side.RIGHT, Side.LEFT)
+    """An alternating block's order for its next session, kept as the file has it."""
     self_paced: bool = False
     up_s: float = 1.0
     down_s: float = 1.5
@@ -114,6 +117,7 @@ class BlockDraft:
                 sets=block.sets,
                 reps=block.reps,
                 side_order=block.side_order,
+                alternate_sides=block.sides if block.alternate_lead else (Side.RIGHT, Side.LEFT),
                 self_paced=block.tempo is None,
                 up_s=tempo.up_s,
                 down_s=tempo.down_s,
@@ -168,7 +172,11 @@ class BlockDraft:
             name=self.name,
             sets=self.sets,
             reps=self.reps,
-            sides=self.side_order.sides,
+            sides=(
+                self.alternate_sides
+                if self.side_order is SideOrder.ALTERNATE
+                else self.side_order.sides
+            ),
             alternate_lead=self.side_order is SideOrder.ALTERNATE,
             tempo=None if self.self_paced else Tempo(self.up_s, self.down_s),
             switch_s=self.switch_s,
