@@ -23,9 +23,7 @@ from legdrive_timer.storage.settings import load_settings
 from legdrive_timer.storage.workouts import Conflict, load_library
 from legdrive_timer.ui.adjust_dialog import AdjustDialog
 from legdrive_timer.ui.workout_editor import WorkoutEditor
-from tests.ui.window_helpers import WindowHarness, harness
-
-__all__ = ["harness"]
+from tests.helpers.window import WindowHarness, layout_problems
 
 
 class FakeAsker:
@@ -417,8 +415,6 @@ def test_the_alternating_lead_changes_each_session_and_is_remembered(
 def test_editor_fits_small_screens(
     qtbot: QtBot, harness: WindowHarness, width: int, height: int
 ) -> None:
-    from tests.ui.window_helpers import layout_problems
-
     h = harness
     select(h, "full")
     editor = open_editor(qtbot, h, Qt.Key.Key_E)
