@@ -168,8 +168,42 @@ COMMANDS: dict[str, Command] = {
             "Effort one down",
             "effort one down",
         ),
-        # The workout editor's commands (new, edit, duplicate, rename, delete, import,
-        # export) go here too, bound by the screen that offers them.
+        # -- your workouts, on the start screen --
+        _command("new", ("N",), "N", "New…", "New workout", "make a new workout in the editor"),
+        _command(
+            "edit",
+            ("E",),
+            "E",
+            "Edit…",
+            "Edit the workout",
+            "edit the selected workout (a built-in: a copy of it)",
+        ),
+        _command("duplicate", ("D",), "D", "Duplicate", "Duplicate the workout", "duplicate it"),
+        _command("rename", ("R",), "R", "Rename…", "Rename the workout", "rename it"),
+        _command(
+            "delete",
+            ("Delete", "Backspace"),
+            "Del",
+            "Delete…",
+            "Delete the workout",
+            "delete it (asks first)",
+        ),
+        _command(
+            "import",
+            ("I",),
+            "I",
+            "Import…",
+            "Import a workout file",
+            "import a workout file",
+        ),
+        _command(
+            "export",
+            ("X",),
+            "X",
+            "Export…",
+            "Export the workout to a file",
+            "export the selected workout to a file",
+        ),
     )
 }
 

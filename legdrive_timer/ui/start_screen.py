@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
 
@@ -57,8 +58,15 @@ class WorkoutList(QListWidget):
             event.ignore()  # on to the window
 
 
+WORKOUT_COMMANDS = ("new", "edit", "duplicate", "rename", "delete", "import", "export")
+"""The commands on the start screen's workouts, in the order of their buttons."""
+_NEED_SELECTION = frozenset({"edit", "duplicate", "rename", "delete", "export"})
+
+
 class StartScreen(QWidget):
     start_requested = Signal(str)
+    workout_command_requested = Signal(str, str)
+    """(command, the selected workout's id or '') for a command of WORKOUT_COMMANDS."""
     adjust_requested = Signal(str)
     history_requested = Signal()
     sound_requested = Signal()
@@ -85,6 +93,8 @@ class StartScreen(QWidget):
         commands.add("sound", self.sound_requested.emit)
         commands.add("history", self.history_requested.emit)
         commands.add("help", self.help_requested.emit)
+        for command in WORKOUT_COMMANDS:
+            commands.add(command, functools.partial(self.request, command))
         self.start_button = commands.button("start")
         self.adjust_button = commands.button("adjust")
         self.sound_button = commands.button("sound")
@@ -105,6 +115,16 @@ class StartScreen(QWidget):
         self.status.setAccessibleName("Sound status")
         self.status.setWordWrap(True)
         self.status.hide()
+        self.message = QLabel()
+        self.message.setObjectName("workouts_message")
+        self.message.setAccessibleName("Workouts message")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.command_buttons = {c: commands.button(c) for c in WORKOUT_COMMANDS}
+        workout_row = QHBoxLayout()
+        for button in self.command_buttons.values():
+            button.setMinimumHeight(40)
+            workout_row.addWidget(button)
 
         buttons = QHBoxLayout()
         for button in self.buttons:
@@ -117,6 +137,8 @@ class StartScreen(QWidget):
         layout.addWidget(self.hint, 5)
         layout.addWidget(self.list, 60)
         layout.addWidget(self.status, 0)
+        layout.addWidget(self.message, 0)
+        layout.addLayout(workout_row, 8)
         layout.addLayout(buttons, 14)
 
     def set_workouts(
@@ -162,6 +184,17 @@ class StartScreen(QWidget):
         self.sound_state.setAccessibleDescription(state)
         self.sound_state.setVisible(bool(state))
 
+    def request(self, command: str) -> None:
+        workout_id = self.selected_id()
+        if command in _NEED_SELECTION and workout_id is None:
+            return
+        self.workout_command_requested.emit(command, workout_id or "")
+
+    def show_message(self, text: str | None) -> None:
+        """The outcome of a workout command, or why it could not be done."""
+        self.message.setText(text or "")
+        self.message.setVisible(bool(text))
+
     def set_sound_status(self, status: str | None) -> None:
         self.status.setText(status or "")
         self.status.setVisible(bool(status))
@@ -202,6 +235,10 @@ class StartScreen(QWidget):
             bf.setPixelSize(max(11, int(base * 0.9)))
             bf.setBold(button is self.start_button)
             button.setFont(bf)
+        for button in self.command_buttons.values():
+            cf = button.font()
+            cf.setPixelSize(max(11, int(base * 0.8)))
+            button.setFont(cf)
         sf = self.sound_state.font()
         sf.setPixelSize(max(12, int(base * 1.1)))
         self.sound_state.setFont(sf)
