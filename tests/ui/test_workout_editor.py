@@ -402,7 +402,8 @@ def test_the_alternating_lead_changes_each_session_and_is_remembered(
     assert saved.leads == {"warm-up-primer-copy": "right"}
     assert saved.next_lead("warm-up-primer-copy") is Side.LEFT
     # The history has each session's sides as done.
-    h.app.journal.flush()  # type: ignore[union-attr]
+    h.app.session.hand_over_history()  # history writes go to disk in the background
+    assert h.app.journal.wait_saved(10)  # type: ignore[union-attr]
     records = list(h.app.store.records())  # type: ignore[union-attr]
     firsts = [
         next(s.side for s in r.segments if s.kind is PhaseKind.WORK)
