@@ -322,14 +322,27 @@ class SessionEngine:
 
     def _deliver(self) -> None:
         """Deliver queued events in order; a listener's command runs when the events queued
-        before it have been delivered."""
+        before it have been delivered.
+
+        A listener that raises does not keep the others from hearing of the session (the
+        journal must still record it): delivery goes on, and the first error is raised
+        again once the queue is empty."""
+        error: BaseException | None = None
         while self._outbox or self._waiting:
             if self._outbox:
                 event = self._outbox.popleft()
                 for listener in list(self._listeners):
-                    listener(event)
+                    try:
+                        listener(event)
+                    except Exception as raised:
+                        error = error or raised
             else:
-                self._waiting.popleft()()
+                try:
+                    self._waiting.popleft()()
+                except Exception as raised:
+                    error = error or raised
+        if error is not None:
+            raise error
 
     def _apply(
         self, command: Command, step: Step, *, allowed: Callable[[], bool] | None = None

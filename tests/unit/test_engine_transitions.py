@@ -20,6 +20,7 @@ from legdrive_timer.core.events import (
     Event,
     PhaseEnded,
     PhaseStarted,
+    RepBeat,
     SessionEnded,
     SessionStarted,
 )
@@ -306,3 +307,24 @@ def test_the_docs_show_the_table_the_code_uses() -> None:
     start = text.index("-->\n", text.index("<!-- transition table")) + len("-->\n")
     end = text.index("<!-- end of transition table -->")
     assert text[start:end].strip() == transition_table_markdown()
+
+
+def test_a_failing_listener_does_not_keep_the_others_from_the_session() -> None:
+    """The journal still records every phase; the error still reaches the caller."""
+    h = Harness(mixed_workout(Tempo(1.0, 1.0)))
+
+    def failing(event: Event) -> None:
+        if isinstance(event, PhaseStarted) and event.phase.index == 1:
+            raise RuntimeError("a bug in one listener")
+
+    after: list[Event] = []
+    h.engine.subscribe(failing)
+    h.engine.subscribe(after.append)  # subscribed after the failing one, as the cues are
+    h.engine.start()
+    with pytest.raises(RuntimeError, match="a bug in one listener"):
+        h.engine.skip()
+    assert after == [e for _, e in h.events], "every event reached every listener at once"
+    assert isinstance(after[-1], RepBeat) and after[-1].phase.index == 1
+    check_consistent(h)
+    run_to_the_end(h)
+    check_story(h)
