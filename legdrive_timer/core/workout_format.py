@@ -176,13 +176,14 @@ def _block_from_dict(index: int, raw: Any, version: int) -> Block:
     where = f"blocks[{index}] "
     data = _object(where, raw)
     kind = data.get("type")
+    # Every sentence raised inside is about this block: it is located once, below.
     try:
         if kind == "reps":
             allowed = _REPS_FIELDS_V2 if version >= 2 else _REPS_FIELDS
-            _check_fields(where, data, allowed, _REPS_REQUIRED)
+            _check_fields("", data, allowed, _REPS_REQUIRED)
             given = _present(data, ("switch_s", "set_rest_s", "alternate_lead"))
             if "tempo" in data:
-                given["tempo"] = _tempo(where, data["tempo"])
+                given["tempo"] = _tempo("", data["tempo"])
             if "sides" in data:
                 given["sides"] = _sides(data["sides"])
             return RepSetBlock(
@@ -194,7 +195,7 @@ def _block_from_dict(index: int, raw: Any, version: int) -> Block:
                 **given,
             )
         if kind == "intervals":
-            _check_fields(where, data, _INTERVAL_FIELDS, _INTERVAL_REQUIRED)
+            _check_fields("", data, _INTERVAL_FIELDS, _INTERVAL_REQUIRED)
             return IntervalBlock(
                 exercise_id=data["exercise_id"],
                 name=data["name"],
@@ -205,8 +206,6 @@ def _block_from_dict(index: int, raw: Any, version: int) -> Block:
                 **_present(data, ("skip_last_rest",)),
             )
     except WorkoutError as error:
-        if str(error).startswith(where):
-            raise
         raise _prefixed(where, error) from None
     raise WorkoutError(f"{where}has type {kind!r}; it must be 'reps' or 'intervals'.")
 
