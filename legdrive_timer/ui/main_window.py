@@ -230,7 +230,12 @@ class MainWindow(QMainWindow):
         """The keys of the current screen, then the window's."""
         screen_actions = getattr(self.current_screen, "commands", None)
         lines = screen_actions.help_lines() if isinstance(screen_actions, Actions) else []
-        return [*lines, *self.commands.help_lines()]
+        window = self.commands.help_lines()
+        if self.isFullScreen():
+            # In fullscreen Esc leaves fullscreen first, whatever the screen does with it.
+            leave = self.commands["leave_fullscreen"].command
+            return [(leave.key_label, leave.help), *lines, *window]
+        return [*lines, *window]
 
     def toggle_help(self) -> None:
         if self.help_visible:

@@ -48,7 +48,7 @@ def _check_screen(qtbot: QtBot, h: WindowHarness, screen_actions: Actions, targe
     window = h.window
     prompt = window.stability_prompt  # makes 1-5 live
     engine = h.app.engine
-    phase = None if engine is None else next(p for p in engine.timeline.phases if p.side)
+    phase = None if engine is None else next((p for p in engine.timeline.phases if p.side), None)
     if phase is not None:
         prompt.ask(phase, None)
     screen_seen = _count_triggers(screen_actions)
@@ -209,3 +209,37 @@ def test_session_buttons_come_from_the_table(harness: WindowHarness, command_id:
     assert button.text().endswith("\n" + COMMANDS[command_id].key_label)
     assert button.accessibleName() == action.accessible_name
     assert button.toolTip()
+
+
+def test_the_documented_key_table_is_the_action_table() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "window.md").read_text()
+    table = doc[doc.index("## Keys") : doc.index("## Colours")]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    documented = {(row.split("|")[1].strip(" `"), row.split("|")[2].strip()) for row in rows}
+    for command in COMMANDS.values():
+        assert any(
+            key == command.key_label and what.startswith(command.help) for key, what in documented
+        ), command.id
+    assert len(rows) == len(COMMANDS)
+
+
+def test_history_keys_match_its_help(qtbot: QtBot, harness: WindowHarness) -> None:
+    h = harness
+    h.app.history.show()
+    page = h.app.history.page
+    assert page is not None and h.window.current_screen is page
+    commands = page.commands  # type: ignore[attr-defined]
+    _check_screen(qtbot, h, commands, page)
+
+
+def test_summary_keys_match_its_help(qtbot: QtBot, harness: WindowHarness) -> None:
+    h = harness
+    hiit = builtin_workout("hiit")
+    assert hiit is not None
+    h.app.start(apply_overrides(hiit, Overrides(rounds=1, prep_s=0)))
+    h.scheduler.run_until_idle()
+    summary = h.window.summary_view
+    assert h.window.current_screen is summary
+    _check_screen(qtbot, h, summary.commands, summary)

@@ -80,25 +80,12 @@ class HistoryControl(QObject):
             return
         if self.page is None:
             # Imported on first use: the history view pulls in the charts, not needed to train.
-            from PySide6.QtCore import Qt
-            from PySide6.QtGui import QKeySequence, QShortcut
-            from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+            from legdrive_timer.ui.history_page import HistoryPage
 
-            from legdrive_timer.ui.history_view import HistoryView
-
-            page = QWidget()
-            page.setObjectName("history_page")
-            back = QPushButton("◀ Back to start   Esc")
-            back.setAccessibleName("Back to the start screen")
-            back.setMinimumHeight(44)
-            back.clicked.connect(self._on_back)
-            self.view = HistoryView(self.store, protected=self._paths.own_files())
-            layout = QVBoxLayout(page)
-            layout.addWidget(back)
-            layout.addWidget(self.view, 1)
-            escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), page)
-            escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            escape.activated.connect(self._on_back)
+            page = HistoryPage(self.store, protected=self._paths.own_files())
+            page.back_requested.connect(self._on_back)
+            page.help_requested.connect(self._window.toggle_help)
+            self.view = page.view
             self.page = page
             self._window.stack.addWidget(page)
         self._window.show_screen(self.page)
