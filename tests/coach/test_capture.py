@@ -67,6 +67,8 @@ def test_frames_through_the_capture_session_count_the_reps(
             qtbot.waitUntil(lambda: capture.idle, timeout=10_000)
     finally:
         capture.stop()
+    # Reps cross to this thread as queued signals: let the event loop deliver them.
+    qtbot.waitUntil(lambda: len(counted) == len(capture.coach.reps), timeout=10_000)
     assert capture.coach.calibration is not None, capture.processed
     assert len(counted) == 2, (capture.processed, capture.coach.reps)
     assert capture.mailbox.dropped == 0
