@@ -386,3 +386,32 @@ def test_a_fifo_as_settings_or_custom_workout_never_blocks_a_command(
     assert "is a named pipe (FIFO), not a workout file" in err
     assert "is a named pipe (FIFO), not a settings file" in err
     assert "Traceback" not in err
+
+
+def test_an_export_made_during_a_session_imports_with_it_interrupted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from legdrive_timer.core.records import EndReason, SegmentRecord, SessionStatus
+    from legdrive_timer.core.timeline import PhaseKind
+
+    here = DataPaths.resolve(tmp_path / "here")
+    with HistoryStore.open(here.history_db) as store:
+        store.begin_session("live", "hiit", "HIIT finisher", datetime.now(UTC), 60_000)
+        store.add_segment(
+            "live",
+            SegmentRecord(0, PhaseKind.PREP, 0, "x", None, None, None, 10, 10, None, None,
+                          EndReason.ELAPSED),
+        )  # fmt: skip
+        export = tmp_path / "mid-session.json"
+        code, _, err = run(capsys, "history", "export", "-o", str(export), "--data-dir",
+                           str(here.data_dir))  # fmt: skip
+        assert code == 0, err
+    code, out, err = run(capsys, "history", "import", str(export), "--data-dir",
+                         str(tmp_path / "there"))  # fmt: skip
+    assert (code, err) == (0, "") and out == "Imported 1 session (0 already present).\n"
+    with HistoryStore.open(DataPaths.resolve(tmp_path / "there").history_db) as there:
+        record = there.session("live")
+        assert record is not None and record.status is SessionStatus.INTERRUPTED
+        assert len(record.segments) == 1 and record.ended_at is not None
