@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
         self._session_view: SessionView | None = None
         self._summary_view: SummaryView | None = None
         self.summary_created: list[Callable[[SummaryView], None]] = []
+        self.close_guards: list[Callable[[], bool]] = []
+        """Asked when the person closes the window; one returning False keeps it open (an
+        editor with unsaved changes asks first)."""
         self._stability_prompt: StabilityPrompt | None = None
         central = QWidget()
         self._layout = QVBoxLayout(central)
@@ -329,5 +332,10 @@ class MainWindow(QMainWindow):
             self.first_painted.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Only a close the person asked for may be held back: the app closing itself (a
+        # signal, --quit-when-done) must not wait for a question.
+        if event.spontaneous() and not all(guard() for guard in self.close_guards):
+            event.ignore()
+            return
         self.closing.emit()
         super().closeEvent(event)

@@ -424,3 +424,18 @@ def test_editor_fits_small_screens(
     assert editor.width() <= width and editor.height() <= height
     assert layout_problems(editor) == []
     json.dumps(editor.problems())  # plain sentences
+
+
+def test_closing_the_window_with_unsaved_edits_asks_first(
+    qtbot: QtBot, harness: WindowHarness
+) -> None:
+    h = harness
+    editor = open_editor(qtbot, h, Qt.Key.Key_N)
+    editor.reps.setValue(9)
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    editor.ask_unsaved = lambda: answers.pop(0)
+    assert h.window.close_guards
+    assert not h.app.workouts.may_close()  # Cancel: the window stays, the edit too
+    assert editor.isVisible() and editor.draft.blocks[0].reps == 9
+    assert h.app.workouts.may_close()  # Discard
+    assert not editor.isVisible()

@@ -35,6 +35,7 @@ class WorkoutsControl(QObject):
         self.library: WorkoutLibrary = self._load()
         self.adjust_dialog: AdjustDialog | None = None
         self._commands: WorkoutCommands | None = None
+        window.close_guards.append(self.may_close)
 
     def _load(self) -> WorkoutLibrary:
         library = load_library(self._paths.workouts_dir)
@@ -123,6 +124,14 @@ class WorkoutsControl(QObject):
                 forget=self._forget,
             )
         return self._commands
+
+    def may_close(self) -> bool:
+        """False while an open editor holds changes the person chose to keep editing."""
+        editor = None if self._commands is None else self._commands.editor
+        if editor is None or not editor.isVisible():
+            return True
+        editor.reject()  # asks when there are unsaved changes
+        return not editor.isVisible()
 
     def command(self, command: str, workout_id: str) -> None:
         commands = self.commands
