@@ -210,6 +210,10 @@ class Tempo:
         return self.up_s + self.down_s
 
 
+# The beat a rep set gets unless it says otherwise: an explosive drive, a controlled descent.
+DEFAULT_TEMPO = Tempo(up_s=1.0, down_s=1.5)
+
+
 @dataclass(frozen=True)
 class RepSetBlock:
     """Sets of reps on each side in turn, e.g. 2 x 15 single-leg knee drives per side.
@@ -226,7 +230,7 @@ class RepSetBlock:
     sets: int
     reps: int
     sides: tuple[Side, ...] = (Side.RIGHT, Side.LEFT)
-    tempo: Tempo | None = Tempo(1.0, 1.5)
+    tempo: Tempo | None = DEFAULT_TEMPO
     switch_s: float = 10.0
     set_rest_s: float = 30.0
     cues: tuple[str, ...] = ()

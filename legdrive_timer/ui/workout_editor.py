@@ -41,6 +41,7 @@ from legdrive_timer.core.formatting import describe_block, format_duration, phas
 from legdrive_timer.core.timeline import Phase, compile_workout
 from legdrive_timer.core.workout import (
     BLOCK_REST,
+    DEFAULT_TEMPO,
     MAX_BLOCKS,
     MAX_NAME,
     PREP,
@@ -108,7 +109,7 @@ class BlockDraft:
     @classmethod
     def of(cls, block: Block) -> BlockDraft:
         if isinstance(block, RepSetBlock):
-            tempo = block.tempo or Tempo(1.0, 1.5)
+            tempo = block.tempo or DEFAULT_TEMPO
             return cls(
                 kind=BlockKind.REPS,
                 exercise_id=block.exercise_id,
