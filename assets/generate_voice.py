@@ -51,6 +51,8 @@ VOICE_LINES: Mapping[str, str] = {
     "last_round": "Last round",
     "done": "Done. Great work.",
     "halfway": "Halfway",
+    "higher": "Higher",
+    "control_down": "Control the way down",
 }
 
 # --- espeak-ng settings -----------------------------------------------------------------------

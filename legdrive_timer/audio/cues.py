@@ -46,7 +46,10 @@ class Cue(Enum):
     VOICE_SWITCH_RIGHT = (Channel.VOICE, "switch_right", 40)
     VOICE_DONE = (Channel.VOICE, "done", 50)
     VOICE_HALFWAY = (Channel.VOICE, "halfway", 10)
-    """A count: the lowest voice line, cut by any phase line."""
+    """A count: cut by any phase line."""
+    VOICE_HIGHER = (Channel.VOICE, "higher", 5)
+    VOICE_CONTROL_DOWN = (Channel.VOICE, "control_down", 5)
+    """The camera coach's form cues: the lowest lines, spoken only when nothing else is."""
 
     @property
     def channel(self) -> Channel:
@@ -69,6 +72,13 @@ class Cue(Enum):
     def relative_path(self) -> str:
         return f"{self.channel.value}/{self.key}.wav"
 
+
+COACH_VOICE: Mapping[str, Cue] = {
+    "higher": Cue.VOICE_HIGHER,
+    "control_down": Cue.VOICE_CONTROL_DOWN,
+}
+"""The voice line of each form cue of the camera coach, by the cue's key (`FormCue.key`;
+the coach is optional, so the audio layer names its cues by key rather than importing it)."""
 
 TEST_CUE = Cue.WORK_START
 """What the "test sound" button plays: the cue the user most needs to hear."""

@@ -11,6 +11,8 @@ Rules, in short:
   says what is happening now. A line that follows another ("Drive" then "Last round")
   waits for the first to finish.
 - Pausing or stopping silences the voice and forgets queued lines.
+- The camera coach's form cues ("Higher", "Control the way down") are the least important
+  lines: spoken only when no other line is, cut by any phase line, never while paused.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from legdrive_timer.audio.cues import Cue
+from legdrive_timer.audio.cues import COACH_VOICE, Cue
 from legdrive_timer.core.clock import Clock, Scheduler
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import (
@@ -155,6 +157,13 @@ class CuePlanner:
             if event.record.status is SessionStatus.COMPLETED:
                 self._sound(Cue.SESSION_COMPLETE)
                 self._say(Cue.VOICE_DONE)
+
+    def say_coach(self, cue: Cue) -> None:
+        """Speak a form cue of the camera coach (one of `COACH_VOICE`'s lines)."""
+        if cue not in COACH_VOICE.values():
+            raise ValueError(f"{cue.name} is not a line of the coach")
+        if not self._paused:
+            self._say(cue)
 
     def _announce(self, phase: Phase) -> None:
         if phase.kind is PhaseKind.PREP:

@@ -198,6 +198,12 @@ class CueSystem:
         for planner in self._planners:
             planner.set_voice(enabled)
 
+    def say_coach(self, cue: Cue) -> None:
+        """Speak a form cue of the camera coach in the running session, under the rules of
+        the voice channel (it never talks over another line)."""
+        for planner in self._planners:
+            planner.say_coach(cue)
+
     def play_test(self) -> None:
         """Play the work-start sound now, even when muted: the user asked to hear it."""
         self._backend.play(TEST_CUE, self.volume)

@@ -58,6 +58,8 @@ VOICE_LINES = (
     "last_round",
     "done",
     "halfway",
+    "higher",
+    "control_down",
 )
 
 ALL_WAVS = [SOUNDS / f"{name}.wav" for name in CUES] + [VOICE / f"{key}.wav" for key in VOICE_LINES]

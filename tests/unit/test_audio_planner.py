@@ -287,6 +287,62 @@ def test_detach_stops_playing() -> None:
     assert len(rig.played()) == count
 
 
+def test_a_form_cue_speaks_in_a_quiet_moment_of_a_rep_set() -> None:
+    rig = Rig(workout("primer", reps=4, sets=1, prep_s=0))
+    rig.start()
+    rig.advance(2000)  # "Drive" (0.6 s) is over; only tempo beats sound
+    rig.planner.say_coach(S.VOICE_HIGHER)
+    assert rig.played()[-1] == (2000, S.VOICE_HIGHER)
+    rig.advance(1500)
+    rig.planner.say_coach(S.VOICE_CONTROL_DOWN)
+    assert rig.played()[-1] == (3500, S.VOICE_CONTROL_DOWN)
+    assert rig.stops() == []
+
+
+def test_a_form_cue_never_talks_over_another_line() -> None:
+    rig = Rig(workout("primer", reps=4, sets=1, prep_s=0))
+    rig.start()
+    rig.advance(100)  # "Drive" speaks
+    rig.planner.say_coach(S.VOICE_CONTROL_DOWN)
+    assert S.VOICE_CONTROL_DOWN not in [c for _, c in rig.played()]
+    assert rig.stops() == []
+
+
+def test_any_phase_line_cuts_a_form_cue() -> None:
+    rig = Rig(workout("primer", reps=2, sets=1, prep_s=0, switch_s=5))
+    rig.start()
+    first_side_ends = rig.h.engine.timeline.phases[0].planned_ms
+    rig.advance(first_side_ends - 200)
+    rig.planner.say_coach(S.VOICE_HIGHER)  # 1.2 s, still speaking when the switch comes
+    rig.advance(200)
+    played = rig.played()
+    assert played[-3] == (first_side_ends - 200, S.VOICE_HIGHER)
+    switch = [(first_side_ends, S.SWITCH_SIDES), (first_side_ends, S.VOICE_SWITCH_LEFT)]
+    assert played[-2:] == switch
+    assert rig.stops() == [first_side_ends]
+
+
+def test_form_cues_are_silent_while_paused_muted_or_with_the_voice_off() -> None:
+    rig = Rig(workout("primer", reps=4, sets=1, prep_s=0))
+    rig.start()
+    rig.advance(2000)
+    rig.h.engine.pause()
+    rig.planner.say_coach(S.VOICE_HIGHER)
+    rig.h.engine.resume()
+    rig.planner.set_voice(False)
+    rig.planner.say_coach(S.VOICE_HIGHER)
+    rig.planner.set_voice(True)
+    rig.planner.set_muted(True)
+    rig.planner.say_coach(S.VOICE_HIGHER)
+    assert S.VOICE_HIGHER not in [c for _, c in rig.played()]
+
+
+def test_only_the_coach_lines_go_through_the_coach() -> None:
+    rig = Rig(workout("primer", reps=1, sets=1, prep_s=0))
+    with pytest.raises(ValueError, match="VOICE_DONE"):
+        rig.planner.say_coach(S.VOICE_DONE)
+
+
 def test_interval_rounds_are_not_sets() -> None:
     interval = IntervalBlock(
         exercise_id="a", name="A", work_s=2, rest_s=1, rounds=2, skip_last_rest=False

@@ -124,6 +124,22 @@ def test_mute_and_voice_apply_to_a_running_session(assets: Any) -> None:
     assert backend.played[-1][0] is Cue.WORK_START
 
 
+def test_a_form_cue_reaches_the_running_session_only(assets: Any) -> None:
+    backend = FakeBackend()
+    system = system_with(backend, assets)
+    system.say_coach(Cue.VOICE_HIGHER)  # no session: nobody to tell
+    assert backend.played == []
+    h = harness()
+    detach = system.attach(h.engine, clock=h.clock, timer=FakeScheduler(h.clock))
+    h.engine.start()
+    h.advance(4000)  # the work phase; "Drive" is over
+    system.say_coach(Cue.VOICE_HIGHER)
+    assert backend.played[-1] == (Cue.VOICE_HIGHER, 0.5)
+    detach()
+    system.say_coach(Cue.VOICE_CONTROL_DOWN)
+    assert backend.played[-1] == (Cue.VOICE_HIGHER, 0.5)
+
+
 def test_device_loss_and_return_are_reported(assets: Any) -> None:
     backend = FakeBackend()
     system = system_with(backend, assets)
