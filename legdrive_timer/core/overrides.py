@@ -153,108 +153,53 @@ class OverrideField:
                     yield target, owner
 
 
-FIELDS: tuple[OverrideField, ...] = (
-    OverrideField(
-        name="prep_s",
-        option="--prep",
-        label="Get ready",
-        limit=PREP,
-        help="seconds to get ready",
-        targets=(Target(Workout, "prep_s"),),
-    ),
-    OverrideField(
-        name="work_s",
-        option="--work",
-        label="Work",
-        limit=WORK,
-        help="seconds of work per round",
-        targets=(Target(IntervalBlock, "work_s"),),
-    ),
-    OverrideField(
-        name="rest_s",
-        option="--rest",
-        label="Rest",
-        limit=REST,
-        help="seconds of rest",
-        targets=(
-            Target(IntervalBlock, "rest_s"),
-            Target(RepSetBlock, "set_rest_s", label="Rest between sets"),
-        ),
-        adjustable=False,
-    ),
-    OverrideField(
-        name="rounds",
-        option="--rounds",
-        label="Rounds",
-        limit=ROUNDS,
-        help="rounds of intervals",
-        targets=(Target(IntervalBlock, "rounds"),),
-    ),
-    OverrideField(
-        name="sets",
-        option="--sets",
-        label="Sets",
-        limit=SETS,
-        help="sets of reps",
-        targets=(Target(RepSetBlock, "sets"),),
-    ),
-    OverrideField(
-        name="reps",
-        option="--reps",
-        label="Reps per side",
-        limit=REPS,
-        help="reps per side",
-        targets=(Target(RepSetBlock, "reps"),),
-    ),
-    OverrideField(
-        name="switch_s",
-        option="--switch",
-        label="Switch sides",
-        limit=SWITCH,
-        help="seconds to switch sides",
-        targets=(Target(RepSetBlock, "switch_s"),),
-    ),
-    OverrideField(
-        name="set_rest_s",
-        option="--set-rest",
-        label="Rest between sets",
-        limit=SET_REST,
-        help="seconds of rest between sets (wins over --rest)",
-        targets=(Target(RepSetBlock, "set_rest_s"),),
-    ),
-    OverrideField(
-        name="round_rest_s",
-        option="--round-rest",
-        label="Rest between rounds",
-        limit=REST,
-        help="seconds of rest between interval rounds (wins over --rest)",
-        targets=(Target(IntervalBlock, "rest_s"),),
-    ),
-    OverrideField(
-        name="block_rest_s",
-        option="--block-rest",
-        label="Rest between blocks",
-        limit=BLOCK_REST,
-        help="seconds of rest between blocks",
-        targets=(Target(Workout, "block_rest_s"),),
-    ),
-    OverrideField(
-        name="tempo_up_s",
-        option=None,
-        label="Drive up",
-        limit=TEMPO_UP,
-        help="seconds for the drive up of one rep",
-        targets=(Target(RepSetBlock, "tempo.up_s"),),
-    ),
-    OverrideField(
-        name="tempo_down_s",
-        option=None,
-        label="Lower",
-        limit=TEMPO_DOWN,
-        help="seconds for the lowering of one rep",
-        targets=(Target(RepSetBlock, "tempo.down_s"),),
-    ),
+def _field(
+    limit: Limit,
+    sets: Owner | tuple[Target, ...],
+    help: str,
+    *,
+    name: str | None = None,
+    label: str | None = None,
+    within: str | None = None,
+    adjustable: bool = True,
+) -> OverrideField:
+    """A field for `limit`, named and labelled as the limit unless `name`/`label` say
+    otherwise. `sets` is the owner class whose attribute of the limit's name it sets (in its
+    part `within`, e.g. `tempo`), or the exact targets. Its `run` option is the name without
+    `_s` (`set_rest_s` is `--set-rest`); a part has none of its own (`--tempo UP/DOWN`)."""
+    attribute = limit.name if within is None else f"{within}.{limit.name}"
+    name = name or attribute.replace(".", "_")
+    targets = sets if isinstance(sets, tuple) else (Target(sets, attribute),)
+    option = None if within else "--" + name.removesuffix("_s").replace("_", "-")
+    return OverrideField(name, option, label or limit.label, limit, help, targets, adjustable)
+
+
+_SHARED_REST = (
+    Target(IntervalBlock, "rest_s"),
+    Target(RepSetBlock, "set_rest_s", label="Rest between sets"),
 )
+
+FIELDS: tuple[OverrideField, ...] = (
+    _field(PREP, Workout, "seconds to get ready"),
+    _field(WORK, IntervalBlock, "seconds of work per round"),
+    _field(REST, _SHARED_REST, "seconds of rest", label="Rest", adjustable=False),
+    _field(ROUNDS, IntervalBlock, "rounds of intervals"),
+    _field(SETS, RepSetBlock, "sets of reps"),
+    _field(REPS, RepSetBlock, "reps per side"),
+    _field(SWITCH, RepSetBlock, "seconds to switch sides"),
+    _field(SET_REST, RepSetBlock, "seconds of rest between sets (wins over --rest)"),
+    _field(
+        REST,
+        IntervalBlock,
+        "seconds of rest between interval rounds (wins over --rest)",
+        name="round_rest_s",
+    ),
+    _field(BLOCK_REST, Workout, "seconds of rest between blocks"),
+    _field(TEMPO_UP, RepSetBlock, "seconds for the drive up of one rep", within="tempo"),
+    _field(TEMPO_DOWN, RepSetBlock, "seconds for the lowering of one rep", within="tempo"),
+)
+"""Declaration order matters: a later field wins over an earlier one that sets the same
+attribute, and the command line and the Adjust dialog list them in this order."""
 
 FIELDS_BY_NAME: Mapping[str, OverrideField] = {f.name: f for f in FIELDS}
 
