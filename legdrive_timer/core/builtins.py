@@ -7,115 +7,83 @@ band, and the step-up with knee drive. The exercises and their cues are in `exer
 
 from __future__ import annotations
 
-from legdrive_timer.core.exercises import (
-    BANDED_CUES,
-    HIIT_CUES,
-    KNEE_DRIVE_CUES,
-    STEP_UP_CUES,
-)
-from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Tempo, Workout
+from legdrive_timer.core.exercises import EXERCISES, HIIT_CUES
+from legdrive_timer.core.workout import Block, IntervalBlock, RepSetBlock, Tempo, Workout
+
+_EXERCISES = {item.id: item for item in EXERCISES}
 
 
-def _primer_block() -> RepSetBlock:
+def _two_sets(
+    exercise_id: str, reps: int, tempo: Tempo, *, switch_s: float, set_rest_s: float
+) -> RepSetBlock:
+    """Two sets of `reps` per side, right leg first, named and cued as the exercise."""
+    known = _EXERCISES[exercise_id]
     return RepSetBlock(
-        exercise_id="single-leg-knee-drive",
-        name="Single-leg knee drive",
+        exercise_id=exercise_id,
+        name=known.name,
         sets=2,
-        reps=15,
-        sides=(Side.RIGHT, Side.LEFT),
-        tempo=Tempo(up_s=1.0, down_s=1.5),
-        switch_s=10,
-        set_rest_s=30,
-        cues=KNEE_DRIVE_CUES,
+        reps=reps,
+        tempo=tempo,
+        switch_s=switch_s,
+        set_rest_s=set_rest_s,
+        cues=known.cues,
     )
 
 
-def _finisher_block(rounds: int = 8) -> IntervalBlock:
-    return IntervalBlock(
-        exercise_id="alternating-knee-drive",
-        name="Alternating knee drives",
-        work_s=30,
-        rest_s=30,
-        rounds=rounds,
-        skip_last_rest=True,
-        cues=HIIT_CUES,
-    )
+_PRIMER = _two_sets("single-leg-knee-drive", 15, Tempo(1.0, 1.5), switch_s=10, set_rest_s=30)
+_BANDED = _two_sets("banded-knee-drive", 12, Tempo(1.0, 2.0), switch_s=10, set_rest_s=45)
+_STEP_UP = _two_sets("step-up-knee-drive", 10, Tempo(1.5, 2.0), switch_s=15, set_rest_s=60)
+_FINISHER = IntervalBlock(
+    exercise_id="alternating-knee-drive",
+    name="Alternating knee drives",
+    work_s=30,
+    rest_s=30,
+    rounds=8,
+    skip_last_rest=True,
+    cues=HIIT_CUES,
+)
 
 
-def _build() -> tuple[Workout, ...]:
-    primer = Workout(
-        id="primer",
-        name="Warm-up primer",
-        description="Wake up the hips before you train.",
-        prep_s=10,
+def _workout(
+    id: str, name: str, description: str, tags: str, *blocks: Block, prep_s: float = 10
+) -> Workout:
+    """`tags` are words separated by spaces; a minute of rest between blocks."""
+    return Workout(
+        id=id,
+        name=name,
+        description=description,
+        prep_s=prep_s,
         block_rest_s=60,
-        tags=("primer", "warm-up"),
-        blocks=(_primer_block(),),
+        tags=tuple(tags.split()),
+        blocks=blocks,
     )
-    hiit = Workout(
-        id="hiit",
-        name="HIIT finisher",
-        description="Knees high and fast, then recover.",
-        prep_s=10,
-        block_rest_s=60,
-        tags=("finisher", "hiit"),
-        blocks=(_finisher_block(),),
-    )
-    full = Workout(
-        id="full",
-        name="Primer + finisher",
-        description="",
-        prep_s=10,
-        block_rest_s=60,
-        tags=("primer", "finisher"),
-        blocks=(_primer_block(), _finisher_block()),
-    )
-    banded = Workout(
-        id="banded-primer",
-        name="Banded knee-drive primer",
-        description="Progression: a resistance band around the feet.",
+
+
+BUILTIN_WORKOUTS: tuple[Workout, ...] = (
+    _workout(
+        "primer", "Warm-up primer", "Wake up the hips before you train.", "primer warm-up", _PRIMER
+    ),
+    _workout(
+        "hiit", "HIIT finisher", "Knees high and fast, then recover.", "finisher hiit", _FINISHER
+    ),
+    _workout("full", "Primer + finisher", "", "primer finisher", _PRIMER, _FINISHER),
+    _workout(
+        "banded-primer",
+        "Banded knee-drive primer",
+        "Progression: a resistance band around the feet.",
+        "primer progression band",
+        _BANDED,
         prep_s=15,
-        block_rest_s=60,
-        tags=("primer", "progression", "band"),
-        blocks=(
-            RepSetBlock(
-                exercise_id="banded-knee-drive",
-                name="Banded single-leg knee drive",
-                sets=2,
-                reps=12,
-                sides=(Side.RIGHT, Side.LEFT),
-                tempo=Tempo(up_s=1.0, down_s=2.0),
-                switch_s=10,
-                set_rest_s=45,
-                cues=BANDED_CUES,
-            ),
-        ),
-    )
-    step_up = Workout(
-        id="step-up-drive",
-        name="Step-up with knee drive",
-        description="Progression: step onto a box and drive the other knee high.",
+    ),
+    _workout(
+        "step-up-drive",
+        "Step-up with knee drive",
+        "Progression: step onto a box and drive the other knee high.",
+        "progression box",
+        _STEP_UP,
         prep_s=15,
-        block_rest_s=60,
-        tags=("progression", "box"),
-        blocks=(
-            RepSetBlock(
-                exercise_id="step-up-knee-drive",
-                name="Step-up with knee drive",
-                sets=2,
-                reps=10,
-                sides=(Side.RIGHT, Side.LEFT),
-                tempo=Tempo(up_s=1.5, down_s=2.0),
-                switch_s=15,
-                set_rest_s=60,
-                cues=STEP_UP_CUES,
-            ),
-        ),
-    )
-    return (primer, hiit, full, banded, step_up)
-
-
-BUILTIN_WORKOUTS: tuple[Workout, ...] = _build()
+    ),
+)
 BUILTIN_IDS: tuple[str, ...] = tuple(w.id for w in BUILTIN_WORKOUTS)
 
 
