@@ -27,51 +27,58 @@ class SessionStarted:
 
 
 @dataclass(frozen=True)
-class PhaseStarted:
+class PhaseEvent:
+    """Something that happened in one phase of the session."""
+
     phase: Phase
+
+
+@dataclass(frozen=True)
+class PhaseStarted(PhaseEvent):
+    """`phase` began; `previous` is the one before it, if any."""
+
     previous: Phase | None
 
 
 @dataclass(frozen=True)
-class PhaseEnded:
-    phase: Phase
+class PhaseEnded(PhaseEvent):
+    """`phase` ended for `reason`; `segment` is what the history keeps of it."""
+
     segment: SegmentRecord
     reason: EndReason
 
 
 @dataclass(frozen=True)
-class SideSwitch:
+class SideSwitch(PhaseEvent):
     """A switch phase began: change to `side` (the leg that drives next)."""
 
-    phase: Phase
     side: Side
 
 
 @dataclass(frozen=True)
-class SecondTick:
+class SecondTick(PhaseEvent):
     """A whole second passed: remaining time for timed phases, elapsed for self-paced ones."""
 
-    phase: Phase
     remaining_ms: int
     elapsed_ms: int
 
 
 @dataclass(frozen=True)
-class Countdown:
+class Countdown(PhaseEvent):
     """3, 2, 1 seconds left in the phase."""
 
-    phase: Phase
     seconds: int
 
 
 @dataclass(frozen=True)
-class Halfway:
-    phase: Phase
+class Halfway(PhaseEvent):
+    """Half of a timed phase has passed."""
 
 
 @dataclass(frozen=True)
-class RepBeat:
-    phase: Phase
+class RepBeat(PhaseEvent):
+    """A tempo beat of rep `rep`: the drive up or the lowering."""
+
     rep: int
     motion: Motion
 
@@ -89,8 +96,9 @@ class Resumed:
 
 
 @dataclass(frozen=True)
-class Adjusted:
-    phase: Phase
+class Adjusted(PhaseEvent):
+    """The user added or took time (`delta_ms`); `planned_ms` is the phase's new length."""
+
     delta_ms: int
     planned_ms: int
 
