@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeGuard
 
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
@@ -33,6 +35,91 @@ class EndReason(StrEnum):
     STOPPED = "stopped"
 
 
+COACH_REPS_MAX = 100_000
+"""The most reps one set can count (the same bound as a set's reps done)."""
+COACH_ANGLE_MAX_DEG = 180.0
+"""Thigh and trunk angles are between 0 and this."""
+COACH_RATIO_MAX = 1_000.0
+"""Drive time over lowering time: real sets lie near 0.2-3; beyond this it is damage."""
+
+
+@dataclass(frozen=True)
+class CoachMeasures:
+    """What the camera coach measured over one rep set of one side.
+
+    `reps_counted` and `parallel_reps` (those whose thigh reached parallel) are counts; the
+    other figures are medians over the set's reps and are None when no rep gave them (no
+    reps, or a crossing not seen). Built only with values that can be real: anything else
+    raises ValueError naming the field, so a damaged file or a slip in a caller never
+    reaches the history.
+    """
+
+    reps_counted: int
+    parallel_reps: int
+    median_peak_thigh_deg: float | None
+    """Median of the reps' highest thigh angle: 0 hanging down, 90 parallel to the floor."""
+    drive_lower_ratio: float | None
+    """Median drive time over median lowering time: below 1 is a fast drive and a
+    controlled descent."""
+    sway_deg: float | None
+    """Median of the reps' largest trunk lean away from standing, degrees."""
+
+    def __post_init__(self) -> None:
+        problem = coach_problem(
+            self.reps_counted,
+            self.parallel_reps,
+            self.median_peak_thigh_deg,
+            self.drive_lower_ratio,
+            self.sway_deg,
+        )
+        if problem is not None:
+            raise ValueError(problem)
+
+    @property
+    def parallel_share(self) -> float | None:
+        """The share of the counted reps that reached parallel, 0-1 (None without reps)."""
+        return self.parallel_reps / self.reps_counted if self.reps_counted else None
+
+
+COACH_FIGURES: tuple[tuple[str, float], ...] = (
+    ("median_peak_thigh_deg", COACH_ANGLE_MAX_DEG),
+    ("drive_lower_ratio", COACH_RATIO_MAX),
+    ("sway_deg", COACH_ANGLE_MAX_DEG),
+)
+"""The measured (not counted) figures of CoachMeasures and their upper bound (0 is the lower)."""
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def coach_problem(
+    reps_counted: object,
+    parallel_reps: object,
+    median_peak_thigh_deg: object,
+    drive_lower_ratio: object,
+    sway_deg: object,
+) -> str | None:
+    """What makes these figures impossible, as words naming the field; None when they can
+    be real."""
+    if not _whole(reps_counted) or not 0 <= reps_counted <= COACH_REPS_MAX:
+        return f"reps_counted must be a whole number from 0 to {COACH_REPS_MAX}"
+    if not _whole(parallel_reps) or not 0 <= parallel_reps <= reps_counted:
+        return f"parallel_reps must be a whole number from 0 to reps_counted ({reps_counted})"
+    figures = (median_peak_thigh_deg, drive_lower_ratio, sway_deg)
+    for (name, high), value in zip(COACH_FIGURES, figures, strict=True):
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not 0 <= value <= high
+        ):
+            return f"{name} must be null or a number from 0 to {high:g}"
+    return None
+
+
 @dataclass(frozen=True)
 class SegmentRecord:
     """One phase as it was done. Times are milliseconds of active (unpaused) time."""
@@ -51,6 +138,8 @@ class SegmentRecord:
     end_reason: EndReason
     stability: int | None = None
     """How stable the side felt, 1-5, when the user rated it."""
+    coach: CoachMeasures | None = None
+    """What the camera coach measured in this rep set, when it watched it."""
 
     @property
     def completed(self) -> bool:

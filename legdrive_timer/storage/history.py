@@ -27,6 +27,7 @@ from legdrive_timer.storage.history_errors import (
     REPS_RANGE,
     STABILITY_RANGE,
     HistoryError,
+    check_coach,
     check_rating,
 )
 from legdrive_timer.storage.history_file import BUSY_TIMEOUT_MS, Unreadable, connect, move_aside
@@ -40,6 +41,7 @@ __all__ = [
     "HistoryError",
     "HistoryStore",
     "SessionSummary",
+    "check_coach",
     "check_rating",
 ]
 from legdrive_timer.storage.history_errors import reason
@@ -90,7 +92,7 @@ class HistoryStore(Recording, Editing):
     def _open_file(
         cls, path: Path, now: Callable[[], datetime], notice: str | None, busy_timeout_ms: int
     ) -> HistoryStore:
-        store = cls(connect(path, busy_timeout_ms), path, now=now, notice=notice)
+        store = cls(connect(path, busy_timeout_ms, now=now), path, now=now, notice=notice)
         try:
             store.interrupted = store._recover_crashed()
             store.recovered = store._recover_unsaved()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from legdrive_timer.core.records import CoachMeasures
 from legdrive_timer.errors import UserError
 
 CORRUPT = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
@@ -34,6 +35,13 @@ def check_rating(name: str, value: int | None, bounds: tuple[int, int]) -> None:
     low, high = bounds
     if value is not None and (isinstance(value, bool) or not low <= value <= high):
         raise ValueError(f"{name} must be from {low} to {high}, not {value!r}")
+
+
+def check_coach(measures: object) -> None:
+    """Raise ValueError unless `measures` is CoachMeasures or None (its values were checked
+    when it was built)."""
+    if measures is not None and not isinstance(measures, CoachMeasures):
+        raise ValueError(f"coach measures must be CoachMeasures or None, not {measures!r}")
 
 
 def reason(error: BaseException) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -107,11 +108,17 @@ class Unreadable(Exception):
         self.reason = reason
 
 
-def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+def connect(
+    path: Path,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    *,
+    now: Callable[[], datetime] = datetime.now,
+) -> sqlite3.Connection:
     """A migrated connection, or Unreadable when the file is not a usable database.
 
     The schema version is read before anything is written, so that a database from a newer
-    version of the app is refused without being touched (not even switched to WAL).
+    version of the app is refused without being touched (not even switched to WAL). A
+    database of an older schema is copied (`keep_copy`) before it is migrated.
     """
     for own in (path, *sidecars(path)):
         if own.is_symlink():
@@ -153,6 +160,8 @@ def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Conne
             raise HistoryError(f"The history database {path} cannot use write-ahead logging.")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        if 0 < version < CURRENT_VERSION:
+            keep_copy(conn, path, version, now())
         migrate(conn)
         check_schema(conn)
     except FutureSchemaError as future:
@@ -175,6 +184,34 @@ def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Conne
         conn.close()
         raise
     return conn
+
+
+def keep_copy(conn: sqlite3.Connection, path: Path, version: int, moment: datetime) -> Path:
+    """Copy the database as it is, before a migration changes it, to
+    `history.sqlite3.schema-vN-YYYYmmddTHHMMSS` beside it: an older app can still open the
+    copy. SQLite's backup takes a consistent snapshot, the WAL's content included. When the
+    copy cannot be written, nothing is migrated."""
+    base = f"{path.name}.schema-v{version}-{stamp(moment)}"
+    target = path.with_name(base)
+    counter = 2
+    while target.exists() or target.is_symlink():
+        target = path.with_name(f"{base}-{counter}")
+        counter += 1
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            conn.backup(copy)
+        finally:
+            copy.close()
+    except (sqlite3.Error, OSError) as error:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise HistoryError(
+            f"The history database {path} needs an upgrade, and the copy kept before it "
+            f"could not be written ({reason(error)}); it was left as it was.",
+            transient=True,
+        ) from None
+    return target
 
 
 def damage_mark(path: Path) -> Path:

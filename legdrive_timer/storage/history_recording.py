@@ -7,18 +7,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from legdrive_timer.core.records import SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.records import (
+    CoachMeasures,
+    SegmentRecord,
+    SessionRecord,
+    SessionStatus,
+)
 from legdrive_timer.storage.history_core import StoreCore
 from legdrive_timer.storage.history_errors import (
     EFFORT_RANGE,
     REPS_RANGE,
     STABILITY_RANGE,
     HistoryError,
+    check_coach,
     check_rating,
 )
 from legdrive_timer.storage.history_rows import (
     INSERT_IGNORE_SESSION,
+    SET_COACH,
     UPSERT_SEGMENT,
+    coach_values,
     iso,
     segment_row,
     session_row,
@@ -94,6 +102,11 @@ class Recording(StoreCore):
     def set_reps_done(self, session_id: str, phase_index: int, reps: int) -> None:
         check_rating("reps", reps, REPS_RANGE)
         self._update_segment(session_id, phase_index, "reps_done = ?, reps_by_user = 1", (reps,))
+
+    def set_coach(self, session_id: str, phase_index: int, measures: CoachMeasures | None) -> None:
+        """Store what the camera coach measured in a phase (None: forget it)."""
+        check_coach(measures)
+        self._update_segment(session_id, phase_index, SET_COACH, coach_values(measures))
 
     def _update_segment(
         self, session_id: str, phase_index: int, assignments: str, values: tuple[Any, ...]

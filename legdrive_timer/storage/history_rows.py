@@ -11,11 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.records import (
+    CoachMeasures,
+    EndReason,
+    SegmentRecord,
+    SessionRecord,
+    SessionStatus,
+)
 from legdrive_timer.core.stats import SessionTotals
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.storage.migrations import (
+    COACH_COLUMNS,
     TOTALS_COLUMNS,
 )
 
@@ -77,11 +84,19 @@ SESSION_COLUMNS = (
 TOTALS = ", ".join(f"s.{c.strip()}" for c in TOTALS_COLUMNS.split(","))
 SEGMENT_COLUMNS = (
     "phase_index, kind, block_index, exercise_id, side, set_number, round_number, planned_ms, "
-    "actual_ms, reps_planned, reps_done, end_reason, stability"
+    "actual_ms, reps_planned, reps_done, end_reason, stability, " + ", ".join(COACH_COLUMNS)
+)
+_SEGMENT_VALUES = ", ".join("?" * (1 + len(SEGMENT_COLUMNS.split(","))))
+# The coach's measures go together: a phase written again without them (the engine's own
+# record of it) keeps the ones written before.
+_KEEP_COACH = ",\n".join(
+    f"        {c} = CASE WHEN excluded.coach_reps_counted IS NULL THEN segments.{c} "
+    f"ELSE excluded.{c} END"
+    for c in COACH_COLUMNS
 )
 UPSERT_SEGMENT = f"""
     INSERT INTO segments (session_id, {SEGMENT_COLUMNS})
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES ({_SEGMENT_VALUES})
     ON CONFLICT (session_id, phase_index) DO UPDATE SET
         kind = excluded.kind,
         block_index = excluded.block_index,
@@ -96,12 +111,15 @@ UPSERT_SEGMENT = f"""
         reps_done = CASE WHEN segments.reps_by_user THEN segments.reps_done
                          ELSE excluded.reps_done END,
         end_reason = excluded.end_reason,
-        stability = COALESCE(excluded.stability, segments.stability)
+        stability = COALESCE(excluded.stability, segments.stability),
+{_KEEP_COACH}
 """
 INSERT_SEGMENT = f"""
     INSERT INTO segments (session_id, {SEGMENT_COLUMNS})
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES ({_SEGMENT_VALUES})
 """
+SET_COACH = ", ".join(f"{c} = ?" for c in COACH_COLUMNS)
+"""The assignments of `coach_values`, for an UPDATE of one segment."""
 INSERT_SESSION = """
     INSERT {verb} INTO sessions (id, workout_id, workout_name, started_at, started_utc_ms,
         started_date, ended_at, updated_at, status, planned_ms, effort)
@@ -128,7 +146,33 @@ def segment_row(session_id: str, s: SegmentRecord) -> tuple[Any, ...]:
         s.reps_done,
         s.end_reason.value,
         s.stability,
+        *coach_values(s.coach),
     )
+
+
+def coach_values(measures: CoachMeasures | None) -> tuple[Any, ...]:
+    """The COACH_COLUMNS values of `measures` (all None when the coach did not watch)."""
+    if measures is None:
+        return (None,) * len(COACH_COLUMNS)
+    return (
+        measures.reps_counted,
+        measures.parallel_reps,
+        measures.median_peak_thigh_deg,
+        measures.drive_lower_ratio,
+        measures.sway_deg,
+    )
+
+
+def coach_from(row: sqlite3.Row) -> CoachMeasures | None:
+    """The coach's measures from a row holding COACH_COLUMNS. Values the app could not have
+    written (a database changed by hand) leave the measures out, not the phase."""
+    if row["coach_reps_counted"] is None:
+        return None
+    try:
+        return CoachMeasures(*(row[c] for c in COACH_COLUMNS))
+    except ValueError as error:
+        log.warning("coach measures left out, they cannot be read: %s", error)
+        return None
 
 
 def session_row(record: SessionRecord) -> tuple[Any, ...]:
@@ -165,6 +209,7 @@ def segment_from(row: sqlite3.Row) -> SegmentRecord:
         reps_done=row["reps_done"],
         end_reason=REASONS[row["end_reason"]],
         stability=row["stability"],
+        coach=coach_from(row),
     )
 
 

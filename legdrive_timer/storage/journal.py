@@ -28,7 +28,7 @@ from pathlib import Path
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event, PhaseEnded, SessionEnded, SessionStarted
 from legdrive_timer.core.history_format import records_to_json
-from legdrive_timer.core.records import SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.records import CoachMeasures, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.storage.atomic import write_text_atomic
 from legdrive_timer.storage.history import (
     EFFORT_RANGE,
@@ -36,6 +36,7 @@ from legdrive_timer.storage.history import (
     STABILITY_RANGE,
     HistoryError,
     HistoryStore,
+    check_coach,
     check_rating,
 )
 
@@ -82,6 +83,8 @@ class SessionJournal:
         self._pending: deque[_Write] = deque()
         self._drafts: dict[str, SessionRecord] = {}
         """Each session as the journal knows it, to keep it if the database never takes it."""
+        self._early_coach: dict[tuple[str, int], CoachMeasures | None] = {}
+        """Coach measures given before their phase was journaled, written with the phase."""
         self.unsaved_dir = unsaved_dir or store.unsaved_dir
         self._lock = threading.Condition()
         self._closing = False
@@ -111,6 +114,17 @@ class SessionJournal:
         check_rating("reps", reps, REPS_RANGE)
         self._edit_segment(session_id, phase_index, reps_done=reps)
         self._submit(session_id, lambda: self.store.set_reps_done(session_id, phase_index, reps))
+
+    def set_coach(self, session_id: str, phase_index: int, measures: CoachMeasures | None) -> None:
+        """What the camera coach measured in a rep phase (None: forget it). It may come just
+        before the phase's end reaches the journal: it is then written with the phase."""
+        check_coach(measures)
+        draft = self._drafts.get(session_id)
+        if draft is not None and all(s.phase_index != phase_index for s in draft.segments):
+            self._early_coach[(session_id, phase_index)] = measures
+            return
+        self._edit_segment(session_id, phase_index, coach=measures)
+        self._submit(session_id, lambda: self.store.set_coach(session_id, phase_index, measures))
 
     def set_effort(self, session_id: str, effort: int | None) -> None:
         check_rating("effort", effort, EFFORT_RANGE)
@@ -195,10 +209,11 @@ class SessionJournal:
             elif isinstance(event, PhaseEnded):
                 sid_now, segment = engine.session_id, event.segment
                 if sid_now is not None:
+                    segment = self._with_early_coach(sid_now, segment)
                     self._add_segment(sid_now, segment)
                     self._submit(sid_now, lambda: store.add_segment(sid_now, segment))
             elif isinstance(event, SessionEnded):
-                record = event.record
+                record = self._with_coach(event.record)
                 self._drafts[record.session_id] = record
                 self._submit(record.session_id, lambda: store.finish_session(record))
             elif self._worker is None and self._pending and self._clock() >= self._retry_at:
@@ -216,7 +231,28 @@ class SessionJournal:
         segments = tuple(sorted((*kept, segment), key=lambda s: s.phase_index))
         self._drafts[session_id] = dataclasses.replace(draft, segments=segments)
 
-    def _edit_segment(self, session_id: str, phase_index: int, **changes: int | None) -> None:
+    def _with_early_coach(self, session_id: str, segment: SegmentRecord) -> SegmentRecord:
+        key = (session_id, segment.phase_index)
+        if key not in self._early_coach:
+            return segment
+        return dataclasses.replace(segment, coach=self._early_coach.pop(key))
+
+    def _with_coach(self, record: SessionRecord) -> SessionRecord:
+        """The engine's final record with the coach measures the journal was given (the
+        engine knows nothing of them), so that a session kept aside keeps them too."""
+        draft = self._drafts.get(record.session_id)
+        known = {} if draft is None else {s.phase_index: s.coach for s in draft.segments}
+        segments = tuple(
+            dataclasses.replace(s, coach=known[s.phase_index])
+            if s.coach is None and known.get(s.phase_index) is not None
+            else s
+            for s in record.segments
+        )
+        return dataclasses.replace(record, segments=segments)
+
+    def _edit_segment(
+        self, session_id: str, phase_index: int, **changes: int | CoachMeasures | None
+    ) -> None:
         draft = self._drafts.get(session_id)
         if draft is None:
             return

@@ -144,7 +144,40 @@ _V1_SCHEMA = _V1_SCHEMA.format(
 )
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "sessions and segments", _v1_initial),)
+COACH_COLUMNS = (
+    "coach_reps_counted",
+    "coach_parallel_reps",
+    "coach_peak_thigh_deg",
+    "coach_drive_lower_ratio",
+    "coach_sway_deg",
+)
+"""The camera coach's measures of a rep set (core.records.CoachMeasures), in that order;
+all NULL when the coach did not watch the set."""
+
+_V2_COACH = """
+        ALTER TABLE segments ADD COLUMN coach_reps_counted INTEGER
+            CHECK (coach_reps_counted IS NULL OR coach_reps_counted >= 0);
+        ALTER TABLE segments ADD COLUMN coach_parallel_reps INTEGER
+            CHECK (coach_parallel_reps IS NULL OR coach_parallel_reps >= 0);
+        ALTER TABLE segments ADD COLUMN coach_peak_thigh_deg REAL;
+        ALTER TABLE segments ADD COLUMN coach_drive_lower_ratio REAL;
+        ALTER TABLE segments ADD COLUMN coach_sway_deg REAL;
+        CREATE INDEX segments_coached ON segments (session_id, phase_index)
+            WHERE coach_reps_counted IS NOT NULL;
+        """
+
+
+def _v2_coach(conn: sqlite3.Connection) -> None:
+    # New nullable columns: every existing row keeps its values and reads "not watched".
+    # The partial index keeps the stats' read of the measured sets to those rows alone.
+    for statement in _statements(_V2_COACH):
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "sessions and segments", _v1_initial),
+    Migration(2, "camera coach measures per segment", _v2_coach),
+)
 
 CURRENT_VERSION = MIGRATIONS[-1].version
 

@@ -31,25 +31,50 @@ def tables(conn: sqlite3.Connection) -> set[str]:
 
 def test_an_empty_database_is_brought_to_the_current_version(conn: sqlite3.Connection) -> None:
     assert migrate(conn) == 0
-    assert schema_version(conn) == CURRENT_VERSION == 1
+    assert schema_version(conn) == CURRENT_VERSION == 2
     assert {"sessions", "segments"} <= tables(conn)
     assert migrate(conn) == CURRENT_VERSION  # nothing left to do
 
 
-def _v2(conn: sqlite3.Connection) -> None:
+def _notes(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sessions ADD COLUMN notes TEXT")
 
 
-def test_a_later_migration_runs_on_a_v1_database(conn: sqlite3.Connection) -> None:
+def test_a_later_migration_runs_on_a_current_database(conn: sqlite3.Connection) -> None:
+    migrate(conn)
+    conn.execute(
+        "INSERT INTO sessions (id, workout_id, workout_name, started_at, started_utc_ms, "
+        "started_date, status, planned_ms) VALUES ('a', 'w', 'W', 't', 0, 'd', 'completed', 1)"
+    )
+    steps = (*MIGRATIONS, Migration(CURRENT_VERSION + 1, "notes", _notes))
+    assert migrate(conn, steps) == CURRENT_VERSION
+    assert schema_version(conn) == CURRENT_VERSION + 1
+    assert conn.execute("SELECT id, notes FROM sessions").fetchall() == [("a", None)]
+
+
+def test_v2_adds_the_coach_measures_to_a_v1_database_keeping_its_rows(
+    conn: sqlite3.Connection,
+) -> None:
     migrate(conn, MIGRATIONS[:1])
     conn.execute(
         "INSERT INTO sessions (id, workout_id, workout_name, started_at, started_utc_ms, "
         "started_date, status, planned_ms) VALUES ('a', 'w', 'W', 't', 0, 'd', 'completed', 1)"
     )
-    steps = (*MIGRATIONS, Migration(2, "notes", _v2))
-    assert migrate(conn, steps) == 1
+    conn.execute(
+        "INSERT INTO segments (session_id, phase_index, kind, block_index, exercise_id, side, "
+        "planned_ms, actual_ms, reps_planned, reps_done, end_reason, stability) "
+        "VALUES ('a', 0, 'work', 0, 'x', 'left', 1000, 900, 15, 14, 'elapsed', 3)"
+    )
+    assert migrate(conn) == 1
     assert schema_version(conn) == 2
-    assert conn.execute("SELECT id, notes FROM sessions").fetchall() == [("a", None)]
+    assert conn.execute(
+        "SELECT reps_done, stability, coach_reps_counted, coach_parallel_reps, "
+        "coach_peak_thigh_deg, coach_drive_lower_ratio, coach_sway_deg FROM segments"
+    ).fetchall() == [(14, 3, None, None, None, None, None)]
+    # The totals triggers of v1 still run on the migrated table.
+    assert conn.execute("SELECT reps_left, stability_left_sum FROM sessions").fetchall() == [
+        (14, 3)
+    ]
 
 
 def test_a_failing_migration_leaves_the_previous_version_intact(
@@ -62,8 +87,8 @@ def test_a_failing_migration_leaves_the_previous_version_intact(
         raise sqlite3.OperationalError("disk I/O error")
 
     with pytest.raises(sqlite3.OperationalError):
-        migrate(conn, (*MIGRATIONS, Migration(2, "broken", broken)))
-    assert schema_version(conn) == 1
+        migrate(conn, (*MIGRATIONS, Migration(CURRENT_VERSION + 1, "broken", broken)))
+    assert schema_version(conn) == CURRENT_VERSION
     assert "half_done" not in tables(conn)
     assert not conn.in_transaction
 

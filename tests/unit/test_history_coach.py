@@ -1,0 +1,306 @@
+"""The camera coach's measures in the history: the value, the database (schema 2 and the
+migration from schema 1) and the journal."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from legdrive_timer.core.builtins import builtin_workout
+from legdrive_timer.core.records import CoachMeasures, SessionStatus
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.storage import history_file
+from legdrive_timer.storage.history import HistoryError, HistoryStore
+from legdrive_timer.storage.journal import SessionJournal
+from legdrive_timer.storage.migrations import CURRENT_VERSION
+from tests.helpers import Harness
+from tests.unit.test_history_store import record, seg
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+CET = timezone(timedelta(hours=1))
+MOMENT = datetime(2026, 11, 30, 1, 40, 5)
+MEASURED = CoachMeasures(
+    reps_counted=14,
+    parallel_reps=11,
+    median_peak_thigh_deg=86.5,
+    drive_lower_ratio=0.42,
+    sway_deg=3.25,
+)
+
+
+# -- the value ----------------------------------------------------------------------------------
+
+
+def test_parallel_share_is_the_counted_reps_that_reached_parallel() -> None:
+    assert MEASURED.parallel_share == pytest.approx(11 / 14)
+    assert CoachMeasures(0, 0, None, None, None).parallel_share is None
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ((-1, 0, None, None, None), "reps_counted"),
+        ((True, 0, None, None, None), "reps_counted"),
+        ((1.0, 0, None, None, None), "reps_counted"),
+        ((100_001, 0, None, None, None), "reps_counted"),
+        ((3, 4, None, None, None), "parallel_reps"),
+        ((3, -1, None, None, None), "parallel_reps"),
+        ((3, "2", None, None, None), "parallel_reps"),
+        ((3, 1, float("nan"), None, None), "median_peak_thigh_deg"),
+        ((3, 1, -0.5, None, None), "median_peak_thigh_deg"),
+        ((3, 1, 181.0, None, None), "median_peak_thigh_deg"),
+        ((3, 1, "90", None, None), "median_peak_thigh_deg"),
+        ((3, 1, None, float("inf"), None), "drive_lower_ratio"),
+        ((3, 1, None, 1e9, None), "drive_lower_ratio"),
+        ((3, 1, None, None, False), "sway_deg"),
+        ((3, 1, None, None, -2.0), "sway_deg"),
+    ],
+)
+def test_measures_that_cannot_be_real_are_refused_naming_the_field(
+    values: tuple[Any, ...], field: str
+) -> None:
+    with pytest.raises(ValueError, match=rf"^{field} must be"):
+        CoachMeasures(*values)
+
+
+# -- the database -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[HistoryStore]:
+    opened = HistoryStore.open(tmp_path / "history.sqlite3")
+    yield opened
+    opened.close()
+
+
+def test_measures_are_stored_per_phase_and_read_back(store: HistoryStore) -> None:
+    start = datetime(2026, 3, 2, 7, 30, tzinfo=CET)
+    store.merge([record("a", start)])
+    store.set_coach("a", 1, MEASURED)
+    found = store.session("a")
+    assert found is not None
+    assert [s.coach for s in found.segments] == [None, MEASURED, None]
+    assert [s.coach for s in next(iter(store.records())).segments] == [None, MEASURED, None]
+    store.set_coach("a", 1, None)
+    found = store.session("a")
+    assert found is not None and found.segments[1].coach is None
+
+
+def test_measures_with_unmeasured_figures_round_trip(store: HistoryStore) -> None:
+    store.merge([record("a", datetime(2026, 3, 2, 7, 30, tzinfo=CET))])
+    bare = CoachMeasures(reps_counted=0, parallel_reps=0, median_peak_thigh_deg=None,
+                         drive_lower_ratio=None, sway_deg=None)  # fmt: skip
+    store.set_coach("a", 0, bare)
+    found = store.session("a")
+    assert found is not None and found.segments[0].coach == bare
+
+
+def test_writing_a_phase_again_without_measures_keeps_them(store: HistoryStore) -> None:
+    start = datetime(2026, 3, 2, 7, 30, tzinfo=CET)
+    store.begin_session("a", "primer", "Primer", start, 370_000)
+    store.add_segment("a", seg(0))
+    store.set_coach("a", 0, MEASURED)
+    store.add_segment("a", seg(0, actual_ms=40_000))  # the engine's record of it again
+    final = record("a", start, segments=2)
+    store.finish_session(final)
+    found = store.session("a")
+    assert found is not None
+    assert found.segments[0].coach == MEASURED
+    assert found.segments[1].coach is None
+    # A phase written with its own measures replaces them as a whole.
+    other = CoachMeasures(5, 0, 40.0, None, None)
+    store.add_segment("a", seg(0, coach=other))
+    found = store.session("a")
+    assert found is not None and found.segments[0].coach == other
+
+
+def test_delete_restore_and_merge_keep_the_measures(store: HistoryStore) -> None:
+    start = datetime(2026, 3, 2, 7, 30, tzinfo=CET)
+    measured = dataclasses.replace(record("a", start), segments=(seg(0), seg(1, coach=MEASURED)))
+    assert store.merge([measured]) == 1
+    assert store.session("a") == measured
+    removed = store.delete_session("a")
+    assert removed == measured
+    store.restore_session(measured)
+    assert store.session("a") == measured
+
+
+def test_measures_for_a_phase_not_in_the_history_fail_with_one_sentence(
+    store: HistoryStore,
+) -> None:
+    store.merge([record("a", datetime(2026, 3, 2, 7, 30, tzinfo=CET))])
+    with pytest.raises(HistoryError, match=r"^Phase 10 of that session is not in the history\.$"):
+        store.set_coach("a", 9, MEASURED)
+    with pytest.raises(ValueError, match="CoachMeasures or None"):
+        store.set_coach("a", 0, {"reps_counted": 3})  # type: ignore[arg-type]
+
+
+def test_measures_changed_by_hand_into_nonsense_leave_out_the_measures_only(
+    store: HistoryStore, tmp_path: Path
+) -> None:
+    store.merge([record("a", datetime(2026, 3, 2, 7, 30, tzinfo=CET))])
+    store.set_coach("a", 1, MEASURED)
+    conn = sqlite3.connect(tmp_path / "history.sqlite3")
+    conn.execute("UPDATE segments SET coach_sway_deg = -40 WHERE phase_index = 1")
+    conn.commit()
+    conn.close()
+    found = store.session("a")
+    assert found is not None
+    assert len(found.segments) == 3 and found.segments[1].coach is None
+    assert found.segments[1].reps_done == 15
+
+
+# -- migration from schema 1 --------------------------------------------------------------------
+
+
+def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_v1_database_is_copied_then_migrated_and_nothing_is_lost(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    shutil.copyfile(FIXTURES / "history-v1.sqlite3", db)
+    before_sessions = rows(db, "SELECT * FROM sessions ORDER BY id")
+    before_segments = rows(db, "SELECT * FROM segments ORDER BY session_id, phase_index")
+
+    with HistoryStore.open(db, now=lambda: MOMENT) as store:
+        assert store.notice is None
+        a1 = store.session("a1")
+        assert a1 is not None and all(s.coach is None for s in a1.segments)
+        store.set_coach("a1", 3, MEASURED)
+        a1 = store.session("a1")
+        assert a1 is not None and a1.segments[3].coach == MEASURED
+
+    copy = tmp_path / "history.sqlite3.schema-v1-20261130T014005"
+    assert rows(copy, "PRAGMA user_version") == [(1,)]
+    assert rows(copy, "SELECT * FROM sessions ORDER BY id") == before_sessions
+    assert rows(copy, "SELECT * FROM segments ORDER BY session_id, phase_index") == (
+        before_segments
+    )
+    assert rows(db, "PRAGMA user_version") == [(CURRENT_VERSION,)] == [(2,)]
+    # Every v1 value is still there, followed by the (empty) measures of schema 2.
+    migrated = rows(db, "SELECT * FROM segments ORDER BY session_id, phase_index")
+    width = len(before_segments[0])
+    assert [r[:width] for r in migrated if r[:2] != ("a1", 3)] == [
+        r for r in before_segments if r[:2] != ("a1", 3)
+    ]
+    # Opening it again migrates nothing and copies nothing.
+    with HistoryStore.open(db, now=lambda: MOMENT + timedelta(hours=1)):
+        pass
+    assert sorted(p.name for p in tmp_path.glob("*.schema-v*")) == [copy.name]
+
+
+def test_a_copy_that_cannot_be_written_leaves_the_v1_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "history.sqlite3"
+    shutil.copyfile(FIXTURES / "history-v1.sqlite3", db)
+    original = history_file.sqlite3.connect
+
+    def connect(target: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if ".schema-v1-" in str(target):
+            raise sqlite3.OperationalError("unable to open database file")
+        return original(target, *args, **kwargs)
+
+    monkeypatch.setattr(history_file.sqlite3, "connect", connect)
+    with pytest.raises(HistoryError) as caught:
+        HistoryStore.open(db, now=lambda: MOMENT)
+    message = str(caught.value)
+    assert message.startswith(f"The history database {db} needs an upgrade")
+    assert message.endswith("it was left as it was.") and "\n" not in message
+    monkeypatch.undo()
+    assert rows(db, "PRAGMA user_version") == [(1,)]
+    assert not list(tmp_path.glob("*.schema-v*"))
+    with HistoryStore.open(db, now=lambda: MOMENT) as store:  # the next start goes ahead
+        assert [s.session_id for s in store.sessions()] == ["c3", "b2", "a1"]
+
+
+def test_the_v2_fixture_database_opens_with_its_measures(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    shutil.copyfile(FIXTURES / "history-v2.sqlite3", db)
+    with HistoryStore.open(db) as store:
+        assert store.notice is None
+        assert not list(tmp_path.glob("*.schema-v*"))
+        a1 = store.session("a1")
+        assert a1 is not None
+        assert [s.coach for s in a1.segments] == [
+            None,
+            CoachMeasures(15, 12, 88.5, 0.45, 2.5),
+            None,
+            CoachMeasures(12, 6, 74.0, None, 4.75),
+        ]
+
+
+# -- the journal --------------------------------------------------------------------------------
+
+
+def _to_first_work_end(h: Harness) -> int:
+    first_work = next(p for p in h.engine.timeline.phases if p.kind is PhaseKind.WORK)
+    while h.engine.phase is not None and h.engine.phase.index <= first_work.index:
+        if h.engine.phase.self_paced:
+            h.engine.done()
+        h.advance(500)
+    return first_work.index
+
+
+def _run_to_end(h: Harness) -> None:
+    while h.engine.is_active:
+        phase = h.engine.phase
+        if phase is not None and phase.self_paced:
+            h.engine.done()
+        h.advance(500)
+
+
+def test_measures_given_after_the_phase_are_kept_with_the_final_record(
+    store: HistoryStore,
+) -> None:
+    h = Harness(builtin_workout("primer"))
+    journal = SessionJournal(store)
+    journal.attach(h.engine)
+    h.engine.start()
+    index = _to_first_work_end(h)
+    journal.set_coach("s1", index, MEASURED)
+    _run_to_end(h)
+    found = store.session("s1")
+    assert found is not None and found.status is SessionStatus.COMPLETED
+    assert [s.phase_index for s in found.segments if s.coach is not None] == [index]
+    assert found.segments[index].coach == MEASURED
+    assert journal.problem is None
+
+
+def test_measures_given_just_before_the_phase_ends_are_written_with_it(
+    store: HistoryStore,
+) -> None:
+    h = Harness(builtin_workout("primer"))
+    journal = SessionJournal(store)
+    journal.attach(h.engine)
+    h.engine.start()
+    first_work = next(p for p in h.engine.timeline.phases if p.kind is PhaseKind.WORK)
+    while h.engine.phase is not None and h.engine.phase.index < first_work.index:
+        h.advance(500)
+    journal.set_coach("s1", first_work.index, MEASURED)  # the phase is still running
+    _to_first_work_end(h)
+    mid = store.session("s1")
+    assert mid is not None and mid.segments[first_work.index].coach == MEASURED
+    _run_to_end(h)
+    found = store.session("s1")
+    assert found is not None and found.segments[first_work.index].coach == MEASURED
+    assert journal.problem is None
+
+
+def test_measures_of_the_wrong_type_fail_at_once_and_queue_nothing(store: HistoryStore) -> None:
+    journal = SessionJournal(store)
+    with pytest.raises(ValueError):
+        journal.set_coach("s1", 0, (3, 2, None, None, None))  # type: ignore[arg-type]
+    assert journal.pending == 0
