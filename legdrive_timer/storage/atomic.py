@@ -25,6 +25,17 @@ class WriteRefused(UserError):
     """A write the app will not do; the message is one sentence."""
 
 
+def unused_name(folder: Path, base: str) -> Path:
+    """`folder / base`, or `base-2`, `base-3` ... : the first name nothing (not even a
+    dangling link) has, for a copy kept beside the file it was made from."""
+    target = folder / base
+    counter = 2
+    while target.exists() or target.is_symlink():
+        target = folder / f"{base}-{counter}"
+        counter += 1
+    return target
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 

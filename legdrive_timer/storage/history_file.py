@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from legdrive_timer.storage.atomic import unused_name
 from legdrive_timer.storage.history_errors import HistoryError, is_corrupt, reason
 from legdrive_timer.storage.migrations import (
     CURRENT_VERSION,
@@ -191,12 +192,7 @@ def keep_copy(conn: sqlite3.Connection, path: Path, version: int, moment: dateti
     `history.sqlite3.schema-vN-YYYYmmddTHHMMSS` beside it: an older app can still open the
     copy. SQLite's backup takes a consistent snapshot, the WAL's content included. When the
     copy cannot be written, nothing is migrated."""
-    base = f"{path.name}.schema-v{version}-{stamp(moment)}"
-    target = path.with_name(base)
-    counter = 2
-    while target.exists() or target.is_symlink():
-        target = path.with_name(f"{base}-{counter}")
-        counter += 1
+    target = unused_name(path.parent, f"{path.name}.schema-v{version}-{stamp(moment)}")
     try:
         copy = sqlite3.connect(target)
         try:

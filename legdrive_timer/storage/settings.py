@@ -21,7 +21,7 @@ from legdrive_timer.core.overrides import FIELDS_BY_NAME, Overrides, apply_overr
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES, audio_choice
 from legdrive_timer.core.text import shown
 from legdrive_timer.core.workout import Side, Workout, WorkoutError
-from legdrive_timer.storage.atomic import write_text_atomic
+from legdrive_timer.storage.atomic import unused_name, write_text_atomic
 from legdrive_timer.storage.reader import SETTINGS_LIMIT, UserFileError, describe, read_json
 
 FORMAT = "legdrive-timer/settings"
@@ -179,12 +179,7 @@ def _read(path: Path) -> Settings | None:
 
 
 def _move_aside(path: Path, now: Callable[[], datetime]) -> Path:
-    base = f"{path.name}.invalid-{now():%Y%m%dT%H%M%S}"
-    target = path.with_name(base)
-    counter = 2
-    while target.exists() or target.is_symlink():
-        target = path.with_name(f"{base}-{counter}")
-        counter += 1
+    target = unused_name(path.parent, f"{path.name}.invalid-{now():%Y%m%dT%H%M%S}")
     path.rename(target)
     return target
 

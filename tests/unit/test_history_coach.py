@@ -245,6 +245,16 @@ def test_the_v2_fixture_database_opens_with_its_measures(tmp_path: Path) -> None
 # -- the journal --------------------------------------------------------------------------------
 
 
+def _primer(store: HistoryStore) -> tuple[Harness, SessionJournal, int]:
+    """A primer session journaled into `store`, started; and its first work phase."""
+    h = Harness(builtin_workout("primer"))
+    journal = SessionJournal(store)
+    journal.attach(h.engine)
+    h.engine.start()
+    first = next(p for p in h.engine.timeline.phases if p.kind is PhaseKind.WORK)
+    return h, journal, first.index
+
+
 def _to_first_work_end(h: Harness) -> int:
     first_work = next(p for p in h.engine.timeline.phases if p.kind is PhaseKind.WORK)
     while h.engine.phase is not None and h.engine.phase.index <= first_work.index:
@@ -265,10 +275,7 @@ def _run_to_end(h: Harness) -> None:
 def test_measures_given_after_the_phase_are_kept_with_the_final_record(
     store: HistoryStore,
 ) -> None:
-    h = Harness(builtin_workout("primer"))
-    journal = SessionJournal(store)
-    journal.attach(h.engine)
-    h.engine.start()
+    h, journal, _ = _primer(store)
     index = _to_first_work_end(h)
     journal.set_coach("s1", index, MEASURED)
     _run_to_end(h)
@@ -282,20 +289,16 @@ def test_measures_given_after_the_phase_are_kept_with_the_final_record(
 def test_measures_given_just_before_the_phase_ends_are_written_with_it(
     store: HistoryStore,
 ) -> None:
-    h = Harness(builtin_workout("primer"))
-    journal = SessionJournal(store)
-    journal.attach(h.engine)
-    h.engine.start()
-    first_work = next(p for p in h.engine.timeline.phases if p.kind is PhaseKind.WORK)
-    while h.engine.phase is not None and h.engine.phase.index < first_work.index:
+    h, journal, index = _primer(store)
+    while h.engine.phase is not None and h.engine.phase.index < index:
         h.advance(500)
-    journal.set_coach("s1", first_work.index, MEASURED)  # the phase is still running
+    journal.set_coach("s1", index, MEASURED)  # the phase is still running
     _to_first_work_end(h)
     mid = store.session("s1")
-    assert mid is not None and mid.segments[first_work.index].coach == MEASURED
+    assert mid is not None and mid.segments[index].coach == MEASURED
     _run_to_end(h)
     found = store.session("s1")
-    assert found is not None and found.segments[first_work.index].coach == MEASURED
+    assert found is not None and found.segments[index].coach == MEASURED
     assert journal.problem is None
 
 
