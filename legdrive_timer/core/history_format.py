@@ -22,10 +22,13 @@ from typing import Any, TypeVar
 from legdrive_timer.core import strict_json
 from legdrive_timer.core.formatting import phase_name
 from legdrive_timer.core.records import (
+    COACH_FIGURES,
+    CoachMeasures,
     EndReason,
     SegmentRecord,
     SessionRecord,
     SessionStatus,
+    coach_problem,
     reps_done_limit,
 )
 from legdrive_timer.core.text import clip, printable, shown
@@ -33,7 +36,12 @@ from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 
 FORMAT = "legdrive-timer/history"
-VERSION = 1
+VERSION = 2
+"""Version 2 added each segment's `coach` (the camera coach's measures of a rep set). An
+export is written in the oldest version that holds it (`version_for`): without measures it
+is version 1, which older versions of the app still import."""
+READABLE_VERSIONS = (1, 2)
+"""Every version this app imports."""
 
 EXPORTED_STATUSES = (SessionStatus.COMPLETED, SessionStatus.STOPPED, SessionStatus.INTERRUPTED)
 """`running` only exists inside the database while a session is journaled."""
@@ -74,6 +82,12 @@ CSV_COLUMNS = (
     "end_reason",
     "stability",
     "phase",
+    "coach_reps_counted",
+    "coach_parallel_reps",
+    "coach_parallel_share",
+    "coach_median_peak_thigh_deg",
+    "coach_drive_lower_ratio",
+    "coach_sway_deg",
 )
 """Columns are only ever added at the end, so that a sheet built on an older export still
 finds its columns where they were."""
@@ -107,8 +121,14 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def segment_to_dict(segment: SegmentRecord) -> dict[str, Any]:
-    return {
+def version_for(records: Iterable[SessionRecord]) -> int:
+    """The oldest version that holds `records`: 2 when the coach measured a set, else 1."""
+    measured = any(s.coach is not None for r in records for s in r.segments)
+    return 2 if measured else 1
+
+
+def segment_to_dict(segment: SegmentRecord, version: int = VERSION) -> dict[str, Any]:
+    fields: dict[str, Any] = {
         "phase_index": segment.phase_index,
         "kind": segment.kind.value,
         "side": None if segment.side is None else segment.side.value,
@@ -123,6 +143,23 @@ def segment_to_dict(segment: SegmentRecord) -> dict[str, Any]:
         "end_reason": segment.end_reason.value,
         "stability": segment.stability,
     }
+    if version >= 2:
+        fields["coach"] = coach_to_dict(segment.coach)
+    return fields
+
+
+def coach_to_dict(measures: CoachMeasures | None) -> dict[str, Any] | None:
+    """The coach's measures of a segment; `parallel_share` is derived (ignored on import)."""
+    if measures is None:
+        return None
+    return {
+        "reps_counted": measures.reps_counted,
+        "parallel_reps": measures.parallel_reps,
+        "parallel_share": measures.parallel_share,
+        "median_peak_thigh_deg": measures.median_peak_thigh_deg,
+        "drive_lower_ratio": measures.drive_lower_ratio,
+        "sway_deg": measures.sway_deg,
+    }
 
 
 def exportable(record: SessionRecord) -> SessionRecord:
@@ -134,7 +171,7 @@ def exportable(record: SessionRecord) -> SessionRecord:
     return dataclasses.replace(record, status=SessionStatus.INTERRUPTED, ended_at=ended)
 
 
-def record_to_dict(record: SessionRecord) -> dict[str, Any]:
+def record_to_dict(record: SessionRecord, version: int = VERSION) -> dict[str, Any]:
     record = exportable(record)
     return {
         "id": record.session_id,
@@ -146,7 +183,7 @@ def record_to_dict(record: SessionRecord) -> dict[str, Any]:
         "planned_s": _seconds(record.planned_ms),
         "actual_s": _seconds(record.actual_ms),
         "effort": record.effort,
-        "segments": [segment_to_dict(s) for s in record.segments],
+        "segments": [segment_to_dict(s, version) for s in record.segments],
     }
 
 
@@ -154,11 +191,13 @@ def records_to_json(
     records: Iterable[SessionRecord], *, exported_at: datetime | None = None
 ) -> str:
     moment = exported_at if exported_at is not None else datetime.now().astimezone()
+    records = list(records)
+    version = version_for(records)
     document = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": version,
         "exported_at": moment.isoformat(),
-        "sessions": [record_to_dict(r) for r in records],
+        "sessions": [record_to_dict(r, version) for r in records],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -175,6 +214,14 @@ def _cell(value: object) -> str:
         return str(value)
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+_COACH_CELLS = ("reps_counted", "parallel_reps", "parallel_share", *(n for n, _ in COACH_FIGURES))
+
+
+def _coach_cells(coach: dict[str, Any] | None) -> list[Any]:
+    """The coach columns of a segment's row, empty when the coach did not watch it."""
+    return [None if coach is None else coach[name] for name in _COACH_CELLS]
 
 
 def records_to_csv(records: Iterable[SessionRecord]) -> str:
@@ -214,6 +261,7 @@ def records_to_csv(records: Iterable[SessionRecord]) -> str:
                 segment["end_reason"],
                 segment["stability"],
                 phase_name(record_segment.kind),
+                *_coach_cells(segment["coach"]),
             ]
             writer.writerow([_cell(v) for v in head + tail])
     return out.getvalue()
@@ -300,7 +348,23 @@ def _enum(data: Mapping[str, Any], key: str, where: str, choices: Iterable[_E]) 
     return allowed[value]
 
 
-def _segment(data: object, where: str) -> SegmentRecord:
+def _coach(data: Mapping[str, Any], where: str) -> CoachMeasures | None:
+    """A segment's `coach` (version 2): null, absent, or the measures, each one checked."""
+    value = data.get("coach")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _Invalid(f"{where}coach must be null or an object")
+    counted = _require(value, "reps_counted", f"{where}coach.")
+    parallel = _require(value, "parallel_reps", f"{where}coach.")
+    peak, ratio, sway = (value.get(name) for name, _ in COACH_FIGURES)
+    problem = coach_problem(counted, parallel, peak, ratio, sway)
+    if problem is not None:
+        raise _Invalid(f"{where}coach.{problem}")
+    return CoachMeasures(counted, parallel, peak, ratio, sway)
+
+
+def _segment(data: object, where: str, version: int = VERSION) -> SegmentRecord:
     if not isinstance(data, dict):
         raise _Invalid(f"{where.rstrip('.')} must be an object")
     side = _require(data, "side", where)
@@ -318,6 +382,8 @@ def _segment(data: object, where: str) -> SegmentRecord:
         reps_done=_int(data, "reps_done", where, low=0, high=100_000, optional=True),
         end_reason=_enum(data, "end_reason", where, EndReason),
         stability=_int(data, "stability", where, low=1, high=5, optional=True),
+        # Version 1 had no measures: a `coach` there is someone else's field, ignored.
+        coach=_coach(data, where) if version >= 2 else None,
     )
     limit = reps_done_limit(segment.reps_planned)
     if segment.reps_done is not None and limit is not None and segment.reps_done > limit:
@@ -360,15 +426,18 @@ def _req_int(data: Mapping[str, Any], key: str, where: str, low: int, high: int)
     return value
 
 
-def record_from_dict(data: object, *, now: datetime | None = None) -> SessionRecord:
-    """One session; raises HistoryFormatError naming the first wrong field."""
+def record_from_dict(
+    data: object, *, now: datetime | None = None, version: int = VERSION
+) -> SessionRecord:
+    """One session of a file of `version`; raises HistoryFormatError naming the first wrong
+    field."""
     try:
-        return _record(data, now or datetime.now(UTC))
+        return _record(data, now or datetime.now(UTC), version)
     except _Invalid as error:
         raise HistoryFormatError(f"{error}.") from None
 
 
-def _record(data: object, now: datetime | None) -> SessionRecord:
+def _record(data: object, now: datetime | None, version: int = VERSION) -> SessionRecord:
     if not isinstance(data, dict):
         raise _Invalid("the session must be an object")
     segments_data = _require(data, "segments", "")
@@ -379,7 +448,7 @@ def _record(data: object, now: datetime | None) -> SessionRecord:
             f"it has {len(segments_data)} segments, more than the {MAX_SEGMENTS} one session "
             "can hold"
         )
-    segments = tuple(_segment(s, f"segments[{i}].") for i, s in enumerate(segments_data))
+    segments = tuple(_segment(s, f"segments[{i}].", version) for i, s in enumerate(segments_data))
     indexes = [s.phase_index for s in segments]
     if len(set(indexes)) != len(indexes):
         raise _Invalid("segments must not repeat a phase_index")
@@ -431,9 +500,10 @@ def records_from_document(
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise HistoryFormatError(f'the file is not a history export ("format": "{FORMAT}").')
     version = document.get("version")
-    if version != VERSION or type(version) is not int:
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        readable = " and ".join(str(v) for v in READABLE_VERSIONS)
         raise HistoryFormatError(
-            f"the history export has version {shown(version)}; this app reads version {VERSION}."
+            f"the history export has version {shown(version)}; this app reads versions {readable}."
         )
     sessions = document.get("sessions")
     if not isinstance(sessions, list):
@@ -443,7 +513,7 @@ def records_from_document(
     seen: set[str] = set()
     for number, data in enumerate(sessions, start=1):
         try:
-            record = _record(data, moment)
+            record = _record(data, moment, version)
         except _Invalid as error:
             problems.append(f"session {number} ({_short_id(data)}): {error}.")
             continue

@@ -1,9 +1,15 @@
-"""Hypothesis strategies for valid workouts."""
+"""Hypothesis strategies for valid workouts and the camera coach's measures."""
 
 from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from legdrive_timer.core.records import (
+    COACH_ANGLE_MAX_DEG,
+    COACH_RATIO_MAX,
+    COACH_REPS_MAX,
+    CoachMeasures,
+)
 from legdrive_timer.core.workout import (
     IntervalBlock,
     RepSetBlock,
@@ -78,3 +84,17 @@ workouts = st.builds(
 timed_workouts = workouts.filter(
     lambda w: all(not isinstance(b, RepSetBlock) or b.tempo is not None for b in w.blocks)
 )
+
+
+@st.composite
+def coach_measures(draw: st.DrawFn) -> CoachMeasures:
+    """Any measures the camera coach can give for a set (figures unmeasured included)."""
+    counted = draw(st.integers(min_value=0, max_value=COACH_REPS_MAX))
+    angles = st.none() | st.floats(min_value=0, max_value=COACH_ANGLE_MAX_DEG)
+    return CoachMeasures(
+        reps_counted=counted,
+        parallel_reps=draw(st.integers(min_value=0, max_value=counted)),
+        median_peak_thigh_deg=draw(angles),
+        drive_lower_ratio=draw(st.none() | st.floats(min_value=0, max_value=COACH_RATIO_MAX)),
+        sway_deg=draw(angles),
+    )

@@ -13,7 +13,13 @@ import pytest
 
 from legdrive_timer.cli import main
 from legdrive_timer.core.history_format import CSV_COLUMNS, records_from_json, records_to_json
-from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
+from legdrive_timer.core.records import (
+    CoachMeasures,
+    EndReason,
+    SegmentRecord,
+    SessionRecord,
+    SessionStatus,
+)
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.storage.history import HistoryStore
@@ -248,3 +254,59 @@ def test_importing_one_session_says_one_session(
     source.write_text(records_to_json([record]))
     assert main(["history", "import", str(source), "--data-dir", str(tmp_path / "d")]) == 0
     assert capsys.readouterr().out == "Imported 1 session (0 already present).\n"
+
+
+def test_measures_go_out_and_back_in_through_the_command_line(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    measures = CoachMeasures(15, 12, 88.5, 0.45, 2.5)
+    with HistoryStore.open(DataPaths.resolve(data).history_db) as store:
+        store.set_coach("two", 1, measures)
+    target = tmp_path / "out.json"
+    code, _, err = run(capsys, "history", "export", "-o", str(target), "--data-dir", str(data))
+    assert (code, err) == (0, "")
+    assert json.loads(target.read_text(encoding="utf-8"))["version"] == 2
+    other = tmp_path / "other"
+    code, out, err = run(capsys, "history", "import", str(target), "--data-dir", str(other))
+    assert (code, out, err) == (0, "Imported 3 sessions (0 already present).\n", "")
+    with HistoryStore.open(DataPaths.resolve(other).history_db) as store:
+        two = store.session("two")
+    assert two is not None and [s.coach for s in two.segments] == [None, measures]
+    code, out, _ = run(capsys, "history", "export", "--format", "csv", "--data-dir", str(data))
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert [r["coach_reps_counted"] for r in rows if r["session_id"] == "two"] == ["", "15"]
+    coached = next(r for r in rows if r["coach_reps_counted"])
+    assert (coached["coach_parallel_share"], coached["coach_sway_deg"]) == ("0.8", "2.5")
+
+
+def test_an_export_of_the_previous_version_still_imports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Written by hand as version 1 apps wrote it (no `coach` in any segment).
+    document = {
+        "format": "legdrive-timer/history",
+        "version": 1,
+        "exported_at": "2026-03-03T08:00:00+01:00",
+        "sessions": [
+            {
+                "id": "old", "workout_id": "primer", "workout_name": "Knee drive primer",
+                "started_at": "2026-03-02T07:30:00+01:00",
+                "ended_at": "2026-03-02T07:31:00+01:00", "status": "completed",
+                "planned_s": 60.0, "actual_s": 45.0, "effort": None,
+                "segments": [
+                    {"phase_index": 0, "kind": "work", "side": "left", "set": 1,
+                     "round": None, "exercise_id": "knee-drive", "block_index": 0,
+                     "planned_s": 45.0, "actual_s": 45.0, "reps_planned": 15, "reps_done": 15,
+                     "end_reason": "elapsed", "stability": 3},
+                ],
+            }
+        ],
+    }  # fmt: skip
+    source = tmp_path / "v1.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    code, out, err = run(capsys, "history", "import", str(source), "--data-dir", str(tmp_path))
+    assert (code, out, err) == (0, "Imported 1 session (0 already present).\n", "")
+    code, out, _ = run(capsys, "history", "export", "--data-dir", str(tmp_path))
+    exported = json.loads(out)
+    assert exported["version"] == 1  # nothing measured: still readable by version 1 apps
+    assert exported["sessions"][0]["segments"] == document["sessions"][0]["segments"]

@@ -30,6 +30,7 @@ from legdrive_timer.storage.settings import FORMAT as SETTINGS_FORMAT
 from legdrive_timer.storage.settings import load_settings
 from legdrive_timer.storage.workouts import load_library
 from tests.unit.test_history_format import sample
+from tests.unit.test_history_format_coach import measured
 
 BOUND_S = 20
 """Seconds one example may take before it counts as a hang (generous: the machine is shared)."""
@@ -102,9 +103,10 @@ def mutated(document: dict[str, Any]) -> st.SearchStrategy[bytes]:
 def history_document() -> dict[str, Any]:
     return {
         "format": "legdrive-timer/history",
-        "version": 1,
+        "version": 2,
         "exported_at": "2026-03-03T08:00:00+01:00",
-        "sessions": [record_to_dict(sample("one")), record_to_dict(sample("two"))],
+        # One session with the camera coach's measures, so that they are fuzzed too.
+        "sessions": [record_to_dict(measured("one")), record_to_dict(sample("two"))],
     }
 
 

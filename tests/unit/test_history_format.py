@@ -32,6 +32,7 @@ from legdrive_timer.core.records import (
 )
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
+from tests.unit.strategies import coach_measures
 
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
@@ -63,6 +64,7 @@ def segments(draw: st.DrawFn, index: int) -> SegmentRecord:
         ),
         end_reason=draw(st.sampled_from(EndReason)),
         stability=draw(st.none() | st.integers(min_value=1, max_value=5)),
+        coach=draw(st.none() | coach_measures()),
     )
 
 
@@ -127,6 +129,18 @@ def test_csv_has_a_header_and_one_row_per_segment_that_parses_back(
         assert row["side"] == ("" if segment.side is None else segment.side.value)
         assert round(float(row["actual_s"]) * 1000) == segment.actual_ms
         assert row["stability"] == ("" if segment.stability is None else str(segment.stability))
+        coach = segment.coach
+        cells = [row[c] for c in CSV_COLUMNS[-6:]]
+        if coach is None:
+            assert cells == [""] * 6
+        else:
+            assert int(cells[0]) == coach.reps_counted and int(cells[1]) == coach.parallel_reps
+            assert [None if c == "" else float(c) for c in cells[2:]] == [
+                coach.parallel_share,
+                coach.median_peak_thigh_deg,
+                coach.drive_lower_ratio,
+                coach.sway_deg,
+            ]
 
 
 CET = timezone(timedelta(hours=1))
@@ -171,7 +185,8 @@ def test_the_json_document_has_the_documented_shape() -> None:
         records_to_json([sample()], exported_at=datetime(2026, 3, 3, 8, 0, tzinfo=CET))
     )
     assert document["format"] == FORMAT == "legdrive-timer/history"
-    assert document["version"] == VERSION == 1
+    # Without the coach's measures an export is version 1, which older apps import.
+    assert document["version"] == 1 and VERSION == 2
     assert document["exported_at"] == "2026-03-03T08:00:00+01:00"
     (session,) = document["sessions"]
     assert session == {
@@ -264,8 +279,8 @@ def test_a_session_that_is_not_an_object_or_repeats_an_id_is_named() -> None:
         ("[]", 'the file is not a history export ("format": "legdrive-timer/history").'),
         ('{"format": "legdrive-timer/workout"}', "the file is not a history export"),
         (
-            '{"format": "legdrive-timer/history", "version": 2, "sessions": []}',
-            "the history export has version 2; this app reads version 1.",
+            '{"format": "legdrive-timer/history", "version": 3, "sessions": []}',
+            "the history export has version 3; this app reads versions 1 and 2.",
         ),
         (
             '{"format": "legdrive-timer/history", "version": true, "sessions": []}',
