@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from legdrive_timer.coach.form import form_cues
 from legdrive_timer.coach.joints import PoseSample, is_complete
 from legdrive_timer.coach.measures import CoachError, SideAnalysis, analyze_track
 from legdrive_timer.coach.pose import PoseModel
@@ -45,6 +46,7 @@ def _round(value: float | None, digits: int = 3) -> float | None:
 def to_json(analysis: SideAnalysis) -> dict[str, Any]:
     """The documented shape (docs/coach.md): the first five keys are the contract."""
     c = analysis.calibration
+    cues = form_cues(analysis.reps)
     return {
         "side": analysis.side.value,
         "reps": [
@@ -56,8 +58,9 @@ def to_json(analysis: SideAnalysis) -> dict[str, Any]:
                 "drive_s": _round(rep.drive_s),
                 "lower_s": _round(rep.lower_s),
                 "sway_deg": _round(rep.sway_deg, 1),
+                "form_cue": None if cue is None else cue.key,
             }
-            for rep in analysis.reps
+            for rep, cue in zip(analysis.reps, cues, strict=True)
         ],
         "parallel_share": _round(analysis.parallel_share),
         "drive_lower_ratio": _round(analysis.drive_lower_ratio),
@@ -92,12 +95,13 @@ def write_text(analysis: SideAnalysis, out: TextIO) -> None:
         out.write(f" ({analysis.dropped_reps} not seen whole)")
     out.write(".\n")
     if reps:
-        out.write("  rep  start   peak  parallel  drive   lower   sway\n")
-    for rep in reps:
+        out.write("  rep  start   peak  parallel  drive   lower   sway  cue\n")
+    for rep, cue in zip(reps, form_cues(reps), strict=True):
         out.write(
             f"  {rep.index:>3}  {rep.start_s:5.1f}s  {rep.peak_thigh_deg:4.0f}°  "
             f"{'yes' if rep.parallel else 'no':<8}  {_figure(rep.drive_s, '.2f'):>5}s  "
-            f"{_figure(rep.lower_s, '.2f'):>5}s  {rep.sway_deg:4.1f}°\n"
+            f"{_figure(rep.lower_s, '.2f'):>5}s  {rep.sway_deg:4.1f}°"
+            f"{'' if cue is None else '  ' + cue.text}\n"
         )
     if reps:
         share = analysis.parallel_share or 0.0
