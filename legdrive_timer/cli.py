@@ -171,20 +171,17 @@ def _workouts_arguments(workouts: _Parser, common: _Parser) -> None:
     )
     import_.add_argument("file", metavar="FILE")
     taken = import_.add_mutually_exclusive_group()
-    taken.add_argument(
-        "--replace",
-        dest="conflict",
-        action="store_const",
-        const=Conflict.REPLACE,
-        help="if the id exists, replace that workout (its file is kept as a copy)",
-    )
-    taken.add_argument(
-        "--keep-both",
-        dest="conflict",
-        action="store_const",
-        const=Conflict.KEEP_BOTH,
-        help="if the id exists, add this one under a new id",
-    )
+    for option, conflict, then in (
+        ("--replace", Conflict.REPLACE, "replace that workout (its file is kept as a copy)"),
+        ("--keep-both", Conflict.KEEP_BOTH, "add this one under a new id"),
+    ):
+        taken.add_argument(
+            option,
+            dest="conflict",
+            action="store_const",
+            const=conflict,
+            help=f"if the id exists, {then}",
+        )
     export = workout_commands.add_parser("export", parents=[common], help="write a workout file")
     export.add_argument("id", metavar="ID", help="a workout id")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")

@@ -29,43 +29,16 @@ VERSION = 2
 """The newest version this app reads and writes."""
 VERSIONS = (1, 2)
 
-_TOP_FIELDS = {
-    "format",
-    "version",
-    "id",
-    "name",
-    "description",
-    "prep_s",
-    "block_rest_s",
-    "tags",
-    "blocks",
-}
 _TOP_REQUIRED = {"format", "version", "id", "name", "blocks"}
-_REPS_FIELDS = {
-    "type",
-    "exercise_id",
-    "name",
-    "cues",
-    "sets",
-    "reps",
-    "sides",
-    "tempo",
-    "switch_s",
-    "set_rest_s",
-}
+_TOP_FIELDS = _TOP_REQUIRED | {"description", "prep_s", "block_rest_s", "tags"}
+# Every block has these; each kind adds its own numbers.
+_BLOCK_REQUIRED = {"type", "exercise_id", "name"}
+_BLOCK_FIELDS = _BLOCK_REQUIRED | {"cues"}
+_REPS_REQUIRED = _BLOCK_REQUIRED | {"sets", "reps"}
+_REPS_FIELDS = _BLOCK_FIELDS | _REPS_REQUIRED | {"sides", "tempo", "switch_s", "set_rest_s"}
 _REPS_FIELDS_V2 = _REPS_FIELDS | {"alternate_lead"}
-_REPS_REQUIRED = {"type", "exercise_id", "name", "sets", "reps"}
-_INTERVAL_FIELDS = {
-    "type",
-    "exercise_id",
-    "name",
-    "cues",
-    "work_s",
-    "rest_s",
-    "rounds",
-    "skip_last_rest",
-}
-_INTERVAL_REQUIRED = {"type", "exercise_id", "name", "work_s", "rest_s", "rounds"}
+_INTERVAL_REQUIRED = _BLOCK_REQUIRED | {"work_s", "rest_s", "rounds"}
+_INTERVAL_FIELDS = _BLOCK_FIELDS | _INTERVAL_REQUIRED | {"skip_last_rest"}
 _TEMPO_FIELDS = {"up_s", "down_s"}
 
 

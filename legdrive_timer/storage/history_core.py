@@ -49,36 +49,36 @@ class StoreCore:
     # -- plumbing ----------------------------------------------------------------------------
 
     @contextlib.contextmanager
+    def _failing_as(self, undone: str) -> Iterator[None]:
+        """Any database failure inside becomes a HistoryError: the history could not be
+        `undone` (saved, read), and why."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as error:
+            self._note_damage(error)
+            raise HistoryError(
+                f"The history could not be {undone} ({reason(error)}).",
+                transient=is_transient(error),
+            ) from None
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction; any database failure becomes a HistoryError."""
-        with self._lock:
+        with self._lock, self._failing_as("saved"):
             conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-            except (sqlite3.Error, OSError) as error:
-                self._note_damage(error)
-                raise HistoryError(
-                    f"The history could not be saved ({reason(error)}).",
-                    transient=is_transient(error),
-                ) from None
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        with self._lock:
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            except (sqlite3.Error, OSError) as error:
-                self._note_damage(error)
-                raise HistoryError(
-                    f"The history could not be read ({reason(error)}).",
-                    transient=is_transient(error),
-                ) from None
+        with self._lock, self._failing_as("read"):
+            rows: list[Any] = self._conn.execute(sql, params).fetchall()
+            return rows
 
     def _note_damage(self, error: BaseException) -> None:
         """Damage found deep in the file (opening only reads its first pages): leave a mark
