@@ -52,7 +52,7 @@ def main() -> int:
         shot(f"editor-{name}.png")
         if size.width() <= 1024:
             editor.blocks.setCurrentRow(1)
-            editor.work_s.setValue(0)
+            editor.boxes["work_s"].setValue(0)
             shot(f"editor-invalid-{name}.png")
         editor.done(0)
         controller.shutdown()

@@ -136,9 +136,12 @@ SET_REST = Limit("set_rest_s", "Rest between sets", 0.0, 3600.0)
 TEMPO_UP = Limit("up_s", "Drive up", 0.2, 10.0)
 TEMPO_DOWN = Limit("down_s", "Lower", 0.2, 10.0)
 
+INTERVAL_LIMITS = (WORK, REST, ROUNDS)
+"""The numbers of an interval block."""
+
 LIMITS: dict[str, Limit] = {
     limit.name: limit
-    for limit in (PREP, BLOCK_REST, WORK, REST, ROUNDS, SETS, REPS, SWITCH, SET_REST)
+    for limit in (PREP, BLOCK_REST, *INTERVAL_LIMITS, SETS, REPS, SWITCH, SET_REST)
 }
 """Every number of a workout or of one of its blocks, by its file name (the tempo's two
 numbers are `TEMPO_UP` and `TEMPO_DOWN`: they live inside `tempo`)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
@@ -42,18 +43,16 @@ from legdrive_timer.core.timeline import Phase, compile_workout
 from legdrive_timer.core.workout import (
     BLOCK_REST,
     DEFAULT_TEMPO,
+    INTERVAL_LIMITS,
     MAX_BLOCKS,
     MAX_NAME,
     PREP,
     REPS,
-    REST,
-    ROUNDS,
     SET_REST,
     SETS,
     SWITCH,
     TEMPO_DOWN,
     TEMPO_UP,
-    WORK,
     Block,
     IntervalBlock,
     Limit,
@@ -76,6 +75,20 @@ SIDE_ORDER_NAMES = {
 }
 SaveHandler = Callable[[Workout], str | None]
 """Saves the workout; returns None, or one sentence saying why it could not."""
+
+# The numbers of each kind of block, in the order of the form. Each limit's name is the
+# attribute of the draft (and of the block, or of its tempo) that it checks.
+REP_NUMBERS = (SETS, REPS, TEMPO_UP, TEMPO_DOWN, SWITCH, SET_REST)
+_SHARED = ("exercise_id", "name", "cues")
+"""What every block has, as the draft holds it."""
+_REP_KEPT = (*_SHARED, "sets", "reps", "switch_s", "set_rest_s")
+_INTERVAL_KEPT = (*_SHARED, "work_s", "rest_s", "rounds", "skip_last_rest")
+_WORKOUT_KEPT = ("id", "prep_s", "block_rest_s", "tags")
+"""The attributes a draft and its block share, copied as they are both ways."""
+
+
+def _copied(source: object, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in names}
 
 
 @dataclass
@@ -112,67 +125,35 @@ class BlockDraft:
             tempo = block.tempo or DEFAULT_TEMPO
             return cls(
                 kind=BlockKind.REPS,
-                exercise_id=block.exercise_id,
-                name=block.name,
-                cues=block.cues,
-                sets=block.sets,
-                reps=block.reps,
                 side_order=block.side_order,
                 alternate_sides=block.sides if block.alternate_lead else (Side.RIGHT, Side.LEFT),
                 self_paced=block.tempo is None,
                 up_s=tempo.up_s,
                 down_s=tempo.down_s,
-                switch_s=block.switch_s,
-                set_rest_s=block.set_rest_s,
+                **_copied(block, _REP_KEPT),
             )
-        return cls(
-            kind=BlockKind.INTERVALS,
-            exercise_id=block.exercise_id,
-            name=block.name,
-            cues=block.cues,
-            work_s=block.work_s,
-            rest_s=block.rest_s,
-            rounds=block.rounds,
-            skip_last_rest=block.skip_last_rest,
-        )
+        return cls(kind=BlockKind.INTERVALS, **_copied(block, _INTERVAL_KEPT))
 
-    def limits(self) -> dict[str, Limit]:
-        """The numbers this block uses, by attribute, each with its allowed range."""
+    def limits(self) -> tuple[Limit, ...]:
+        """The numbers this block uses, each with its allowed range."""
         if self.kind is BlockKind.INTERVALS:
-            return {"work_s": WORK, "rest_s": REST, "rounds": ROUNDS}
-        limits = {"sets": SETS, "reps": REPS, "set_rest_s": SET_REST}
-        if len(self.side_order.sides) == 2:
-            limits["switch_s"] = SWITCH
-        if not self.self_paced:
-            limits.update(up_s=TEMPO_UP, down_s=TEMPO_DOWN)
-        return limits
+            return INTERVAL_LIMITS
+        unused = set()
+        if len(self.side_order.sides) != 2:
+            unused.add(SWITCH)
+        if self.self_paced:
+            unused.update((TEMPO_UP, TEMPO_DOWN))
+        return tuple(limit for limit in REP_NUMBERS if limit not in unused)
 
     def problems(self) -> dict[str, str]:
         """Attribute -> the sentence for each value out of its range."""
-        found = {}
-        for attribute, limit in self.limits().items():
-            problem = limit.problem(getattr(self, attribute), limit.label)
-            if problem is not None:
-                found[attribute] = problem
-        return found
+        return _problems(self, self.limits())
 
     def build(self) -> Block:
         """The block; WorkoutError if a value is out of range."""
         if self.kind is BlockKind.INTERVALS:
-            return IntervalBlock(
-                exercise_id=self.exercise_id,
-                name=self.name,
-                work_s=self.work_s,
-                rest_s=self.rest_s,
-                rounds=self.rounds,
-                skip_last_rest=self.skip_last_rest,
-                cues=self.cues,
-            )
+            return IntervalBlock(**_copied(self, _INTERVAL_KEPT))
         return RepSetBlock(
-            exercise_id=self.exercise_id,
-            name=self.name,
-            sets=self.sets,
-            reps=self.reps,
             sides=(
                 self.alternate_sides
                 if self.side_order is SideOrder.ALTERNATE
@@ -180,9 +161,7 @@ class BlockDraft:
             ),
             alternate_lead=self.side_order is SideOrder.ALTERNATE,
             tempo=None if self.self_paced else Tempo(self.up_s, self.down_s),
-            switch_s=self.switch_s,
-            set_rest_s=self.set_rest_s,
-            cues=self.cues,
+            **_copied(self, _REP_KEPT),
         )
 
 
@@ -199,13 +178,10 @@ class WorkoutDraft:
     @classmethod
     def of(cls, workout: Workout) -> WorkoutDraft:
         return cls(
-            id=workout.id,
             name=workout.name,
             description=workout.description,
-            prep_s=workout.prep_s,
-            block_rest_s=workout.block_rest_s,
-            tags=workout.tags,
             blocks=[BlockDraft.of(b) for b in workout.blocks],
+            **_copied(workout, _WORKOUT_KEPT),
         )
 
     def snapshot(self) -> tuple[object, ...]:
@@ -225,24 +201,28 @@ class WorkoutDraft:
         description = text_problem("Description", self.description, allow_empty=True)
         if description is not None:
             found["description"] = description
-        for attribute, limit in (("prep_s", PREP), ("block_rest_s", BLOCK_REST)):
-            problem = limit.problem(getattr(self, attribute), limit.label)
-            if problem is not None:
-                found[attribute] = problem
+        found.update(_problems(self, (PREP, BLOCK_REST)))
         if not self.blocks:
             found["blocks"] = "Add at least one block."
         return found
 
     def build(self) -> Workout:
         return Workout(
-            id=self.id,
             name=self.name.strip(),
             description=self.description.strip(),
-            prep_s=self.prep_s,
-            block_rest_s=self.block_rest_s,
-            tags=self.tags,
             blocks=tuple(b.build() for b in self.blocks),
+            **_copied(self, _WORKOUT_KEPT),
         )
+
+
+def _problems(draft: object, limits: tuple[Limit, ...]) -> dict[str, str]:
+    """Attribute -> the sentence for each of `limits` that the draft's value is out of."""
+    found = {}
+    for limit in limits:
+        problem = limit.problem(getattr(draft, limit.name), limit.label)
+        if problem is not None:
+            found[limit.name] = problem
+    return found
 
 
 # -- fields -------------------------------------------------------------------------------
@@ -317,6 +297,8 @@ class WorkoutEditor(QDialog):
         self._loading = False
         self.current: Workout | None = workout
         self.errors: dict[str, FieldError] = {}
+        self.boxes: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        """The selected block's number boxes, by the attribute each sets."""
         self.ask_unsaved: Callable[[], QMessageBox.StandardButton] = self._ask_unsaved
 
         # The workout's own fields.
@@ -329,18 +311,16 @@ class WorkoutEditor(QDialog):
         self.prep = _seconds_box(PREP)
         self.block_rest = _seconds_box(BLOCK_REST)
         top = QGridLayout()
-        top.addWidget(QLabel("Name"), 0, 0)
-        top.addWidget(self.name, 0, 1)
-        top.addWidget(QLabel(_label(PREP)), 0, 2)
-        top.addWidget(self.prep, 0, 3)
-        top.addWidget(self._error("name"), 1, 1)
-        top.addWidget(self._error("prep_s"), 1, 3)
-        top.addWidget(QLabel("Description"), 2, 0)
-        top.addWidget(self.description, 2, 1)
-        top.addWidget(QLabel(_label(BLOCK_REST)), 2, 2)
-        top.addWidget(self.block_rest, 2, 3)
-        top.addWidget(self._error("description"), 3, 1)
-        top.addWidget(self._error("block_rest_s"), 3, 3)
+        # Two columns of label, field and its problem under it.
+        for row, column, label, box, attribute in (
+            (0, 0, "Name", self.name, "name"),
+            (0, 2, _label(PREP), self.prep, "prep_s"),
+            (2, 0, "Description", self.description, "description"),
+            (2, 2, _label(BLOCK_REST), self.block_rest, "block_rest_s"),
+        ):
+            top.addWidget(QLabel(label), row, column)
+            top.addWidget(box, row, column + 1)
+            top.addWidget(self._error(attribute), row + 1, column + 1)
         top.setColumnStretch(1, 3)
         top.setColumnStretch(3, 1)
 
@@ -460,54 +440,35 @@ class WorkoutEditor(QDialog):
         page = QWidget()
         form = QFormLayout(page)
         form.setContentsMargins(0, 0, 0, 0)
-        self.sets = _count_box(SETS)
-        self.reps = _count_box(REPS)
         self.side_order = QComboBox()
         self.side_order.setAccessibleName("Side order")
         for order, text in SIDE_ORDER_NAMES.items():
             self.side_order.addItem(text, order.value)
         self.self_paced = QCheckBox("Self-paced: press Done to end each side")
         self.self_paced.setAccessibleName("Self-paced")
-        self.up_s = _seconds_box(TEMPO_UP)
-        self.down_s = _seconds_box(TEMPO_DOWN)
-        self.switch_s = _seconds_box(SWITCH)
-        self.set_rest_s = _seconds_box(SET_REST)
-        for box, limit, attribute in (
-            (self.sets, SETS, "sets"),
-            (self.reps, REPS, "reps"),
-        ):
-            form.addRow(_label(limit), box)
-            form.addRow("", self._error(attribute))
+        self._number_rows(form, (SETS, REPS))
         form.addRow("Side order", self.side_order)
         form.addRow("", self.self_paced)
-        for seconds, limit, attribute in (
-            (self.up_s, TEMPO_UP, "up_s"),
-            (self.down_s, TEMPO_DOWN, "down_s"),
-            (self.switch_s, SWITCH, "switch_s"),
-            (self.set_rest_s, SET_REST, "set_rest_s"),
-        ):
-            form.addRow(_label(limit), seconds)
-            form.addRow("", self._error(attribute))
+        self._number_rows(form, (TEMPO_UP, TEMPO_DOWN, SWITCH, SET_REST))
         return page
 
     def _intervals_form(self) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
         form.setContentsMargins(0, 0, 0, 0)
-        self.work_s = _seconds_box(WORK)
-        self.rest_s = _seconds_box(REST)
-        self.rounds = _count_box(ROUNDS)
         self.skip_last_rest = QCheckBox("No rest after the last round")
         self.skip_last_rest.setAccessibleName("Skip the last rest")
-        for box, limit, attribute in (
-            (self.work_s, WORK, "work_s"),
-            (self.rest_s, REST, "rest_s"),
-            (self.rounds, ROUNDS, "rounds"),
-        ):
-            form.addRow(_label(limit), box)
-            form.addRow("", self._error(attribute))
+        self._number_rows(form, INTERVAL_LIMITS)
         form.addRow("", self.skip_last_rest)
         return page
+
+    def _number_rows(self, form: QFormLayout, limits: tuple[Limit, ...]) -> None:
+        """A box for each number, labelled with its allowed range, its problem under it."""
+        for limit in limits:
+            box = _count_box(limit) if limit.whole else _seconds_box(limit)
+            self.boxes[limit.name] = box
+            form.addRow(_label(limit), box)
+            form.addRow("", self._error(limit.name))
 
     def _connect(self) -> None:
         self.name.textEdited.connect(lambda text: self._set_workout("name", text))
@@ -516,11 +477,7 @@ class WorkoutEditor(QDialog):
         self.block_rest.valueChanged.connect(lambda v: self._set_workout("block_rest_s", v))
         self.blocks.currentRowChanged.connect(lambda _row: self._show_block())
         self.exercise.currentIndexChanged.connect(self._exercise_chosen)
-        for attribute in ("sets", "reps", "up_s", "down_s", "switch_s", "set_rest_s"):
-            box = getattr(self, attribute)
-            box.valueChanged.connect(lambda v, a=attribute: self._set_block(a, v))
-        for attribute in ("work_s", "rest_s", "rounds"):
-            box = getattr(self, attribute)
+        for attribute, box in self.boxes.items():
             box.valueChanged.connect(lambda v, a=attribute: self._set_block(a, v))
         self.side_order.currentIndexChanged.connect(
             lambda _i: self._set_block("side_order", SideOrder(self.side_order.currentData()))
@@ -597,20 +554,13 @@ class WorkoutEditor(QDialog):
             self.exercise.setCurrentIndex(self.exercise.findData(block.exercise_id))
             if block.kind is BlockKind.REPS:
                 self.block_stack.setCurrentWidget(self.reps_form)
-                self.sets.setValue(block.sets)
-                self.reps.setValue(block.reps)
                 self.side_order.setCurrentIndex(self.side_order.findData(block.side_order.value))
                 self.self_paced.setChecked(block.self_paced)
-                self.up_s.setValue(block.up_s)
-                self.down_s.setValue(block.down_s)
-                self.switch_s.setValue(block.switch_s)
-                self.set_rest_s.setValue(block.set_rest_s)
             else:
                 self.block_stack.setCurrentWidget(self.intervals_form)
-                self.work_s.setValue(block.work_s)
-                self.rest_s.setValue(block.rest_s)
-                self.rounds.setValue(block.rounds)
                 self.skip_last_rest.setChecked(block.skip_last_rest)
+            for limit in REP_NUMBERS if block.kind is BlockKind.REPS else INTERVAL_LIMITS:
+                self.boxes[limit.name].setValue(getattr(block, limit.name))
         finally:
             self._loading = False
         self._refresh()
@@ -683,22 +633,12 @@ class WorkoutEditor(QDialog):
             self.errors[name].show_problem(workout_problems.get(name))
         block = self.selected()
         block_problems = block.problems() if block is not None else {}
-        for name in (
-            "sets",
-            "reps",
-            "up_s",
-            "down_s",
-            "switch_s",
-            "set_rest_s",
-            "work_s",
-            "rest_s",
-            "rounds",
-        ):
+        for name in self.boxes:
             self.errors[name].show_problem(block_problems.get(name))
         if block is not None:
-            self.up_s.setEnabled(not block.self_paced)
-            self.down_s.setEnabled(not block.self_paced)
-            self.switch_s.setEnabled(len(block.side_order.sides) == 2)
+            self.boxes[TEMPO_UP.name].setEnabled(not block.self_paced)
+            self.boxes[TEMPO_DOWN.name].setEnabled(not block.self_paced)
+            self.boxes[SWITCH.name].setEnabled(len(block.side_order.sides) == 2)
         for index, item_block in enumerate(self.draft.blocks):
             item = self.blocks.item(index)
             if item is not None:

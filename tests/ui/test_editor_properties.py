@@ -95,6 +95,8 @@ def apply_edit(editor: WorkoutEditor, what: str, value: Any) -> None:
         editor.side_order.setCurrentIndex(editor.side_order.findData(value.value))
     elif what in ("self_paced", "skip_last_rest"):
         getattr(editor, what).setChecked(value)
+    elif what in editor.boxes:
+        editor.boxes[what].setValue(value)
     else:
         getattr(editor, what).setValue(value)
 

@@ -134,9 +134,9 @@ def test_create_edit_see_the_total_save_and_find_it_after_a_restart(
     qtbot.mouseClick(editor.add_intervals, Qt.MouseButton.LeftButton)
     before = editor.total_ms
     assert before is not None
-    set_seconds(editor.work_s, "20")
-    set_seconds(editor.rest_s, "40")
-    editor.rounds.setValue(6)
+    set_seconds(editor.boxes["work_s"], "20")
+    set_seconds(editor.boxes["rest_s"], "40")
+    editor.boxes["rounds"].setValue(6)
     # 10 s prep + 6 x 20 s + 5 x 40 s (no rest after the last round)
     assert editor.total_ms == (10 + 6 * 20 + 5 * 40) * 1000
     assert editor.total.text() == "Total: 5:30"
@@ -144,14 +144,14 @@ def test_create_edit_see_the_total_save_and_find_it_after_a_restart(
     editor.skip_last_rest.setChecked(False)
     assert editor.total.text() == "Total: 6:10"
     # An invalid value: shown at its field with reason and range; cannot save.
-    set_seconds(editor.work_s, "0")
+    set_seconds(editor.boxes["work_s"], "0")
     error = editor.errors["work_s"]
     assert error.isVisibleTo(editor)
     assert error.text() == "Work must be between 1 and 3600 seconds (got 0)."
     assert not editor.save_button.isEnabled()
     assert editor.total.text() == "Total: —"
     assert not editor.try_save()
-    set_seconds(editor.work_s, "20")
+    set_seconds(editor.boxes["work_s"], "20")
     assert not error.isVisibleTo(editor)
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not editor.isVisible()
@@ -173,10 +173,10 @@ def test_editing_a_builtin_saves_a_copy_and_the_builtin_stays(
     editor = open_editor(qtbot, h, Qt.Key.Key_E)
     assert "copy" in editor.windowTitle()
     assert editor.name.text() == "Warm-up primer (copy)"
-    editor.sets.setValue(3)
+    editor.boxes["sets"].setValue(3)
     editor.side_order.setCurrentIndex(editor.side_order.findData(SideOrder.ALTERNATE.value))
     editor.self_paced.setChecked(True)
-    assert not editor.up_s.isEnabled()
+    assert not editor.boxes["up_s"].isEnabled()
     assert editor.try_save()
     library = load_library(h.app.paths.workouts_dir)
     assert library.get("primer") == builtin_workout("primer")
@@ -189,7 +189,7 @@ def test_editing_a_builtin_saves_a_copy_and_the_builtin_stays(
     select(h, "warm-up-primer-copy")
     editor = open_editor(qtbot, h, Qt.Key.Key_E)
     assert editor.windowTitle() == "Edit: Warm-up primer (copy)"
-    editor.reps.setValue(10)
+    editor.boxes["reps"].setValue(10)
     assert editor.try_save()
     library = load_library(h.app.paths.workouts_dir)
     assert sorted(library.custom_ids) == ["warm-up-primer-copy"]
@@ -240,7 +240,7 @@ def test_closing_with_unsaved_changes_asks(qtbot: QtBot, harness: WindowHarness)
     assert asked == [] and not editor.isVisible()
     editor = open_editor(qtbot, h, Qt.Key.Key_N)
     editor.ask_unsaved = ask
-    editor.reps.setValue(12)
+    editor.boxes["reps"].setValue(12)
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     assert asked == [1] and editor.isVisible()  # Cancel: still editing, nothing lost
     assert editor.draft.blocks[0].reps == 12
@@ -431,7 +431,7 @@ def test_closing_the_window_with_unsaved_edits_asks_first(
 ) -> None:
     h = harness
     editor = open_editor(qtbot, h, Qt.Key.Key_N)
-    editor.reps.setValue(9)
+    editor.boxes["reps"].setValue(9)
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
     editor.ask_unsaved = lambda: answers.pop(0)
     assert h.window.close_guards
