@@ -14,9 +14,10 @@ SHOWN_LIMIT = 60
 SENTENCE_LIMIT = 600
 """Characters of a whole message printed on the terminal or shown in the window."""
 
-# C0 and C1 controls, DEL, lone surrogates, and the bidirectional overrides that reorder
+# C0 and C1 controls, DEL, lone surrogates, the line and paragraph separators (a line break
+# to `str.splitlines` and to some terminals), and the bidirectional overrides that reorder
 # what a terminal shows (CVE-2021-42574, "Trojan Source").
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028-\u202e\u2066-\u2069]")
 
 
 def _escape(match: re.Match[str]) -> str:
