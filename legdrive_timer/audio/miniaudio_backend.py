@@ -18,12 +18,15 @@ back by itself when a device does.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
 import threading
 import time
 import wave
 from array import array
 from collections.abc import Generator, Mapping
+from types import ModuleType
 from typing import Any
 
 from legdrive_timer.audio.backends import (
@@ -54,6 +57,38 @@ STALL_S = 1.0
 RETRY_S = 1.5
 """While there is no device, how often to try to open one."""
 APP_NAME = "Legdrive Timer"
+
+
+class _ImportedOnUse(ModuleType):
+    """Stands for a module until something is looked up on it, then imports the real one."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def import_miniaudio() -> ModuleType:
+    """`import miniaudio`, without its internet-radio client's imports.
+
+    pyminiaudio imports `urllib.request` at its top for `IceCastClient`, which plays no
+    part here; that import brings http.client, email, ssl and OpenSSL with it: about 8 MiB
+    of memory and 80 ms at every start (docs/perf-window.md). While miniaudio loads,
+    `urllib.request` is a stand-in, and afterwards `urllib.request` on the package still is:
+    the first lookup on it (or any later `import urllib.request`) imports the real module.
+    """
+    if "miniaudio" in sys.modules or "urllib.request" in sys.modules:
+        return importlib.import_module("miniaudio")
+    import urllib
+
+    stand_in = _ImportedOnUse("urllib.request")
+    sys.modules["urllib.request"] = stand_in
+    try:
+        miniaudio = importlib.import_module("miniaudio")
+    finally:
+        if sys.modules.get("urllib.request") is stand_in:
+            del sys.modules["urllib.request"]
+    if getattr(urllib, "request", None) is None:
+        setattr(urllib, "request", stand_in)  # noqa: B010 (the package has no such field)
+    return miniaudio
 
 
 def _stream(mixer: Mixer) -> Generator[array[int] | bytes, int, None]:
@@ -139,7 +174,7 @@ class MiniaudioBackend(_Status):
 
     def load(self, assets: Mapping[Cue, CueAsset], *, volume: float = 1.0) -> None:
         try:
-            import miniaudio
+            miniaudio = import_miniaudio()
         except ImportError as error:
             self.installed = False
             self._fail(f"the miniaudio module could not be loaded ({error})")

@@ -1,0 +1,54 @@
+"""What the start loads: nothing heavy that the app never uses.
+
+Each check runs in a fresh interpreter, since this one has imported everything already.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def run_python(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_sound_engine_loads_without_the_web_client() -> None:
+    out = run_python(
+        """
+        import sys
+        from legdrive_timer.audio.miniaudio_backend import import_miniaudio
+
+        miniaudio = import_miniaudio()
+        print(hasattr(miniaudio, "PlaybackDevice"))
+        print(sorted(m for m in ("ssl", "http.client", "email.parser") if m in sys.modules))
+        import urllib
+        # The web client still works: the first lookup imports the real module.
+        print(urllib.request.Request.__module__)
+        import urllib.request
+        print(urllib.request.urlopen.__module__, "ssl" in sys.modules)
+        """
+    )
+    assert out.split("\n")[:4] == ["True", "[]", "urllib.request", "urllib.request True"]
+
+
+def test_the_sound_engine_is_imported_once() -> None:
+    out = run_python(
+        """
+        import urllib.request
+        from legdrive_timer.audio.miniaudio_backend import import_miniaudio
+
+        first = import_miniaudio()
+        print(first is import_miniaudio(), urllib.request.urlopen is not None)
+        """
+    )
+    assert out.strip() == "True True"
