@@ -5,13 +5,13 @@ locks that tell a session another window records from one whose process died.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from legdrive_timer.core.digest import sha256_hex
 from legdrive_timer.storage.atomic import unused_name
 from legdrive_timer.storage.history_errors import HistoryError, is_corrupt, reason
 from legdrive_timer.storage.migrations import (
@@ -50,7 +50,7 @@ class SessionLocks:
         self._held: dict[str, IO[bytes]] = {}
 
     def _file(self, session_id: str) -> Path:
-        digest = hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:32]
+        digest = sha256_hex(session_id.encode("utf-8"))[:32]
         return self.folder / f"{digest}.lock"
 
     def acquire(self, session_id: str) -> None:

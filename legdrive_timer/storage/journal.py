@@ -15,7 +15,6 @@ the next `HistoryStore.open` adds to the history, and `close` says so in one sen
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import sqlite3
 import threading
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from legdrive_timer.core.digest import sha256_hex
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event, PhaseEnded, SessionEnded, SessionStarted
 from legdrive_timer.core.history_format import records_to_json
@@ -383,7 +383,7 @@ def _as_kept(draft: SessionRecord) -> SessionRecord:
 
 
 def _file_name(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
+    return sha256_hex(session_id.encode("utf-8", "surrogatepass"))[:32] + ".json"
 
 
 def _why(problem: str | None) -> str:

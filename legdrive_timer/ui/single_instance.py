@@ -40,11 +40,11 @@ Handler = Callable[[Request], Reply]
 
 def server_name(data_dir: Path) -> str:
     """The same for every spelling of one folder, different for two folders or two users."""
-    import hashlib  # here: the first window need not wait for it
+    from legdrive_timer.core.digest import sha256_hex
 
     resolved = os.path.normcase(str(data_dir.resolve()))
     user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
-    digest = hashlib.sha256(f"{user}\0{resolved}".encode()).hexdigest()[:20]
+    digest = sha256_hex(f"{user}\0{resolved}".encode())[:20]
     return f"legdrive-timer-{digest}"
 
 

@@ -52,3 +52,18 @@ def test_the_sound_engine_is_imported_once() -> None:
         """
     )
     assert out.strip() == "True True"
+
+
+def test_names_are_sha256_without_openssl() -> None:
+    out = run_python(
+        """
+        import sys
+        from legdrive_timer.core.digest import sha256_hex
+
+        name = sha256_hex(b"session-1")
+        print("_hashlib" in sys.modules)
+        import hashlib
+        print(name == hashlib.sha256(b"session-1").hexdigest())
+        """
+    )
+    assert out.split() == ["False", "True"]
