@@ -147,7 +147,9 @@ class SegmentRecord:
 
 
 @dataclass(frozen=True)
-class SessionRecord:
+class SessionHeader:
+    """Which workout a session was, when, how it ended and how long it was planned."""
+
     session_id: str
     workout_id: str
     workout_name: str
@@ -155,6 +157,12 @@ class SessionRecord:
     ended_at: datetime | None
     status: SessionStatus
     planned_ms: int
+
+
+@dataclass(frozen=True)
+class SessionRecord(SessionHeader):
+    """A whole session as it was done: its header and every phase's segment."""
+
     segments: tuple[SegmentRecord, ...] = field(default=())
     effort: int | None = None
     """Perceived effort 0-10, when the user gave it after the session."""

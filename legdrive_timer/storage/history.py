@@ -28,7 +28,10 @@ from legdrive_timer.storage.history_errors import (
     STABILITY_RANGE,
     HistoryError,
     check_coach,
+    check_effort,
     check_rating,
+    check_reps,
+    check_stability,
 )
 from legdrive_timer.storage.history_file import BUSY_TIMEOUT_MS, Unreadable, connect, move_aside
 from legdrive_timer.storage.history_recording import Recording
@@ -42,7 +45,10 @@ __all__ = [
     "HistoryStore",
     "SessionSummary",
     "check_coach",
+    "check_effort",
     "check_rating",
+    "check_reps",
+    "check_stability",
 ]
 from legdrive_timer.storage.history_errors import reason
 

@@ -37,6 +37,21 @@ def check_rating(name: str, value: int | None, bounds: tuple[int, int]) -> None:
         raise ValueError(f"{name} must be from {low} to {high}, not {value!r}")
 
 
+def check_stability(rating: int | None) -> None:
+    """How stable a side felt, 1-5 (None: not rated)."""
+    check_rating("stability", rating, STABILITY_RANGE)
+
+
+def check_reps(reps: int) -> None:
+    """The reps the user says were done in a phase."""
+    check_rating("reps", reps, REPS_RANGE)
+
+
+def check_effort(effort: int | None) -> None:
+    """How hard the whole session was, 0-10 (None: not rated)."""
+    check_rating("effort", effort, EFFORT_RANGE)
+
+
 def check_coach(measures: object) -> None:
     """Raise ValueError unless `measures` is CoachMeasures or None (its values were checked
     when it was built)."""

@@ -15,12 +15,11 @@ from legdrive_timer.core.records import (
 )
 from legdrive_timer.storage.history_core import StoreCore
 from legdrive_timer.storage.history_errors import (
-    EFFORT_RANGE,
-    REPS_RANGE,
-    STABILITY_RANGE,
     HistoryError,
     check_coach,
-    check_rating,
+    check_effort,
+    check_reps,
+    check_stability,
 )
 from legdrive_timer.storage.history_rows import (
     INSERT_IGNORE_SESSION,
@@ -96,11 +95,11 @@ class Recording(StoreCore):
         self._locks.release(record.session_id)
 
     def set_stability(self, session_id: str, phase_index: int, rating: int | None) -> None:
-        check_rating("stability", rating, STABILITY_RANGE)
+        check_stability(rating)
         self._update_segment(session_id, phase_index, "stability = ?", (rating,))
 
     def set_reps_done(self, session_id: str, phase_index: int, reps: int) -> None:
-        check_rating("reps", reps, REPS_RANGE)
+        check_reps(reps)
         self._update_segment(session_id, phase_index, "reps_done = ?, reps_by_user = 1", (reps,))
 
     def set_coach(self, session_id: str, phase_index: int, measures: CoachMeasures | None) -> None:
@@ -120,7 +119,7 @@ class Recording(StoreCore):
             raise HistoryError(f"Phase {phase_index + 1} of that session is not in the history.")
 
     def set_effort(self, session_id: str, effort: int | None) -> None:
-        check_rating("effort", effort, EFFORT_RANGE)
+        check_effort(effort)
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE sessions SET effort = ? WHERE id = ?", (effort, session_id)

@@ -15,6 +15,7 @@ from legdrive_timer.core.records import (
     CoachMeasures,
     EndReason,
     SegmentRecord,
+    SessionHeader,
     SessionRecord,
     SessionStatus,
 )
@@ -35,16 +36,9 @@ STATUSES = {s.value: s for s in SessionStatus}
 
 
 @dataclass(frozen=True)
-class SessionSummary:
+class SessionSummary(SessionHeader):
     """One line of the history list, without the segments."""
 
-    session_id: str
-    workout_id: str
-    workout_name: str
-    started_at: datetime
-    ended_at: datetime | None
-    status: SessionStatus
-    planned_ms: int
     actual_ms: int
     effort: int | None
     segment_count: int
@@ -94,20 +88,26 @@ _KEEP_COACH = ",\n".join(
     f"ELSE excluded.{c} END"
     for c in COACH_COLUMNS
 )
+# The engine's record of a phase replaces what was written of it before.
+_REPLACE = "".join(
+    f"        {c} = excluded.{c},\n"
+    for c in (
+        "kind",
+        "block_index",
+        "exercise_id",
+        "side",
+        "set_number",
+        "round_number",
+        "planned_ms",
+        "actual_ms",
+        "reps_planned",
+    )
+)
 UPSERT_SEGMENT = f"""
     INSERT INTO segments (session_id, {SEGMENT_COLUMNS})
     VALUES ({_SEGMENT_VALUES})
     ON CONFLICT (session_id, phase_index) DO UPDATE SET
-        kind = excluded.kind,
-        block_index = excluded.block_index,
-        exercise_id = excluded.exercise_id,
-        side = excluded.side,
-        set_number = excluded.set_number,
-        round_number = excluded.round_number,
-        planned_ms = excluded.planned_ms,
-        actual_ms = excluded.actual_ms,
-        reps_planned = excluded.reps_planned,
-        -- What the user entered after the phase outlives the engine's own count.
+{_REPLACE}        -- What the user entered after the phase outlives the engine's own count.
         reps_done = CASE WHEN segments.reps_by_user THEN segments.reps_done
                          ELSE excluded.reps_done END,
         end_reason = excluded.end_reason,
@@ -192,24 +192,43 @@ def session_row(record: SessionRecord) -> tuple[Any, ...]:
     )
 
 
+_SEGMENT_AS_STORED = (
+    "phase_index",
+    "block_index",
+    "exercise_id",
+    "set_number",
+    "round_number",
+    "planned_ms",
+    "actual_ms",
+    "reps_planned",
+    "reps_done",
+    "stability",
+)
+_TOTALS_AS_STORED = (
+    "active_ms",
+    "reps_left",
+    "reps_right",
+    "stability_left_sum",
+    "rated_left",
+    "stability_right_sum",
+    "rated_right",
+)
+
+
+def _as_stored(row: sqlite3.Row, columns: tuple[str, ...]) -> dict[str, Any]:
+    """The columns whose stored value is the record's value, by name."""
+    return {column: row[column] for column in columns}
+
+
 def segment_from(row: sqlite3.Row) -> SegmentRecord:
     """A segment from a row holding SEGMENT_COLUMNS, read by column name."""
     side = row["side"]
     return SegmentRecord(
-        phase_index=row["phase_index"],
         kind=KINDS[row["kind"]],
-        block_index=row["block_index"],
-        exercise_id=row["exercise_id"],
         side=None if side is None else SIDES[side],
-        set_number=row["set_number"],
-        round_number=row["round_number"],
-        planned_ms=row["planned_ms"],
-        actual_ms=row["actual_ms"],
-        reps_planned=row["reps_planned"],
-        reps_done=row["reps_done"],
         end_reason=REASONS[row["end_reason"]],
-        stability=row["stability"],
         coach=coach_from(row),
+        **_as_stored(row, _SEGMENT_AS_STORED),
     )
 
 
@@ -236,15 +255,9 @@ def totals_from(row: sqlite3.Row) -> SessionTotals:
         session_id=row["id"],
         started_at=datetime.fromisoformat(row["started_at"]),
         status=STATUSES[row["status"]],
-        active_ms=row["active_ms"],
         did_work=bool(row["did_work"]),
         has_side=bool(row["has_side"]),
-        reps_left=row["reps_left"],
-        reps_right=row["reps_right"],
-        stability_left_sum=row["stability_left_sum"],
-        rated_left=row["rated_left"],
-        stability_right_sum=row["stability_right_sum"],
-        rated_right=row["rated_right"],
+        **_as_stored(row, _TOTALS_AS_STORED),
     )
 
 

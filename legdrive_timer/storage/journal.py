@@ -31,13 +31,12 @@ from legdrive_timer.core.history_format import records_to_json
 from legdrive_timer.core.records import CoachMeasures, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.storage.atomic import write_text_atomic
 from legdrive_timer.storage.history import (
-    EFFORT_RANGE,
-    REPS_RANGE,
-    STABILITY_RANGE,
     HistoryError,
     HistoryStore,
     check_coach,
-    check_rating,
+    check_effort,
+    check_reps,
+    check_stability,
 )
 
 log = logging.getLogger(__name__)
@@ -106,12 +105,12 @@ class SessionJournal:
     # -- user input during and after a session (ordered after the phase it rates) -----------
 
     def set_stability(self, session_id: str, phase_index: int, rating: int | None) -> None:
-        check_rating("stability", rating, STABILITY_RANGE)  # a bad value fails here, not later
+        check_stability(rating)  # a bad value fails here, not later
         self._edit_segment(session_id, phase_index, stability=rating)
         self._submit(session_id, lambda: self.store.set_stability(session_id, phase_index, rating))
 
     def set_reps_done(self, session_id: str, phase_index: int, reps: int) -> None:
-        check_rating("reps", reps, REPS_RANGE)
+        check_reps(reps)
         self._edit_segment(session_id, phase_index, reps_done=reps)
         self._submit(session_id, lambda: self.store.set_reps_done(session_id, phase_index, reps))
 
@@ -127,7 +126,7 @@ class SessionJournal:
         self._submit(session_id, lambda: self.store.set_coach(session_id, phase_index, measures))
 
     def set_effort(self, session_id: str, effort: int | None) -> None:
-        check_rating("effort", effort, EFFORT_RANGE)
+        check_effort(effort)
         draft = self._drafts.get(session_id)
         if draft is not None:
             self._drafts[session_id] = dataclasses.replace(draft, effort=effort)
