@@ -24,7 +24,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,41 @@ def _open_session_bus() -> Any:
 
 
 class _DBusInhibitor:
+    """Inhibits by one D-Bus call that gives back a token (`token_type`, called
+    `token_name`), and ends it by handing the token back."""
+
     name = ""
+    token_type: type = object
+    token_name = ""
 
     def __init__(self, open_bus: BusOpener = _open_session_bus) -> None:
         self._open_bus = open_bus
         self._connection: Any = None
+        self.token: Any = None
+
+    def _take(self, app_name: str, reason: str) -> Any:
+        raise NotImplementedError
+
+    def _give_back(self, token: Any) -> None:
+        raise NotImplementedError
+
+    def inhibit(self, app_name: str, reason: str) -> None:
+        def take() -> None:
+            token = self._take(app_name, reason)
+            if not isinstance(token, self.token_type):
+                raise Unavailable(f"{self.name} gave no {self.token_name}")
+            self.token = token
+
+        self._guarded(take)
+
+    def release(self) -> None:
+        if self.token is not None and self._connection is not None:
+            try:
+                self._give_back(self.token)
+            except Exception:  # leaving the bus below ends it all the same
+                log.debug("giving the %s back failed", self.token_name, exc_info=True)
+        self.token = None
+        self._disconnect()
 
     def _call(
         self,
@@ -112,31 +142,14 @@ class ScreenSaverInhibitor(_DBusInhibitor):
     name = "the freedesktop ScreenSaver service"
     SERVICE = "org.freedesktop.ScreenSaver"
     PATH = "/org/freedesktop/ScreenSaver"
+    token_type, token_name = int, "cookie"
 
-    def __init__(self, open_bus: BusOpener = _open_session_bus) -> None:
-        super().__init__(open_bus)
-        self.cookie: int | None = None
+    def _take(self, app_name: str, reason: str) -> Any:
+        inhibit = ("ss", (app_name, reason))
+        return self._call(self.SERVICE, self.PATH, self.SERVICE, "Inhibit", inhibit)
 
-    def inhibit(self, app_name: str, reason: str) -> None:
-        def take() -> None:
-            cookie = self._call(
-                self.SERVICE, self.PATH, self.SERVICE, "Inhibit", ("ss", (app_name, reason))
-            )
-            if not isinstance(cookie, int):
-                raise Unavailable(f"{self.name} gave no cookie")
-            self.cookie = cookie
-
-        self._guarded(take)
-
-    def release(self) -> None:
-        if self.cookie is not None and self._connection is not None:
-            try:
-                uninhibit = ("u", (self.cookie,))
-                self._call(self.SERVICE, self.PATH, self.SERVICE, "UnInhibit", uninhibit)
-            except Exception:  # leaving the bus below ends it all the same
-                log.debug("UnInhibit failed", exc_info=True)
-        self.cookie = None
-        self._disconnect()
+    def _give_back(self, token: Any) -> None:
+        self._call(self.SERVICE, self.PATH, self.SERVICE, "UnInhibit", ("u", (token,)))
 
 
 class PortalInhibitor(_DBusInhibitor):
@@ -145,34 +158,14 @@ class PortalInhibitor(_DBusInhibitor):
     PATH = "/org/freedesktop/portal/desktop"
     INTERFACE = "org.freedesktop.portal.Inhibit"
     SUSPEND, IDLE = 4, 8
+    token_type, token_name = str, "request handle"
 
-    def __init__(self, open_bus: BusOpener = _open_session_bus) -> None:
-        super().__init__(open_bus)
-        self.handle: str | None = None
+    def _take(self, app_name: str, reason: str) -> Any:
+        options = ("sua{sv}", ("", self.SUSPEND | self.IDLE, {"reason": ("s", reason)}))
+        return self._call(self.SERVICE, self.PATH, self.INTERFACE, "Inhibit", options)
 
-    def inhibit(self, app_name: str, reason: str) -> None:
-        def take() -> None:
-            handle = self._call(
-                self.SERVICE,
-                self.PATH,
-                self.INTERFACE,
-                "Inhibit",
-                ("sua{sv}", ("", self.SUSPEND | self.IDLE, {"reason": ("s", reason)})),
-            )
-            if not isinstance(handle, str):
-                raise Unavailable(f"{self.name} gave no request handle")
-            self.handle = handle
-
-        self._guarded(take)
-
-    def release(self) -> None:
-        if self.handle is not None and self._connection is not None:
-            try:
-                self._call(self.SERVICE, self.handle, "org.freedesktop.portal.Request", "Close")
-            except Exception:
-                log.debug("closing the portal request failed", exc_info=True)
-        self.handle = None
-        self._disconnect()
+    def _give_back(self, token: Any) -> None:
+        self._call(self.SERVICE, token, "org.freedesktop.portal.Request", "Close")
 
 
 def is_sandboxed(environ: Any = os.environ) -> bool:
@@ -199,6 +192,17 @@ def _kernel32() -> Any:
     return kernel32
 
 
+_Library = TypeVar("_Library")
+
+
+def _loaded(load: Callable[[], _Library], name: str) -> _Library:
+    """The native library that `load` opens; Unavailable naming it if it cannot."""
+    try:
+        return load()
+    except OSError as error:
+        raise Unavailable(f"{name} not loaded ({error})") from None
+
+
 class WindowsInhibitor:
     """SetThreadExecutionState on the GUI thread: the display and the system stay on until
     the state is reset (or the thread ends)."""
@@ -212,10 +216,7 @@ class WindowsInhibitor:
 
     def inhibit(self, app_name: str, reason: str) -> None:
         if self._kernel32 is None:
-            try:
-                self._kernel32 = self._load()
-            except OSError as error:
-                raise Unavailable(f"kernel32 not loaded ({error})") from None
+            self._kernel32 = _loaded(self._load, "kernel32")
         flags = ES_CONTINUOUS | ES_SYSTEM_REQUIRED | ES_DISPLAY_REQUIRED
         if self._kernel32.SetThreadExecutionState(flags) == 0:
             raise Unavailable("SetThreadExecutionState refused")
@@ -273,10 +274,7 @@ class MacInhibitor:
         import ctypes
 
         if self._libraries is None:
-            try:
-                self._libraries = self._load()
-            except OSError as error:
-                raise Unavailable(f"IOKit not loaded ({error})") from None
+            self._libraries = _loaded(self._load, "IOKit")
         iokit, cf = self._libraries
         kind = cf.CFStringCreateWithCString(None, PREVENT_DISPLAY_SLEEP, CF_STRING_ENCODING_UTF8)
         name = cf.CFStringCreateWithCString(
