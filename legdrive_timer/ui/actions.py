@@ -41,171 +41,102 @@ class Command:
     """What it does, as the key help says it."""
 
 
-def _command(
-    id: str, keys: tuple[str, ...], key_label: str, text: str, name: str, help: str
-) -> Command:
-    return Command(id, keys, key_label, text, name, f"{name} ({key_label})", help)
-
-
-DIGITS = tuple(str(n) for n in range(1, 6))
-
-COMMANDS: dict[str, Command] = {
-    c.id: c
-    for c in (
-        # -- the running session --
-        _command(
-            "primary",
-            ("Space",),
-            "Space",
-            "Pause",
-            "Pause",
-            "pause / resume (done, in a self-paced set)",
-        ),
-        _command("skip", ("Right",), "→", "Skip ▶", "Skip", "skip to the next phase"),
-        _command(
-            "back",
-            ("Left",),
-            "←",
-            "◀ Back",
-            "Back",
-            "back: restart this phase (twice: the one before)",
-        ),
-        _command("more_time", ("Up",), "↑", "+10 s", "Ten seconds more", "10 s more on this phase"),
-        _command(
-            "less_time", ("Down",), "↓", "−10 s", "Ten seconds less", "10 s less on this phase"
-        ),
-        _command("stop", ("Escape",), "Esc", "Stop", "Stop", "stop the session (asks first)"),
-        _command(
-            "confirm_stop",
-            ("Return", "Enter", "Y"),
-            "Enter",
-            "Stop",
-            "Stop the session",
-            "yes, stop the session",
-        ),
-        _command(
-            "cancel_stop",
-            ("Escape", "N", "Space"),
-            "Esc",
-            "Keep going",
-            "Keep going",
-            "no, keep going",
-        ),
-        # -- every screen --
-        _command("help", ("Question",), "?", "Keys", "Show the keys", "show / hide this help"),
-        _command(
-            "close_help",
-            ("Escape", "Question", "Return"),
-            "Esc",
-            "Close",
-            "Close the key help",
-            "close this help",
-        ),
-        _command("fullscreen", ("F",), "F", "Fullscreen", "Fullscreen", "fullscreen on / off"),
-        _command(
-            "leave_fullscreen",
-            ("Escape",),
-            "Esc",
-            "Leave fullscreen",
-            "Leave fullscreen",
-            "leave fullscreen (in fullscreen)",
-        ),
-        _command("mute", ("M",), "M", "Mute", "Mute", "mute / unmute"),
-        _command(
-            "rate",
-            DIGITS,
-            "1-5",
-            "Rate",
-            "Rate the stability",
-            "rate how stable the leg was, after each side",
-        ),
-        # -- the start screen --
-        _command(
-            "start",
-            ("Return", "Enter", "Space"),
-            "Enter",
-            "Start",
-            "Start the workout",
-            "start the selected workout",
-        ),
-        _command("adjust", ("A",), "A", "Adjust…", "Adjust interval lengths", "adjust its lengths"),
-        _command("sound", ("S",), "S", "Sound…", "Sound settings", "sound settings"),
-        _command("history", ("H",), "H", "History", "History", "history of past sessions"),
-        # -- the history screen --
-        _command(
-            "back_to_start",
-            ("Escape",),
-            "Esc",
-            "◀ Back to start",
-            "Back to the start screen",
-            "back to the start screen",
-        ),
-        # -- the summary --
-        _command(
-            "summary_back",
-            ("Return", "Enter", "Escape"),
-            "Enter",
-            "Back to start",
-            "Back to the start screen",
-            "back to the start screen",
-        ),
-        _command(
-            "effort",
-            tuple(str(n) for n in range(10)),
-            "0-9",
-            "Effort",
-            "Rate the effort",
-            "how hard it was: 0 easy … 9 (after the leg's 1-5, if it is asked)",
-        ),
-        _command(
-            "effort_up", ("Up", "Plus"), "↑", "Effort +1", "Effort one up", "effort one up, to 10"
-        ),
-        _command(
-            "effort_down",
-            ("Down", "Minus"),
-            "↓",
-            "Effort −1",
-            "Effort one down",
-            "effort one down",
-        ),
-        # -- your workouts, on the start screen --
-        _command("new", ("N",), "N", "New…", "New workout", "make a new workout in the editor"),
-        _command(
-            "edit",
-            ("E",),
-            "E",
-            "Edit…",
-            "Edit the workout",
-            "edit the selected workout (a built-in: a copy of it)",
-        ),
-        _command("duplicate", ("D",), "D", "Duplicate", "Duplicate the workout", "duplicate it"),
-        _command("rename", ("R",), "R", "Rename…", "Rename the workout", "rename it"),
-        _command(
-            "delete",
-            ("Delete", "Backspace"),
-            "Del",
-            "Delete…",
-            "Delete the workout",
-            "delete it (asks first)",
-        ),
-        _command(
-            "import",
-            ("I",),
-            "I",
-            "Import…",
-            "Import a workout file",
-            "import a workout file",
-        ),
-        _command(
-            "export",
-            ("X",),
-            "X",
-            "Export…",
-            "Export the workout to a file",
-            "export the selected workout to a file",
-        ),
-    )
+_KEY_LABELS = {
+    "Escape": "Esc",
+    "Return": "Enter",
+    "Question": "?",
+    "Right": "→",
+    "Left": "←",
+    "Up": "↑",
+    "Down": "↓",
+    "Delete": "Del",
 }
+"""How a key is written for a person, where not by its Qt name."""
+
+
+def _command(id: str, keys: str, text: str, help: str, name: str | None = None) -> Command:
+    """`keys`: Qt key names separated by spaces, the first one shown, or a range of digits
+    ("1-5"). `name`, the accessible name, is the button text unless given."""
+    if "-" in keys:
+        low, high = keys.split("-")
+        names = tuple(str(n) for n in range(int(low), int(high) + 1))
+        label = keys
+    else:
+        names = tuple(keys.split())
+        label = _KEY_LABELS.get(names[0], names[0])
+    name = name or text
+    return Command(id, names, label, text, name, f"{name} ({label})", help)
+
+
+_TO_START = ("back to the start screen", "Back to the start screen")
+"""The help line and accessible name of each way back to the start screen."""
+
+_COMMANDS = (
+    # id, keys, button text, help line, accessible name (when not the button text)
+    # -- the running session --
+    _command("primary", "Space", "Pause", "pause / resume (done, in a self-paced set)"),
+    _command("skip", "Right", "Skip ▶", "skip to the next phase", "Skip"),
+    _command("back", "Left", "◀ Back", "back: restart this phase (twice: the one before)", "Back"),
+    _command("more_time", "Up", "+10 s", "10 s more on this phase", "Ten seconds more"),
+    _command("less_time", "Down", "−10 s", "10 s less on this phase", "Ten seconds less"),
+    _command("stop", "Escape", "Stop", "stop the session (asks first)"),
+    _command("confirm_stop", "Return Enter Y", "Stop", "yes, stop the session", "Stop the session"),
+    _command("cancel_stop", "Escape N Space", "Keep going", "no, keep going"),
+    # -- every screen --
+    _command("help", "Question", "Keys", "show / hide this help", "Show the keys"),
+    _command(
+        "close_help", "Escape Question Return", "Close", "close this help", "Close the key help"
+    ),
+    _command("fullscreen", "F", "Fullscreen", "fullscreen on / off"),
+    _command("leave_fullscreen", "Escape", "Leave fullscreen", "leave fullscreen (in fullscreen)"),
+    _command("mute", "M", "Mute", "mute / unmute"),
+    _command(
+        "rate", "1-5", "Rate", "rate how stable the leg was, after each side", "Rate the stability"
+    ),
+    # -- the start screen --
+    _command(
+        "start", "Return Enter Space", "Start", "start the selected workout", "Start the workout"
+    ),
+    _command("adjust", "A", "Adjust…", "adjust its lengths", "Adjust interval lengths"),
+    _command("sound", "S", "Sound…", "sound settings", "Sound settings"),
+    _command("history", "H", "History", "history of past sessions"),
+    # -- the history screen --
+    _command("back_to_start", "Escape", "◀ Back to start", *_TO_START),
+    # -- the summary --
+    _command("summary_back", "Return Enter Escape", "Back to start", *_TO_START),
+    _command(
+        "effort",
+        "0-9",
+        "Effort",
+        "how hard it was: 0 easy … 9 (after the leg's 1-5, if it is asked)",
+        "Rate the effort",
+    ),
+    _command("effort_up", "Up Plus", "Effort +1", "effort one up, to 10", "Effort one up"),
+    _command("effort_down", "Down Minus", "Effort −1", "effort one down", "Effort one down"),
+    # -- your workouts, on the start screen --
+    _command("new", "N", "New…", "make a new workout in the editor", "New workout"),
+    _command(
+        "edit",
+        "E",
+        "Edit…",
+        "edit the selected workout (a built-in: a copy of it)",
+        "Edit the workout",
+    ),
+    _command("duplicate", "D", "Duplicate", "duplicate it", "Duplicate the workout"),
+    _command("rename", "R", "Rename…", "rename it", "Rename the workout"),
+    _command(
+        "delete", "Delete Backspace", "Delete…", "delete it (asks first)", "Delete the workout"
+    ),
+    _command("import", "I", "Import…", "import a workout file", "Import a workout file"),
+    _command(
+        "export",
+        "X",
+        "Export…",
+        "export the selected workout to a file",
+        "Export the workout to a file",
+    ),
+)
+COMMANDS: dict[str, Command] = {c.id: c for c in _COMMANDS}
 
 PRIMARY_STATES: dict[str, tuple[str, str]] = {
     "pause": ("Pause", "Pause"),
