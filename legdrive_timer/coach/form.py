@@ -7,11 +7,17 @@ The article's two cues, as the measures can check them on each rep:
   `PARALLEL_DEG`): the same test as the tick per parallel rep in the window, so a rep
   without a tick is a rep that slips.
 - **"Control the way down"**: the lowering was quicker than the drive ("the drive portion
-  should be explosive and fast; the lowering phase should be controlled"). A rep slips when
-  its lowering time is shorter than its drive time, or shorter than `MIN_LOWER_S` whatever
-  the drive: a leg let fall covers the middle 60% of its lift in about 0.2 s, so a quick
-  drive followed by a drop is not excused by the drive being quick too. A rep whose drive
-  or lowering was not seen is not judged on it.
+  should be explosive and fast; the lowering phase should be controlled"). A rep that
+  reached parallel slips when its lowering time is shorter than its drive time, or shorter
+  than `MIN_LOWER_S` whatever the drive: a leg let fall covers the middle 60% of its lift
+  in about 0.2 s, so a quick drive followed by a drop is not excused by the drive being
+  quick too. A rep whose drive or lowering was not seen is not judged on it.
+
+One thing at a time, height first: the descent of a rep short of parallel is not judged.
+Its 20%-80% times are taken against its own lower peak, and through the pose model they are
+the least reliable figures there are (a drawn 58 deg rep with a 0.41 s lowering read as a
+71 deg rep lowered in 0.09 s: a peak that jitters up shrinks both times), so judging them
+would add false "Control the way down" cues to the right "Higher" ones.
 
 One rep is not enough to speak. A pose model misplaces a hip by a few degrees and a single
 time is good to about +-50-120 ms at 30 fps, so a rep near a threshold can slip by noise
@@ -20,14 +26,12 @@ alone; and a coach who talks on every rep is not listened to. So:
 - a cue is given only when its slip **repeats**: at least `repeat` of the last `window` reps
   (the current one included, and it must slip too);
 - at most one cue every `gap` reps, whatever the cue: after a cue, the next `gap - 1` reps
-  are quiet;
-- when both cues are due, the one given less recently wins ("higher" when neither was
-  given). So a slip that persists from rep r on is cued by rep r + `gap` when it is the only
-  slip, and by rep r + 2 x `gap` when the other one persists as well.
+  are quiet.
 
-With the defaults a set of 15 reps in which every rep is short hears "Higher" at reps 2, 7
-and 12. The rule is a pure function of the reps of one side's set so far: the window asks
-it after each counted rep, with the reps before it.
+So a slip that persists from rep r on is cued by rep r + `gap`, and with the defaults a set
+of 15 reps in which every rep is short hears "Higher" after reps 2, 7 and 12. The rule is a
+pure function of the reps of one side's set so far: the window asks it after each counted
+rep, with the reps before it.
 """
 
 from __future__ import annotations
@@ -80,38 +84,31 @@ class FormRule:
 DEFAULT_RULE = FormRule()
 
 
-def slips(rep: Rep, rule: FormRule = DEFAULT_RULE) -> frozenset[FormCue]:
-    """The cues this one rep deserves on its own, before the rule about repeating."""
-    found: set[FormCue] = set()
+def slip(rep: Rep, rule: FormRule = DEFAULT_RULE) -> FormCue | None:
+    """What this one rep deserves on its own, before the rule about repeating."""
     if not rep.parallel:
-        found.add(FormCue.HIGHER)
+        return FormCue.HIGHER
     drive, lower = rep.drive_s, rep.lower_s
     if drive is not None and lower is not None and lower < max(drive, rule.min_lower_s):
-        found.add(FormCue.CONTROL_DOWN)
-    return frozenset(found)
+        return FormCue.CONTROL_DOWN
+    return None
 
 
 def form_cues(reps: Sequence[Rep], rule: FormRule = DEFAULT_RULE) -> list[FormCue | None]:
     """The cue given after each rep of one side's set, in order (None: say nothing)."""
     given: list[FormCue | None] = []
-    found: list[frozenset[FormCue]] = []
-    last_given: dict[FormCue, int] = {}
+    found: list[FormCue | None] = []
+    spoke: int | None = None
     for i, rep in enumerate(reps):
-        found.append(slips(rep, rule))
-        recent = found[-rule.window :]
-        due = [
-            cue
-            for cue in FormCue
-            if cue in found[-1] and sum(cue in kinds for kinds in recent) >= rule.repeat
-        ]
-        spoke = max(last_given.values(), default=None)
-        if not due or (spoke is not None and i - spoke < rule.gap):
+        cue = slip(rep, rule)
+        found.append(cue)
+        repeated = cue is not None and found[-rule.window :].count(cue) >= rule.repeat
+        quiet = spoke is not None and i - spoke < rule.gap
+        if repeated and not quiet:
+            spoke = i
+            given.append(cue)
+        else:
             given.append(None)
-            continue
-        # The less recently given first; enum order (HIGHER) breaks the tie.
-        cue = min(due, key=lambda c: last_given.get(c, -1))
-        last_given[cue] = i
-        given.append(cue)
     return given
 
 

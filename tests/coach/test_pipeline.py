@@ -21,6 +21,7 @@ pytest.importorskip("av")
 pytest.importorskip("ai_edge_litert")
 
 from legdrive_timer.coach.analyze import analyze_video
+from legdrive_timer.coach.form import MIN_LOWER_S
 from legdrive_timer.core.workout import Side
 from tests.coach_figure import Figure, RepPlan, rep_starts
 from tests.coach_render import write_video
@@ -121,6 +122,13 @@ def test_coach_analyze_prints_the_documented_json(clips: dict[Side, Path]) -> No
     ]
     _check(data["reps"], LEFT_SET, data)
     assert data["parallel_share"] == pytest.approx(3 / 4)
+    # Every lowering of this set is controlled (2.5-4 times the drive): through the model
+    # none of the parallel reps reads as a drop (the 58 deg rep's times are not judged), and
+    # one short rep among good ones gets no cue.
+    for rep in data["reps"]:
+        if rep["parallel"] and rep["drive_s"] is not None and rep["lower_s"] is not None:
+            assert rep["lower_s"] > max(rep["drive_s"], MIN_LOWER_S)
+    assert [rep["form_cue"] for rep in data["reps"]] == [None] * len(data["reps"])
 
 
 def test_a_video_with_nobody_in_it_is_one_sentence(tmp_path: Path) -> None:
