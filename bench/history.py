@@ -10,6 +10,8 @@ plain `SELECT count(*) FROM sessions`):
 - filtered page: the first page filtered by workout and a date range;
 - stats (when `core/stats.py` exists): `compute_stats` over every record from `records()`,
   and `compute_stats_from_totals` over the per-session sums SQLite computes (`session_totals()`);
+- the camera coach's weeks (half the sessions have measured rep sets): `coach_sets()` of the
+  last 12 weeks and `coach_weeks` over them, as the stats page reads them, and of all time;
 - record: one whole session recorded through the SessionJournal (one commit per phase,
   `synchronous=FULL`, so this is mostly fsync time);
 - the size of the database on disk.
@@ -45,7 +47,11 @@ from legdrive_timer.core.engine import SessionEngine  # noqa: E402
 from legdrive_timer.core.timeline import PhaseKind, Timeline, compile_workout  # noqa: E402
 from legdrive_timer.storage.history import HistoryStore  # noqa: E402
 from legdrive_timer.storage.journal import SessionJournal  # noqa: E402
-from legdrive_timer.storage.migrations import TOTALS_COLUMNS, TOTALS_SELECT  # noqa: E402
+from legdrive_timer.storage.migrations import (  # noqa: E402
+    COACH_COLUMNS,
+    TOTALS_COLUMNS,
+    TOTALS_SELECT,
+)
 from tests.helpers.fakes import FakeClock, FakeScheduler  # noqa: E402
 
 PAGE = 100
@@ -71,6 +77,7 @@ def build(path: Path, sessions: int, seed: int = 1) -> None:
     session_rows: list[tuple[Any, ...]] = []
     segment_rows: list[tuple[Any, ...]] = []
     for n in range(sessions):
+        coach_on = rng.random() < 0.5
         # Newest last; about two sessions a day, at varied times.
         started = LATEST - timedelta(hours=12 * (sessions - n), minutes=rng.randrange(0, 240))
         status = rng.choices(["completed", "stopped", "interrupted"], [90, 7, 3])[0]
@@ -112,6 +119,7 @@ def build(path: Path, sessions: int, seed: int = 1) -> None:
                     0,
                     "done" if phase.self_paced else "elapsed",
                     rng.randrange(1, 6) if rated and rng.random() < 0.7 else None,
+                    *(coach_values(rng) if rated and coach_on else (None,) * 5),
                 )
             )  # fmt: skip
         if len(segment_rows) > 50_000:
@@ -126,14 +134,28 @@ def build(path: Path, sessions: int, seed: int = 1) -> None:
     conn.close()
 
 
+def coach_values(rng: random.Random) -> tuple[Any, ...]:
+    """What the camera coach measured in one rep set (COACH_COLUMNS)."""
+    counted = rng.randrange(10, 16)
+    return (
+        counted,
+        rng.randrange(0, counted + 1),
+        rng.uniform(60, 100),
+        rng.choice([None, rng.uniform(0.3, 1.2)]),
+        rng.uniform(1, 8),
+    )
+
+
 def _flush(conn: sqlite3.Connection, sessions: list[Any], segments: list[Any]) -> None:
     # Segments before their sessions: the triggers that keep each session's totals then find
     # no session to update, and the totals are computed once per session at the end.
+    columns = (
+        "session_id, phase_index, kind, block_index, exercise_id, side, set_number, "
+        "round_number, planned_ms, actual_ms, reps_planned, reps_done, reps_by_user, "
+        f"end_reason, stability, {', '.join(COACH_COLUMNS)}"
+    )
     conn.executemany(
-        "INSERT INTO segments (session_id, phase_index, kind, block_index, exercise_id, side, "
-        "set_number, round_number, planned_ms, actual_ms, reps_planned, reps_done, "
-        "reps_by_user, end_reason, stability) VALUES "
-        f"({', '.join('?' * 15)})",
+        f"INSERT INTO segments ({columns}) VALUES ({', '.join('?' * (15 + len(COACH_COLUMNS)))})",
         segments,
     )
     conn.executemany(
@@ -204,9 +226,18 @@ def stats_functions() -> dict[str, Callable[[HistoryStore], object]]:
     def from_totals(store: HistoryStore) -> object:
         return stats.compute_stats_from_totals(store.session_totals(), LATEST.date())
 
+    def coach_last_weeks(store: HistoryStore) -> object:
+        today = LATEST.date()
+        return stats.coach_weeks(store.coach_sets(since=stats.first_week(today)), today)
+
+    def coach_all_time(store: HistoryStore) -> object:
+        return stats.coach_weeks(store.coach_sets(), LATEST.date())
+
     return {
         "stats from every record (records())": from_records,
         "stats from SQL totals (session_totals())": from_totals,
+        "coach weeks, last 12 weeks (coach_sets())": coach_last_weeks,
+        "coach sets of all time + weeks": coach_all_time,
     }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from legdrive_timer.core.records import EndReason, SegmentRecord, SessionStatus
+from legdrive_timer.core.records import CoachMeasures, EndReason, SegmentRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind, compile_workout
 from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Workout
 
@@ -154,6 +154,40 @@ def segment_cells(segment: SegmentRecord) -> tuple[str, ...]:
         format_duration(segment.actual_ms),
         format_reps(segment.reps_done, segment.reps_planned),
         format_stability(segment.stability),
+    )
+
+
+COACH_COLUMNS = ("Counted", "Parallel", "Peak thigh", "Drive : lower", "Sway")
+"""The headings of the camera coach's measures of a set, in the order `coach_cells` gives
+them: shown after `SEGMENT_COLUMNS` for a session the coach watched."""
+
+
+def format_angle(degrees: float | None, decimals: int = 0) -> str:
+    """`86°`; `–` when not measured."""
+    return NOT_COUNTED if degrees is None else f"{degrees:.{decimals}f}°"
+
+
+def format_share(share: float | None) -> str:
+    """A share 0-1 as a whole percentage, `79%`; `–` when there is nothing to share."""
+    return NOT_COUNTED if share is None else f"{share * 100:.0f}%"
+
+
+def format_ratio(ratio: float | None) -> str:
+    """Drive time over lowering time, `0.42`; `–` when not measured."""
+    return NOT_COUNTED if ratio is None else f"{ratio:.2f}"
+
+
+def coach_cells(measures: CoachMeasures | None) -> tuple[str, ...]:
+    """The coach's measures of a set under `COACH_COLUMNS`; empty cells where it did not
+    watch (a timed phase, a set without the camera)."""
+    if measures is None:
+        return ("",) * len(COACH_COLUMNS)
+    return (
+        str(measures.reps_counted),
+        f"{measures.parallel_reps} ({format_share(measures.parallel_share)})",
+        format_angle(measures.median_peak_thigh_deg),
+        format_ratio(measures.drive_lower_ratio),
+        format_angle(measures.sway_deg, 1),
     )
 
 

@@ -25,17 +25,24 @@ Definitions (also in `docs/history-view.md`):
   both sides, the same side had the lower mean stability, a sentence names it and the leg to
   work on. Following the article, wobbling while driving one knee up means the glute of the
   other, standing, leg needs work. The same rule on reps done gives a sentence about reps.
+- **Camera coach, left against right** (`coach_weeks`): the rep sets of training sessions
+  that the camera coach measured, per ISO week of the last `weeks` and per side: the reps it
+  counted, the share of them that reached parallel (parallel reps over counted reps), the
+  median of the sets' median peak thigh angles, drive-to-lowering ratios and trunk sways,
+  and beside them the mean 1-5 stability rating given for those same sets. Only weeks with
+  measured sets are listed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import statistics
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
-from legdrive_timer.core.records import SessionRecord, SessionStatus
+from legdrive_timer.core.records import CoachMeasures, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 
@@ -219,7 +226,7 @@ class StatsAccumulator:
         self._weeks = weeks
         self._asymmetry_sessions = asymmetry_sessions
         self._lag_sessions = lag_sessions
-        self._first_week = week_start(today) - timedelta(weeks=weeks - 1)
+        self._first_week = first_week(today, weeks)
         self._week_sessions: dict[date, int] = {}
         self._week_ms: dict[date, int] = {}
         self._days: set[date] = set()
@@ -426,3 +433,117 @@ def reps_sentence(side: Side, sessions: int) -> str:
         f"You did fewer {side.value} knee drives than {side.other.value} ones "
         f"in each of the last {sessions} sessions: give your {side.value} side the extra reps."
     )
+
+
+# -- the camera coach's measures, left against right over weeks -------------------------------
+
+
+@dataclass(frozen=True)
+class CoachSet:
+    """One rep set the camera coach measured, with the session it belongs to."""
+
+    session_id: str
+    started_at: datetime
+    status: SessionStatus
+    did_work: bool
+    side: Side
+    set_number: int | None
+    measures: CoachMeasures
+    stability: int | None
+    """The 1-5 rating the person gave this set, if any."""
+
+
+@dataclass(frozen=True)
+class CoachSide:
+    """One side's measured sets in one week."""
+
+    sets: int
+    reps_counted: int
+    parallel_reps: int
+    median_peak_thigh_deg: float | None
+    drive_lower_ratio: float | None
+    sway_deg: float | None
+    stability: float | None
+    """The mean rating of these same sets (None when none was rated)."""
+
+    @property
+    def parallel_share(self) -> float | None:
+        return self.parallel_reps / self.reps_counted if self.reps_counted else None
+
+
+@dataclass(frozen=True)
+class CoachWeek:
+    """One ISO week with measured sets: `start` is its Monday; a side without any is None."""
+
+    start: date
+    iso_year: int
+    iso_week: int
+    left: CoachSide | None
+    right: CoachSide | None
+
+
+def coach_sets(record: SessionRecord) -> Iterator[CoachSet]:
+    """The measured rep sets of a session (what a storage query returns, row by row)."""
+    did_work = session_totals(record).did_work
+    for segment in record.segments:
+        if segment.kind is _WORK and segment.side is not None and segment.coach is not None:
+            yield CoachSet(
+                record.session_id,
+                record.started_at,
+                record.status,
+                did_work,
+                segment.side,
+                segment.set_number,
+                segment.coach,
+                segment.stability,
+            )
+
+
+def first_week(today: date, weeks: int = DEFAULT_WEEKS) -> date:
+    """The Monday of the oldest of the last `weeks` ISO weeks up to `today`'s."""
+    return week_start(today) - timedelta(weeks=weeks - 1)
+
+
+def _median(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
+def _side_of(sets: list[CoachSet]) -> CoachSide | None:
+    if not sets:
+        return None
+    ratings = [s.stability for s in sets if s.stability is not None]
+    return CoachSide(
+        sets=len(sets),
+        reps_counted=sum(s.measures.reps_counted for s in sets),
+        parallel_reps=sum(s.measures.parallel_reps for s in sets),
+        median_peak_thigh_deg=_median(s.measures.median_peak_thigh_deg for s in sets),
+        drive_lower_ratio=_median(s.measures.drive_lower_ratio for s in sets),
+        sway_deg=_median(s.measures.sway_deg for s in sets),
+        stability=sum(ratings) / len(ratings) if ratings else None,
+    )
+
+
+def coach_weeks(
+    sets: Iterable[CoachSet], today: date, *, weeks: int = DEFAULT_WEEKS
+) -> tuple[CoachWeek, ...]:
+    """Left against right per week from the measured sets of training sessions, oldest week
+    first, as defined in the module doc."""
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
+    oldest = first_week(today, weeks)
+    by_week: dict[date, tuple[list[CoachSet], list[CoachSet]]] = {}
+    for found in sets:
+        if found.status not in _COUNTED_STATUSES or not found.did_work:
+            continue
+        monday = week_start(found.started_at.date())
+        if monday < oldest:
+            continue
+        left, right = by_week.setdefault(monday, ([], []))
+        (left if found.side is _LEFT else right).append(found)
+    result = []
+    for monday in sorted(by_week):
+        left, right = by_week[monday]
+        iso = monday.isocalendar()
+        result.append(CoachWeek(monday, iso.year, iso.week, _side_of(left), _side_of(right)))
+    return tuple(result)

@@ -10,13 +10,15 @@ from datetime import date
 from typing import Any
 
 from legdrive_timer.core.records import SegmentRecord, SessionRecord
-from legdrive_timer.core.stats import SessionTotals
+from legdrive_timer.core.stats import CoachSet, SessionTotals
 from legdrive_timer.storage.history_core import StoreCore
 from legdrive_timer.storage.history_rows import (
+    COACH_SET_COLUMNS,
     SEGMENT_COLUMNS,
     SESSION_COLUMNS,
     TOTALS,
     SessionSummary,
+    coach_set_from,
     filters,
     readable,
     record_from,
@@ -110,6 +112,29 @@ class Queries(StoreCore):
         columns = f"s.id, s.started_at, s.status, {TOTALS}, s.started_utc_ms"
         for chunk in self._session_chunks(columns, since, chunk=TOTALS_CHUNK):
             yield from readable(chunk, totals_from)
+
+    def coach_sets(self, *, since: date | None = None) -> list[CoachSet]:
+        """The rep sets the camera coach measured, of sessions since `since` (their date where
+        they happened), oldest first. Few rows (a handful per session): one query, through
+        the index of measured segments."""
+        clause, params = "", []
+        if since is not None:
+            clause, params = " AND s.started_date >= ?", [since.isoformat()]
+        rows = self._read(
+            f"SELECT {COACH_SET_COLUMNS} FROM segments g JOIN sessions s ON s.id = g.session_id "
+            "WHERE g.coach_reps_counted IS NOT NULL AND g.kind = 'work' "
+            f"AND g.side IS NOT NULL{clause} "
+            "ORDER BY s.started_utc_ms, s.id, g.phase_index",
+            params,
+        )
+        return [found for found in readable(rows, coach_set_from) if found is not None]
+
+    def has_coach_measures(self) -> bool:
+        """True when the camera coach measured any set in the history."""
+        rows = self._read(
+            "SELECT EXISTS (SELECT 1 FROM segments WHERE coach_reps_counted IS NOT NULL) AS m"
+        )
+        return bool(rows[0]["m"])
 
     def _session_chunks(
         self, columns: str, since: date | None, *, chunk: int | None = None

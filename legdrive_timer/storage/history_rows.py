@@ -19,7 +19,7 @@ from legdrive_timer.core.records import (
     SessionRecord,
     SessionStatus,
 )
-from legdrive_timer.core.stats import SessionTotals
+from legdrive_timer.core.stats import CoachSet, SessionTotals
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.storage.migrations import (
@@ -258,6 +258,30 @@ def totals_from(row: sqlite3.Row) -> SessionTotals:
         did_work=bool(row["did_work"]),
         has_side=bool(row["has_side"]),
         **_as_stored(row, _TOTALS_AS_STORED),
+    )
+
+
+COACH_SET_COLUMNS = (
+    "s.id, s.started_at, s.status, s.did_work, g.side, g.set_number, g.stability, "
+    + ", ".join(f"g.{c}" for c in COACH_COLUMNS)
+)
+
+
+def coach_set_from(row: sqlite3.Row) -> CoachSet | None:
+    """A measured set from a row holding COACH_SET_COLUMNS (None when its measures cannot
+    be read)."""
+    measures = coach_from(row)
+    if measures is None:
+        return None
+    return CoachSet(
+        session_id=row["id"],
+        started_at=datetime.fromisoformat(row["started_at"]),
+        status=STATUSES[row["status"]],
+        did_work=bool(row["did_work"]),
+        side=SIDES[row["side"]],
+        set_number=row["set_number"],
+        measures=measures,
+        stability=row["stability"],
     )
 
 

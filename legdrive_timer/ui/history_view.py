@@ -57,9 +57,11 @@ from PySide6.QtWidgets import (
 )
 
 from legdrive_timer.core.formatting import (
+    COACH_COLUMNS,
     EFFORT_TOP,
     NOT_COUNTED,
     SEGMENT_COLUMNS,
+    coach_cells,
     format_duration,
     format_effort,
     format_left_right,
@@ -69,7 +71,14 @@ from legdrive_timer.core.formatting import (
 )
 from legdrive_timer.core.formatting import format_started as started_text
 from legdrive_timer.core.records import SessionRecord
-from legdrive_timer.core.stats import SessionTotals, Stats, StatsAccumulator
+from legdrive_timer.core.stats import (
+    CoachSet,
+    SessionTotals,
+    Stats,
+    StatsAccumulator,
+    coach_weeks,
+    first_week,
+)
 from legdrive_timer.errors import UserError
 from legdrive_timer.storage.history_io import (
     export_to_file,
@@ -79,6 +88,7 @@ from legdrive_timer.storage.history_io import (
 )
 from legdrive_timer.ui.accessible import LabelledComboBox
 from legdrive_timer.ui.charts import BarChart, SideChart
+from legdrive_timer.ui.coach_history import CoachWeeksPanel
 
 if TYPE_CHECKING:
     from legdrive_timer.storage.history import HistoryStore, SessionSummary
@@ -334,14 +344,24 @@ class SessionDetail(QWidget):
 
     SAMPLE_ROW = ("Switch sides", "Right", "Round 10", "10:00", "10:00", "15 of 15", "5 of 5")
     """The widest cells a usual session has: the detail is laid out to show them whole."""
+    COACH_SAMPLE = ("15", "15 (100%)", "100°", "0.45", "10.5°")
+    """The widest cells of the camera coach's columns."""
+
+    coach_columns = False
+    """True while the camera coach's columns are laid out (the history holds measures)."""
 
     def natural_width(self) -> int:
-        """The width at which every column shows its heading and the sample row whole."""
+        """The width at which every column shows its heading and the sample row whole (the
+        coach's columns too while the history holds measures)."""
         metrics = self.table.fontMetrics()
         header = self.table.horizontalHeader().fontMetrics()
+        titles: tuple[str, ...] = self.COLUMNS
+        samples: tuple[str, ...] = self.SAMPLE_ROW
+        if self.coach_columns:
+            titles, samples = titles + COACH_COLUMNS, samples + self.COACH_SAMPLE
         cells = (
             max(header.horizontalAdvance(title), metrics.horizontalAdvance(sample)) + 12
-            for title, sample in zip(self.COLUMNS, self.SAMPLE_ROW, strict=True)
+            for title, sample in zip(titles, samples, strict=True)
         )
         return sum(cells) + self.table.verticalScrollBar().sizeHint().width() + 8
 
@@ -350,6 +370,8 @@ class SessionDetail(QWidget):
         self._show_effort(None)
         self.effort.setEnabled(False)
         self.table.setRowCount(0)
+        self.table.setColumnCount(len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
 
     def show_record(self, record: SessionRecord) -> None:
         self._show_effort(record.effort)
@@ -361,9 +383,17 @@ class SessionDetail(QWidget):
             f"{format_duration(record.actual_ms)} of {format_duration(record.planned_ms)} "
             "planned."
         )
+        # The coach's columns only for a session it watched: the others look as they did.
+        coached = any(s.coach is not None for s in record.segments)
+        headings = self.COLUMNS + COACH_COLUMNS if coached else self.COLUMNS
+        self.table.setColumnCount(len(headings))
+        self.table.setHorizontalHeaderLabels(list(headings))
         self.table.setRowCount(len(record.segments))
         for row, segment in enumerate(record.segments):
-            for column, text in enumerate(segment_cells(segment)):
+            cells = segment_cells(segment)
+            if coached:
+                cells += coach_cells(segment.coach)
+            for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column >= 3:
                     item.setTextAlignment(
@@ -446,6 +476,8 @@ class StatsPanel(QScrollArea):
         layout.addWidget(self.reps_chart, 6, 1)
         for row in (3, 6):
             layout.setRowMinimumHeight(row, 240)
+        self.coach = CoachWeeksPanel()
+        layout.addWidget(self.coach, 7, 0, 1, 2)
         body.setAccessibleName("Streaks, totals and charts")
         self.setWidget(body)
         self.verticalScrollBar().setAccessibleName("Scroll the stats")
@@ -483,6 +515,10 @@ class StatsPanel(QScrollArea):
             [float(p.reps_left) for p in points],
             [float(p.reps_right) for p in points],
         )
+
+    def show_coach(self, sets: list[CoachSet], today: date) -> None:
+        """The camera coach's figures, left against right per week (hidden without any)."""
+        self.coach.show_weeks(coach_weeks(sets, today))
 
     def show_progress(self, sessions: int) -> None:
         self.status.setText(f"Working out your stats… ({sessions:,} sessions so far)")
@@ -565,6 +601,7 @@ class HistoryView(QWidget):
         self._stats_timer.setInterval(0)
         self._stats_timer.timeout.connect(self._stats_step)
         self._stats_job: tuple[Iterator[SessionTotals], StatsAccumulator] | None = None
+        self._coach_sets: list[CoachSet] = []
 
         # Message bar: results, errors and the undo of a delete.
         self.message = QLabel()
@@ -752,6 +789,12 @@ class HistoryView(QWidget):
         ok, _ = self._safe(lambda: self.model.reload(history_filter), "read the history")
         if not ok:
             return
+        ok, coached = self._safe(self._store.has_coach_measures, "read the history")
+        if ok and coached != self.detail.coach_columns:
+            # Laid out for the coach's columns whenever the history has them, so that the
+            # list and the detail do not swap places from one selected session to the next.
+            self.detail.coach_columns = coached
+            self._arrange(force=True)
         if self.model.total == 0:
             unfiltered = history_filter == HistoryFilter()
             self.empty_label.setText(EMPTY_TEXT if unfiltered else EMPTY_FILTERED_TEXT)
@@ -945,9 +988,14 @@ class HistoryView(QWidget):
         self._stats_pending = False
         self._stats_job = None
         ok, rows = self._safe(self._store.session_totals, "work out the stats")
-        if not ok:
+        since = first_week(self._today())
+        ok_coach, coach = self._safe(
+            lambda: self._store.coach_sets(since=since), "read the measures"
+        )
+        if not (ok and ok_coach):
             self._stats_failed()
             return
+        self._coach_sets = coach
         self._stats_job = (iter(rows), StatsAccumulator(self._today()))
         self._stats_timer.start()
 
@@ -973,6 +1021,7 @@ class HistoryView(QWidget):
         elif finished:
             self._stats_job = None
             self.stats_panel.show_stats(accumulator.result())
+            self.stats_panel.show_coach(self._coach_sets, accumulator.today)
             self.stats_updated.emit()
         else:
             self.stats_panel.show_progress(accumulator.seen)

@@ -7,20 +7,25 @@ import dataclasses
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from legdrive_timer.core import stats
 from legdrive_timer.core.builtins import builtin_workout
-from legdrive_timer.core.records import CoachMeasures, SessionStatus
+from legdrive_timer.core.records import CoachMeasures, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.core.workout import Side
 from legdrive_timer.storage import history_file
 from legdrive_timer.storage.history import HistoryError, HistoryStore
 from legdrive_timer.storage.journal import SessionJournal
 from legdrive_timer.storage.migrations import CURRENT_VERSION
 from tests.helpers import Harness
+from tests.unit.test_history_format import records, unique_ids
 from tests.unit.test_history_store import record, seg
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -307,3 +312,35 @@ def test_measures_of_the_wrong_type_fail_at_once_and_queue_nothing(store: Histor
     with pytest.raises(ValueError):
         journal.set_coach("s1", 0, (3, 2, None, None, None))  # type: ignore[arg-type]
     assert journal.pending == 0
+
+
+# -- the measured sets for the stats ------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(records(), max_size=4).filter(unique_ids))
+def test_the_stores_measured_sets_are_those_of_the_records(
+    tmp_path_factory: pytest.TempPathFactory, recs: list[SessionRecord]
+) -> None:
+    with HistoryStore.open(tmp_path_factory.mktemp("sets") / "h.sqlite3") as opened:
+        opened.merge(recs)
+        found = opened.coach_sets()
+        assert opened.has_coach_measures() == any(
+            s.coach is not None for r in recs for s in r.segments
+        )
+    ordered = sorted(recs, key=lambda r: (r.started_at.timestamp(), r.session_id))
+    assert found == [s for r in ordered for s in stats.coach_sets(r)]
+
+
+def test_measured_sets_since_a_date_are_those_trained_from_that_date(
+    store: HistoryStore,
+) -> None:
+    def on(day: int) -> SessionRecord:
+        start = datetime(2026, 3, day, 7, 30, tzinfo=CET)
+        return dataclasses.replace(record(f"d{day}", start), segments=(seg(1, coach=MEASURED),))
+
+    store.merge([on(2), on(9), on(16)])
+    assert [s.session_id for s in store.coach_sets()] == ["d2", "d9", "d16"]
+    assert [s.session_id for s in store.coach_sets(since=date(2026, 3, 9))] == ["d9", "d16"]
+    (first, *_) = store.coach_sets()
+    assert (first.side, first.set_number, first.measures) == (Side.RIGHT, 1, MEASURED)

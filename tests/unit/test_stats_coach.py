@@ -1,0 +1,157 @@
+"""Left against right over weeks from the camera coach's measures, beside the feel rating."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from legdrive_timer.core.records import (
+    CoachMeasures,
+    EndReason,
+    SegmentRecord,
+    SessionRecord,
+    SessionStatus,
+)
+from legdrive_timer.core.stats import CoachSet, CoachSide, coach_sets, coach_weeks
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.core.workout import Side
+
+TZ = timezone(timedelta(hours=1))
+TODAY = date(2026, 11, 25)  # a Wednesday; its week starts on Monday 23 November
+
+
+def work(
+    index: int,
+    side: Side | None,
+    coach: CoachMeasures | None,
+    stability: int | None = None,
+    kind: PhaseKind = PhaseKind.WORK,
+    actual_ms: int = 45_000,
+) -> SegmentRecord:
+    return SegmentRecord(
+        phase_index=index,
+        kind=kind,
+        block_index=0,
+        exercise_id="knee-drive",
+        side=side,
+        set_number=1 + index // 2,
+        round_number=None,
+        planned_ms=45_000,
+        actual_ms=actual_ms,
+        reps_planned=15,
+        reps_done=15,
+        end_reason=EndReason.ELAPSED,
+        stability=stability,
+        coach=coach,
+    )
+
+
+def session(
+    sid: str,
+    day: date,
+    *segments: SegmentRecord,
+    status: SessionStatus = SessionStatus.COMPLETED,
+) -> SessionRecord:
+    start = datetime(day.year, day.month, day.day, 18, 0, tzinfo=TZ)
+    return SessionRecord(
+        sid, "primer", "Primer", start, start + timedelta(minutes=5), status, 300_000, segments
+    )
+
+
+def m(
+    counted: int, parallel: int, peak: float | None, ratio: float | None, sway: float | None
+) -> CoachMeasures:
+    return CoachMeasures(counted, parallel, peak, ratio, sway)
+
+
+def sets_of(*records: SessionRecord) -> list[CoachSet]:
+    return [found for record in records for found in coach_sets(record)]
+
+
+def test_one_week_per_side_sums_the_counts_and_takes_medians_of_the_sets() -> None:
+    records = [
+        session(
+            "a",
+            TODAY,
+            work(0, Side.LEFT, m(15, 6, 70.0, 0.6, 5.0), stability=2),
+            work(1, Side.RIGHT, m(15, 15, 92.0, 0.4, 2.0), stability=4),
+            work(2, Side.LEFT, m(14, 7, 78.0, None, 3.0), stability=3),
+            work(3, Side.RIGHT, m(15, 12, 88.0, 0.5, 2.5)),
+        ),
+        session(
+            "b",
+            TODAY - timedelta(days=2),  # Monday: the same week
+            work(0, Side.LEFT, m(11, 11, 90.0, 0.8, 4.0)),
+        ),
+    ]
+    (week,) = coach_weeks(sets_of(*records), TODAY)
+    assert (week.start, week.iso_year, week.iso_week) == (date(2026, 11, 23), 2026, 48)
+    assert week.left == CoachSide(
+        sets=3,
+        reps_counted=40,
+        parallel_reps=24,
+        median_peak_thigh_deg=78.0,
+        drive_lower_ratio=0.7,  # the median of the two sets that had one
+        sway_deg=4.0,
+        stability=2.5,  # the mean of the two rated sets
+    )
+    assert week.left is not None and week.left.parallel_share == pytest.approx(0.6)
+    assert week.right == CoachSide(2, 30, 27, 90.0, 0.45, 2.25, 4.0)
+
+
+def test_weeks_are_oldest_first_and_only_those_with_measured_sets() -> None:
+    records = [
+        session("now", TODAY, work(0, Side.RIGHT, m(10, 5, 80.0, 0.5, 3.0))),
+        session("3w", TODAY - timedelta(weeks=3), work(0, Side.LEFT, m(9, 9, 95.0, 0.4, 1.0))),
+        # Outside the last 12 weeks: left out.
+        session("old", TODAY - timedelta(weeks=12), work(0, Side.LEFT, m(9, 9, 95.0, 0.4, 1.0))),
+        # Measured nothing: no week for it.
+        session("plain", TODAY - timedelta(weeks=1), work(0, Side.LEFT, None, stability=3)),
+    ]
+    weeks = coach_weeks(sets_of(*records), TODAY)
+    assert [w.start for w in weeks] == [date(2026, 11, 2), date(2026, 11, 23)]
+    assert weeks[0].right is None and weeks[0].left is not None
+    assert weeks[1].left is None and weeks[1].right is not None
+    longer = coach_weeks(sets_of(*records), TODAY, weeks=13)
+    assert longer[0].start == date(2026, 8, 31)
+
+
+def test_only_the_sets_of_training_sessions_count() -> None:
+    measured = m(10, 5, 80.0, 0.5, 3.0)
+    records = [
+        session("cut", TODAY, work(0, Side.LEFT, measured), status=SessionStatus.INTERRUPTED),
+        session("live", TODAY, work(0, Side.LEFT, measured), status=SessionStatus.RUNNING),
+        # Stopped before any work: not a training session.
+        session("none", TODAY, work(0, Side.LEFT, measured, actual_ms=0)),
+        # Measures on a phase that is not rep work on a side are not a set.
+        session("odd", TODAY, work(0, None, measured),
+                work(1, Side.LEFT, measured, kind=PhaseKind.REST)),
+        session("stopped", TODAY, work(0, Side.LEFT, measured), status=SessionStatus.STOPPED),
+    ]  # fmt: skip
+    assert [s.session_id for s in sets_of(*records)] == ["cut", "live", "none", "stopped"]
+    (week,) = coach_weeks(sets_of(*records), TODAY)
+    assert week.left is not None and week.left.sets == 1 and week.right is None
+
+
+def test_a_side_without_reps_or_figures_reads_as_not_measured() -> None:
+    records = [session("a", TODAY, work(0, Side.LEFT, m(0, 0, None, None, None)))]
+    (week,) = coach_weeks(sets_of(*records), TODAY)
+    assert week.left == CoachSide(1, 0, 0, None, None, None, None)
+    assert week.left.parallel_share is None
+
+
+def test_a_week_is_the_one_where_the_session_was_trained() -> None:
+    # Sunday 22 November, 23:30 where it was trained (already Monday in UTC+2 and east).
+    start = datetime(2026, 11, 22, 23, 30, tzinfo=TZ)
+    record = dataclasses.replace(
+        session("a", TODAY, work(0, Side.LEFT, m(5, 5, 90.0, 0.5, 2.0))), started_at=start
+    )
+    (week,) = coach_weeks(sets_of(record), TODAY)
+    assert week.start == date(2026, 11, 16)
+
+
+def test_weeks_must_be_at_least_one() -> None:
+    with pytest.raises(ValueError):
+        coach_weeks([], TODAY, weeks=0)
