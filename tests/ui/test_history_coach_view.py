@@ -4,7 +4,6 @@ against right per week in the stats, and nothing of it for a history without the
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,17 +21,17 @@ from legdrive_timer.core.workout import Side
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.history_view import HistoryView
-from tests.helpers.window import WindowHarness
 from tests.ui.test_accessibility import unnamed
 from tests.ui.test_history_view import (
-    DOCS_SCREENSHOTS,
     TODAY,
-    UPDATE_DOCS_ENV,
+    assert_whole_without_scrolling,
     hiit,
+    history_in_window,
     ids,
     make_view,
     non_uniform,
     primer,
+    ready_for_screenshots,
     sample_history,
     shown,
 )
@@ -156,25 +155,14 @@ def test_a_week_measured_on_one_side_only_says_not_measured_for_the_other(
 def test_a_measured_session_shows_whole_without_sideways_scrolling(
     qtbot: QtBot, data_paths: DataPaths, size: tuple[int, int]
 ) -> None:
-    with HistoryStore.open(data_paths.history_db) as opened:
-        opened.merge([coached(primer("p-cam", TODAY)), *sample_history()])
-    h = WindowHarness(data_paths)
-    qtbot.addWidget(h.window)
-    h.window.resize(*size)
-    h.window.show()
-    qtbot.waitExposed(h.window)
-    h.app.history.show()
-    view = h.app.history.view
-    assert view is not None
+    records = [coached(primer("p-cam", TODAY)), *sample_history()]
+    h, view = history_in_window(qtbot, data_paths, records, size)
     orientations = set()
     for session_id in ("p-cam", "p-today", "h-today"):
         select(view, session_id)
         QApplication.processEvents()
         orientations.add(view._splitter.orientation())
-        for table in (view.table, view.detail.table):
-            assert table.horizontalScrollBar().maximum() == 0, (size, table.accessibleName())
-            header = table.horizontalHeader()
-            assert header.length() <= table.viewport().width(), (size, table.accessibleName())
+        assert_whole_without_scrolling(view, size)
     # The list and the detail keep their places from one session to the next.
     assert len(orientations) == 1
     h.window.close()
@@ -194,12 +182,7 @@ def test_coach_screenshots(qtbot: QtBot, store: HistoryStore, tmp_path: Path) ->
             left = CoachMeasures(14, min(14, 8 + n // 3), 74.0 + n / 2, 0.52, 4.2)
             record = coached(record, left=left)
         records.append(record)
-    store.merge(records)
-    view = shown(qtbot, make_view(qtbot, store))
-    view.table.selectRow(0)
-    line = view.detail.heading.fontMetrics().height()
-    qtbot.waitUntil(lambda: view.detail.heading.height() >= 2 * line)
-    folder = DOCS_SCREENSHOTS if os.environ.get(UPDATE_DOCS_ENV) == "1" else tmp_path
+    view, folder = ready_for_screenshots(qtbot, store, records, tmp_path)
     assert view.grab().save(str(folder / "history-coach.png"))
     view.tabs.setCurrentIndex(1)
     panel = view.stats_panel

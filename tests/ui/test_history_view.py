@@ -501,6 +501,21 @@ def test_charts_paint_something(qtbot: QtBot, seeded: HistoryStore) -> None:
     assert "left 2, right 4" in panel.stability_chart.accessibleDescription()
 
 
+def ready_for_screenshots(
+    qtbot: QtBot, store: HistoryStore, records: list[SessionRecord], tmp_path: Path
+) -> tuple[HistoryView, Path]:
+    """The view of `records` with the newest session selected, and the folder to save
+    screenshots in (docs/screenshots with LEGDRIVE_TIMER_UPDATE_DOC_SCREENSHOTS=1)."""
+    store.merge(records)
+    view = shown(qtbot, make_view(qtbot, store))
+    view.table.selectRow(0)
+    # The detail's heading is two lines: the layout gives it room once it has run.
+    line = view.detail.heading.fontMetrics().height()
+    qtbot.waitUntil(lambda: view.detail.heading.height() >= 2 * line)
+    folder = DOCS_SCREENSHOTS if os.environ.get(UPDATE_DOCS_ENV) == "1" else tmp_path
+    return view, folder
+
+
 def test_screenshots(qtbot: QtBot, store: HistoryStore, tmp_path: Path) -> None:
     """The list and the stats at 1280x800, for the docs (look at them)."""
     records: list[SessionRecord] = []
@@ -513,13 +528,7 @@ def test_screenshots(qtbot: QtBot, store: HistoryStore, tmp_path: Path) -> None:
             records.append(
                 primer(f"p{n}", day, left_stab=left, right_stab=4, left_reps=13 if n < 6 else 15)
             )
-    store.merge(records)
-    view = shown(qtbot, make_view(qtbot, store))
-    view.table.selectRow(0)
-    # The detail's heading is two lines: the layout gives it room once it has run.
-    line = view.detail.heading.fontMetrics().height()
-    qtbot.waitUntil(lambda: view.detail.heading.height() >= 2 * line)
-    folder = DOCS_SCREENSHOTS if os.environ.get(UPDATE_DOCS_ENV) == "1" else tmp_path
+    view, folder = ready_for_screenshots(qtbot, store, records, tmp_path)
     assert view.grab().save(str(folder / "history.png"))
     view.tabs.setCurrentIndex(1)
     assert view.grab().save(str(folder / "stats.png"))
@@ -612,12 +621,12 @@ def test_the_list_shows_left_and_right_stability_and_effort(
     ]
 
 
-@pytest.mark.parametrize("size", [(1366, 768), (1024, 600)])
-def test_a_session_shows_whole_without_sideways_scrolling(
-    qtbot: QtBot, data_paths: DataPaths, size: tuple[int, int]
-) -> None:
+def history_in_window(
+    qtbot: QtBot, data_paths: DataPaths, records: list[SessionRecord], size: tuple[int, int]
+) -> tuple[WindowHarness, HistoryView]:
+    """The whole window at `size`, showing the history view of `records`."""
     with HistoryStore.open(data_paths.history_db) as opened:
-        opened.merge(sample_history())
+        opened.merge(records)
     h = WindowHarness(data_paths)
     qtbot.addWidget(h.window)
     h.window.resize(*size)
@@ -626,13 +635,26 @@ def test_a_session_shows_whole_without_sideways_scrolling(
     h.app.history.show()
     view = h.app.history.view
     assert view is not None
+    return h, view
+
+
+def assert_whole_without_scrolling(view: HistoryView, size: tuple[int, int]) -> None:
+    """The list and the detail each show every column whole, no sideways scroll bar."""
+    for table in (view.table, view.detail.table):
+        assert table.horizontalScrollBar().maximum() == 0, (size, table.accessibleName())
+        header = table.horizontalHeader()
+        assert header.length() <= table.viewport().width(), (size, table.accessibleName())
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 600)])
+def test_a_session_shows_whole_without_sideways_scrolling(
+    qtbot: QtBot, data_paths: DataPaths, size: tuple[int, int]
+) -> None:
+    h, view = history_in_window(qtbot, data_paths, sample_history(), size)
     for row in (0, 1):  # a primer, then the HIIT finisher's sixteen phases
         view.table.selectRow(row)
         QApplication.processEvents()
-        for table in (view.table, view.detail.table):
-            assert table.horizontalScrollBar().maximum() == 0, (size, table.accessibleName())
-            header = table.horizontalHeader()
-            assert header.length() <= table.viewport().width(), (size, table.accessibleName())
+        assert_whole_without_scrolling(view, size)
         assert view.detail.table.rowCount() == (7 if row == 0 else 16)
     h.window.close()
 

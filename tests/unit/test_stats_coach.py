@@ -7,16 +7,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from legdrive_timer.core.records import (
-    CoachMeasures,
-    EndReason,
-    SegmentRecord,
-    SessionRecord,
-    SessionStatus,
-)
+from legdrive_timer.core.records import CoachMeasures, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.stats import CoachSet, CoachSide, coach_sets, coach_weeks
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
+from tests.unit.test_stats import seg
+from tests.unit.test_stats import session as stats_session
 
 TZ = timezone(timedelta(hours=1))
 TODAY = date(2026, 11, 25)  # a Wednesday; its week starts on Monday 23 November
@@ -30,22 +26,8 @@ def work(
     kind: PhaseKind = PhaseKind.WORK,
     actual_ms: int = 45_000,
 ) -> SegmentRecord:
-    return SegmentRecord(
-        phase_index=index,
-        kind=kind,
-        block_index=0,
-        exercise_id="knee-drive",
-        side=side,
-        set_number=1 + index // 2,
-        round_number=None,
-        planned_ms=45_000,
-        actual_ms=actual_ms,
-        reps_planned=15,
-        reps_done=15,
-        end_reason=EndReason.ELAPSED,
-        stability=stability,
-        coach=coach,
-    )
+    segment = seg(kind, side, actual_ms, 15, stability, index)
+    return dataclasses.replace(segment, set_number=1 + index // 2, coach=coach)
 
 
 def session(
@@ -54,10 +36,7 @@ def session(
     *segments: SegmentRecord,
     status: SessionStatus = SessionStatus.COMPLETED,
 ) -> SessionRecord:
-    start = datetime(day.year, day.month, day.day, 18, 0, tzinfo=TZ)
-    return SessionRecord(
-        sid, "primer", "Primer", start, start + timedelta(minutes=5), status, 300_000, segments
-    )
+    return stats_session(day, *segments, status=status, sid=sid, tz=TZ)
 
 
 def m(
