@@ -80,7 +80,7 @@ _tempo_type.__name__ = "tempo"
 COMMANDS = {
     "run": "open the window and start a workout at once",
     "workouts": "list, show, import, export or delete workouts",
-    "history": "list, export, import",
+    "history": "list, show, export, import",
     "coach": "measure the knee drives in a video (with the coach extra)",
 }
 
@@ -194,6 +194,16 @@ def _history_arguments(history: _Parser, common: _Parser) -> None:
         dest="history_command", metavar="ACTION", required=True, parser_class=_Parser
     )
     history_commands.add_parser("list", parents=[common], help="list past sessions")
+    show = history_commands.add_parser(
+        "show", parents=[common], help="every phase of one session, with the coach's measures"
+    )
+    show.add_argument(
+        "session",
+        metavar="SESSION",
+        nargs="?",
+        default="1",
+        help="a session id, or its place in `history list` (1, the default, is the newest)",
+    )
     export = history_commands.add_parser("export", parents=[common], help="export history")
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")
@@ -317,6 +327,8 @@ def _history(args: argparse.Namespace, paths: DataPaths) -> int:
 
     if args.history_command == "list":
         return history_cli.list_sessions(paths, sys.stdout)
+    if args.history_command == "show":
+        return history_cli.show_session(paths, args.session, sys.stdout)
     if args.history_command == "export":
         return history_cli.export_history(
             paths, args.format, args.output, sys.stdout, force=args.force

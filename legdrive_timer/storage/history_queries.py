@@ -115,18 +115,26 @@ class Queries(StoreCore):
 
     def coach_sets(self, *, since: date | None = None) -> list[CoachSet]:
         """The rep sets the camera coach measured, of sessions since `since` (their date where
-        they happened), oldest first. Few rows (a handful per session): one query, through
-        the index of measured segments."""
-        clause, params = "", []
-        if since is not None:
-            clause, params = " AND s.started_date >= ?", [since.isoformat()]
-        rows = self._read(
-            f"SELECT {COACH_SET_COLUMNS} FROM segments g JOIN sessions s ON s.id = g.session_id "
-            "WHERE g.coach_reps_counted IS NOT NULL AND g.kind = 'work' "
-            f"AND g.side IS NOT NULL{clause} "
-            "ORDER BY s.started_utc_ms, s.id, g.phase_index",
-            params,
-        )
+        they happened), oldest first. All of them through the index of measured segments;
+        since a date, the sessions of those dates first (CROSS JOIN keeps that order), so
+        that the stats' last weeks read as many rows as those weeks hold, however long the
+        history."""
+        where = "g.coach_reps_counted IS NOT NULL AND g.kind = 'work' AND g.side IS NOT NULL"
+        order = "ORDER BY s.started_utc_ms, s.id, g.phase_index"
+        if since is None:
+            sql = (
+                f"SELECT {COACH_SET_COLUMNS} FROM segments g "
+                f"JOIN sessions s ON s.id = g.session_id WHERE {where} {order}"
+            )
+            params: list[str] = []
+        else:
+            sql = (
+                f"SELECT {COACH_SET_COLUMNS} FROM sessions s INDEXED BY sessions_by_date "
+                "CROSS JOIN segments g "
+                f"ON g.session_id = s.id WHERE s.started_date >= ? AND {where} {order}"
+            )
+            params = [since.isoformat()]
+        rows = self._read(sql, params)
         return [found for found in readable(rows, coach_set_from) if found is not None]
 
     def has_coach_measures(self) -> bool:

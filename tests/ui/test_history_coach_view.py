@@ -4,6 +4,7 @@ against right per week in the stats, and nothing of it for a history without the
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from legdrive_timer.core.formatting import COACH_COLUMNS, SEGMENT_COLUMNS
 from legdrive_timer.core.records import CoachMeasures, SessionRecord
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
+from legdrive_timer.history_cli import format_record
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.history_view import HistoryView
@@ -94,6 +96,13 @@ def test_a_measured_session_shows_its_sets_measures_and_the_others_do_not(
     assert rows[3][:2] == ["Drive", "Left"] and rows[3][7:] == [
         "14", "8 (57%)", "74°", "0.52", "4.2°",
     ]  # fmt: skip
+    # `history show` prints the very same cells.
+    record = store.session("p-cam")
+    assert record is not None
+    printed = format_record(record).splitlines()[3:]
+    assert [re.split(r" {2,}", line.strip()) for line in printed] == [
+        [cell for cell in row if cell] for row in [headers(view), *rows]
+    ]
     select(view, "p-plain")
     assert headers(view) == list(SEGMENT_COLUMNS)
 

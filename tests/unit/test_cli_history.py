@@ -310,3 +310,43 @@ def test_an_export_of_the_previous_version_still_imports(
     exported = json.loads(out)
     assert exported["version"] == 1  # nothing measured: still readable by version 1 apps
     assert exported["sessions"][0]["segments"] == document["sessions"][0]["segments"]
+
+
+def test_show_prints_every_phase_and_the_coachs_measures_where_present(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with HistoryStore.open(DataPaths.resolve(data).history_db) as store:
+        store.set_coach("two", 1, CoachMeasures(15, 12, 88.5, 0.45, 2.5))
+    code, out, err = run(capsys, "history", "show", "two", "--data-dir", str(data))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "Knee drive primer, Mon 02 Mar 2026, 18:00 (id two)"
+    assert lines[1] == "Stopped, 1:00 of 8:00 planned."
+    assert lines[3].split("  ")[0] == "Phase" and lines[3].endswith("Drive : lower  Sway")
+    assert lines[4].split() == ["Drive", "Round", "1", "30", "s", "30", "s"]
+    assert lines[5].split()[-6:] == ["15", "12", "(80%)", "88°", "0.45", "2.5°"]
+    assert lines[5].split()[:2] == ["Drive", "Left"] and len(lines) == 6
+    # Without measures: the seven columns of the history view, nothing more.
+    code, out, _ = run(capsys, "history", "show", "one", "--data-dir", str(data))
+    assert out.splitlines()[3].split() == [
+        "Phase", "Side", "Set", "/", "round", "Planned", "Actual", "Reps", "Stability",
+    ]  # fmt: skip
+    # The list keeps its one line per session, the status last, whatever was measured.
+    code, out, _ = run(capsys, "history", "list", "--data-dir", str(data))
+    assert [line.split()[-1] for line in out.splitlines()] == [
+        "interrupted", "stopped", "completed",
+    ]  # fmt: skip
+
+
+def test_show_takes_a_place_in_the_list_and_says_so_when_there_is_none(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "history", "show", "--data-dir", str(data))
+    assert code == 0 and out.startswith("HIIT finisher, Tue 03 Mar 2026, 18:00 (id three)\n")
+    code, out, _ = run(capsys, "history", "show", "3", "--data-dir", str(data))
+    assert code == 0 and "(id one)" in out.splitlines()[0]
+    for missing in ("4", "0", "nope"):
+        code, out, err = run(capsys, "history", "show", missing, "--data-dir", str(data))
+        assert (code, out) == (2, "")
+        assert err.startswith(f"legdrive-timer: There is no session '{missing}' in the history")
+        assert err.count("\n") == 1
