@@ -7,13 +7,13 @@ is written there with its traceback; the user gets one sentence that names the f
 the `Reporter` in place: stderr for the command line, a message box for the window.
 
 Opening the file waits until `attach_file` (the window calls it once its first frame is
-painted): `logging.handlers` alone costs about 6 ms to import, and nothing is logged before.
-An error raised earlier attaches the file itself.
+painted): nothing is logged before. An error raised earlier attaches the file itself.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -31,6 +31,53 @@ Reporter = Callable[[str], None]
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 log = logging.getLogger(LOGGER)
+
+
+class RotatingFile(logging.FileHandler):
+    """A log file that starts afresh when the next line would take it past `max_bytes`,
+    keeping `backups` older ones (`name.1` the newest).
+
+    What `logging.handlers.RotatingFileHandler` does; importing `logging.handlers` brings
+    socket, pickle and queue with it (about 2 MiB at every start) for handlers this app
+    never uses.
+    """
+
+    def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
+        super().__init__(path, mode="a", encoding="utf-8")
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._full(self.format(record) + self.terminator):
+                self._roll()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _full(self, line: str) -> bool:
+        if self.stream is None:
+            self.stream = self._open()
+        if not Path(self.baseFilename).is_file():
+            return False  # a device or a pipe (/dev/null) is never rotated
+        self.stream.seek(0, os.SEEK_END)
+        return self.stream.tell() + len(line.encode("utf-8", "replace")) > self.max_bytes
+
+    def _roll(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        base = Path(self.baseFilename)
+        for number in range(self.backups - 1, 0, -1):
+            older = base.with_name(f"{base.name}.{number}")
+            if older.exists():
+                older.replace(base.with_name(f"{base.name}.{number + 1}"))
+        if self.backups > 0:
+            base.replace(base.with_name(f"{base.name}.1"))
+        else:
+            base.unlink()
+        self.stream = self._open()
 
 
 def print_to_stderr(sentence: str) -> None:
@@ -71,13 +118,9 @@ class Diagnostics:
             return True
         if self._file_problem is not None:
             return False
-        from logging.handlers import RotatingFileHandler
-
         try:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
-            handler = RotatingFileHandler(
-                self.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-            )
+            handler = RotatingFile(self.log_file, max_bytes=MAX_BYTES, backups=BACKUPS)
         except OSError as error:
             self._file_problem = error.strerror or str(error)
             log.warning("no log file at %s: %s", self.log_file, self._file_problem)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -121,7 +122,6 @@ class AppController(QObject):
         self.history.open()
         self.window.start_screen.set_history_available(self.history.store is not None)
         self.sound.load()
-        self.session.watch_sleep()
 
     def start_by_id(self, workout_id: str) -> None:
         workout = self.workouts.get(workout_id)
@@ -276,24 +276,25 @@ class _CloseOnSignals(QObject):
 
     def __init__(self, app: QApplication, close: Callable[[], None]) -> None:
         import signal
-        import socket
 
         from PySide6.QtCore import QSocketNotifier
 
         super().__init__(app)
         self._close = close
-        self._receiver, self._sender = socket.socketpair()
-        self._receiver.setblocking(False)
-        self._sender.setblocking(False)
-        signal.set_wakeup_fd(self._sender.fileno())
-        self._notifier = QSocketNotifier(self._receiver.fileno(), QSocketNotifier.Type.Read, self)
+        # A pipe rather than a socket pair: POSIX only (see run_app), and `socket` would
+        # be one more module to load at start.
+        self._receiver, self._sender = os.pipe()
+        os.set_blocking(self._receiver, False)
+        os.set_blocking(self._sender, False)
+        signal.set_wakeup_fd(self._sender)
+        self._notifier = QSocketNotifier(self._receiver, QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._handle)
 
     def _drain(self) -> None:
         with contextlib.suppress(OSError):
-            self._receiver.recv(64)
+            os.read(self._receiver, 64)
 
     def _handle(self, number: int, frame: object) -> None:
         import signal

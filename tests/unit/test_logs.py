@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import subprocess
 import sys
@@ -86,6 +87,24 @@ def test_the_log_is_rotated_and_bounded(diagnostics: Diagnostics) -> None:
         "legdrive-timer.log.3",
     ]
     assert all(f.stat().st_size <= logs.MAX_BYTES for f in files)
+
+
+def test_rotation_keeps_the_newest_lines_in_order(diagnostics: Diagnostics) -> None:
+    assert diagnostics.attach_file()
+    for number in range(4 * logs.MAX_BYTES // 500):
+        logs.log.info("line %06d %s", number, "y" * 480)
+    folder = diagnostics.log_file.parent
+    newest_first = [folder / "legdrive-timer.log"] + [
+        folder / f"legdrive-timer.log.{n}" for n in range(1, logs.BACKUPS + 1)
+    ]
+    numbers = [
+        [int(line.split("line ")[1][:6]) for line in path.read_text().splitlines()]
+        for path in newest_first
+    ]
+    assert numbers[0][-1] == 4 * logs.MAX_BYTES // 500 - 1
+    for newer, older in itertools.pairwise(numbers):
+        assert older[-1] + 1 == newer[0]  # nothing lost between two files
+    assert all(path.stat().st_size <= logs.MAX_BYTES for path in newest_first)
 
 
 def test_an_unwritable_log_folder_still_gives_one_sentence(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 
 def run_python(code: str) -> str:
@@ -67,3 +68,18 @@ def test_names_are_sha256_without_openssl() -> None:
         """
     )
     assert out.split() == ["False", "True"]
+
+
+def test_the_log_file_opens_without_the_network_handlers(tmp_path: Path) -> None:
+    out = run_python(
+        f"""
+        import sys
+        from pathlib import Path
+        from legdrive_timer.logs import Diagnostics
+
+        diagnostics = Diagnostics(Path({str(tmp_path / "logs" / "app.log")!r}))
+        print(diagnostics.attach_file())
+        print(sorted(m for m in ("logging.handlers", "socket", "pickle") if m in sys.modules))
+        """
+    )
+    assert out.split("\n")[:2] == ["True", "[]"]

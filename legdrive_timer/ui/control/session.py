@@ -155,6 +155,8 @@ class SessionControl(QObject):
         # After the first phase is on screen: asking the desktop takes a bus round trip.
         if engine.state in (State.PREP, State.RUNNING):
             self.keep_awake.inhibit(KEEP_AWAKE_REASON)
+        # Sleep matters only to a running session: listened for from the first one on.
+        QTimer.singleShot(0, self.watch_sleep)
         return engine
 
     def _attach_after_paint(
