@@ -4,16 +4,23 @@ Runs an interval session in real time through the SessionEngine and the QtSchedu
 the same event loop at the same time:
 - the floor: a bare single-shot `PreciseTimer` aimed at the same deadlines (the same
   schedule, offset by half a second so that the two never wake at the same instant), doing
-  nothing but note the time; no timer on this loop can do better;
-- a naive timer that counts 1000 ms QTimer ticks, as a widget-owned countdown does.
-For every phase boundary and every countdown second it prints the error against the ideal
-schedule (median, p99, max) and the drift at the end, the ratio engine / floor, and where the
-engine's time goes on each wake: how late the QTimer fired, and how long from the timer
-firing to the listeners hearing of the new phase.
+  nothing but note the time; no plain timer on this loop can do better;
+- a second floor, identical but offset by three quarters of a second: two timers that do
+  exactly the same thing differ by this much in the same run, which says how far apart the
+  engine and the floor can be by chance alone;
+- a naive timer that counts 1000 ms QTimer ticks, as a widget-owned countdown does, started
+  a quarter of a second after the engine so that its coarse ticks do not share the engine's
+  instants.
+A mark is every whole second of the schedule (each phase start and each second tick): the
+same marks for every timer. For each it prints the error against the ideal schedule
+(median, p99, max, and which of the worst the p99 is) and the drift at the end, the ratios
+engine / floor and floor B / floor, and where the engine's time goes on each wake: how late
+the QTimer fired, and how long from the timer firing to the listeners hearing of it.
+`--runs N` runs N sessions one after another and pools their marks.
 
-    python bench/timing.py                    # 2 minutes, idle machine
-    python bench/timing.py --seconds 120 --load   # one busy process per core
-    python bench/timing.py --profile-wakes    # the engine's Python per wake, on a fake clock
+    python bench/timing.py                           # 2 minutes
+    python bench/timing.py --seconds 60 --runs 3 --load   # one busy process per core
+    python bench/timing.py --profile-wakes           # the engine's Python per wake, on a fake clock
 """
 
 from __future__ import annotations
@@ -30,12 +37,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from legdrive_timer.core.clock import monotonic_ms
 from legdrive_timer.core.engine import SessionEngine
-from legdrive_timer.core.events import Countdown, Event, PhaseStarted, SessionEnded
+from legdrive_timer.core.events import Event, PhaseStarted, SecondTick, SessionEnded
 from legdrive_timer.core.timeline import Timeline, compile_workout
 from legdrive_timer.core.workout import IntervalBlock, Workout
 from legdrive_timer.ui.scheduler import QtScheduler
@@ -46,6 +53,8 @@ PREP_S = 5
 BARE_OFFSET_MS = 500
 """The floor's schedule runs this much after the engine's: every wake of either is on a
 whole second of its own schedule, so they never compete for the same instant."""
+SECOND_FLOOR_OFFSET_MS = 750
+NAIVE_OFFSET_MS = 250
 
 
 def bench_timeline(seconds: int) -> Timeline:
@@ -63,18 +72,15 @@ def bench_timeline(seconds: int) -> Timeline:
     return compile_workout(workout)
 
 
+def mark_label(at_ms: int) -> str:
+    return f"{at_ms / 1000:.0f} s"
+
+
 def ideal_schedule(timeline: Timeline) -> list[tuple[str, float]]:
-    """(label, milliseconds after the start) for every boundary and countdown second."""
-    marks: list[tuple[str, float]] = []
-    start = 0.0
-    for phase in timeline.phases:
-        marks.append((f"start {phase.index}", start))
-        for n in (3, 2, 1):
-            if n * 1000 < phase.planned_ms:
-                marks.append((f"count {phase.index}.{n}", start + phase.planned_ms - n * 1000))
-        start += phase.planned_ms
-    marks.append(("end", start))
-    return marks
+    """(label, milliseconds after the start) for every whole second of the session: each
+    phase start, each second tick within a phase, and the end."""
+    total = timeline.total_ms
+    return [(mark_label(at), float(at)) for at in range(0, total + 1, 1000)]
 
 
 @dataclass
@@ -120,6 +126,11 @@ def run_engine(timeline: Timeline, recorder: Recorder, wakes: Wakes | None = Non
     scheduler = TracedScheduler()
     wakes = wakes if wakes is not None else Wakes()
     origin: list[int] = []
+    starts: dict[int, int] = {}
+    at = 0
+    for phase in timeline.phases:
+        starts[phase.index] = at
+        at += phase.planned_ms
 
     def clock() -> int:
         now = monotonic_ms()
@@ -130,19 +141,19 @@ def run_engine(timeline: Timeline, recorder: Recorder, wakes: Wakes | None = Non
 
     engine = SessionEngine(timeline, clock, scheduler)
 
-    def mark(label: str) -> None:
-        recorder.mark(label)
+    def mark(at_ms: int) -> None:
+        recorder.mark(mark_label(at_ms))
         if scheduler.fired_ns:
             wakes.timer_late_ms.append(scheduler.late_ms)
             wakes.to_listener_ms.append((time.monotonic_ns() - scheduler.fired_ns) / 1e6)
 
     def on_event(event: Event) -> None:
         if isinstance(event, PhaseStarted):
-            mark(f"start {event.phase.index}")
-        elif isinstance(event, Countdown):
-            mark(f"count {event.phase.index}.{event.seconds}")
+            mark(starts[event.phase.index])
+        elif isinstance(event, SecondTick) and not event.phase.self_paced:
+            mark(starts[event.phase.index] + event.phase.planned_ms - event.remaining_ms)
         elif isinstance(event, SessionEnded):
-            mark("end")
+            mark(timeline.total_ms)
 
     engine.subscribe(on_event)
     engine.start()
@@ -153,14 +164,19 @@ def run_engine(timeline: Timeline, recorder: Recorder, wakes: Wakes | None = Non
 class BareTimer:
     """The floor: one single-shot PreciseTimer aimed at each deadline in turn, computed as
     the app's scheduler computes it (integer milliseconds of the monotonic clock). It wakes
-    when the engine does, on every whole second of the schedule, and notes the marks."""
+    on every whole second of the schedule, as the engine does, and notes each mark."""
 
-    def __init__(self, ideal: list[tuple[str, float]], recorder: Recorder, wakes: Wakes) -> None:
-        labels = {round(at): label for label, at in ideal}
-        end = max(labels)
-        self.deadlines = [(at, labels.get(at)) for at in range(0, end + 1, 1000)]
+    def __init__(
+        self,
+        ideal: list[tuple[str, float]],
+        recorder: Recorder,
+        wakes: Wakes,
+        on_done: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.deadlines = [(round(at), label) for label, at in ideal]
         self.recorder = recorder
         self.wakes = wakes
+        self.on_done = on_done
         self.next = 0
         self.origin_ms = 0
         self.timer = QTimer()
@@ -189,20 +205,25 @@ class BareTimer:
             self._arm()  # woke before the deadline: aim again, as the engine would
             return
         self.wakes.timer_late_ms.append((now_ns - due_ns) / 1e6)
-        if label is not None:
-            self.recorder.mark(label)
+        self.recorder.mark(label)
         self.next += 1
-        if not self.done:
+        if self.done:
+            self.on_done()
+        else:
             self._arm()
 
 
 class NaiveTicker:
     """What a widget-owned timer does: decrement a counter on every 1000 ms tick."""
 
-    def __init__(self, timeline: Timeline, recorder: Recorder) -> None:
+    def __init__(
+        self, timeline: Timeline, recorder: Recorder, on_done: Callable[[], None] = lambda: None
+    ) -> None:
         self.phases = list(timeline.phases)
         self.recorder = recorder
+        self.on_done = on_done
         self.index = 0
+        self.at_ms = 0
         self.left = self.phases[0].planned_ms // 1000
         self.timer = QTimer()
         self.timer.setInterval(1000)
@@ -211,39 +232,56 @@ class NaiveTicker:
 
     def start(self) -> None:
         self.recorder.t0_ns = time.monotonic_ns()
-        self.recorder.mark("start 0")
+        self.recorder.mark(mark_label(0))
         self.timer.start()
 
     def tick(self) -> None:
         self.left -= 1
-        if 1 <= self.left <= 3:
-            self.recorder.mark(f"count {self.index}.{self.left}")
+        self.at_ms += 1000
+        self.recorder.mark(mark_label(self.at_ms))
         if self.left > 0:
             return
         self.index += 1
         if self.index == len(self.phases):
-            self.recorder.mark("end")
             self.timer.stop()
             self.done = True
+            self.on_done()
             return
-        self.recorder.mark(f"start {self.index}")
         self.left = self.phases[self.index].planned_ms // 1000
 
 
-def summarise(ideal: list[tuple[str, float]], seen: dict[str, float]) -> dict[str, float]:
-    errors = [abs(seen[label] - at) for label, at in ideal if label in seen]
-    errors.sort()
-    p99 = errors[min(len(errors) - 1, round(0.99 * (len(errors) - 1)))]
-    drift = seen.get("end", float("nan")) - ideal[-1][1]
-    missing = sum(1 for label, _ in ideal if label not in seen)
+def percentile_99(ordered: list[float]) -> float:
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+def p99_rank(count: int) -> str:
+    """Which of `count` values the p99 is, counted from the worst."""
+    rank = count - min(count - 1, round(0.99 * (count - 1)))
+    if rank == 1:
+        return "the worst"
+    suffix = {2: "nd", 3: "rd"}.get(rank % 10 if rank % 100 not in (11, 12, 13) else 0, "th")
+    return f"the {rank}{suffix} worst"
+
+
+def errors_of(ideal: list[tuple[str, float]], seen: dict[str, float]) -> list[float]:
+    return sorted(abs(seen[label] - at) for label, at in ideal if label in seen)
+
+
+def stats_of(errors: list[float], drifts: list[float], missing: int) -> dict[str, float]:
     return {
         "events": len(errors),
         "missing": missing,
         "median": statistics.median(errors),
-        "p99": p99,
+        "p99": percentile_99(errors),
         "max": errors[-1],
-        "drift": drift,
+        "drift": max(drifts, key=abs) if drifts else float("nan"),
     }
+
+
+def summarise(ideal: list[tuple[str, float]], seen: dict[str, float]) -> dict[str, float]:
+    drift = seen.get(ideal[-1][0], float("nan")) - ideal[-1][1]
+    missing = sum(1 for label, _ in ideal if label not in seen)
+    return stats_of(errors_of(ideal, seen), [drift], missing)
 
 
 def ratio(a: dict[str, float], b: dict[str, float], key: str) -> float:
@@ -254,8 +292,7 @@ def summary(values: list[float]) -> str:
     ordered = sorted(values)
     if not ordered:
         return "-"
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return f"median {statistics.median(ordered):.2f} ms, p99 {p99:.2f} ms"
+    return f"median {statistics.median(ordered):.2f} ms, p99 {percentile_99(ordered):.2f} ms"
 
 
 def start_load(enabled: bool) -> list[subprocess.Popen[bytes]]:
@@ -297,9 +334,85 @@ def profile_wakes(seconds: int) -> None:
     pstats.Stats(profile).sort_stats("tottime").print_stats(8)
 
 
+TIMERS = ("engine", "floor", "floor B", "naive")
+NAMES = {
+    "engine": "engine (deadline, precise)",
+    "floor": "floor (bare precise timer)",
+    "floor B": "floor B (the same, +250 ms)",
+    "naive": "naive (1000 ms ticks)",
+}
+
+
+@dataclass
+class Run:
+    """One session's marks for every timer, and the engine's and floor's wakes."""
+
+    seen: dict[str, Recorder] = field(default_factory=lambda: {n: Recorder() for n in TIMERS})
+    wakes: Wakes = field(default_factory=Wakes)
+    floor_wakes: Wakes = field(default_factory=Wakes)
+    floor_b_wakes: Wakes = field(default_factory=Wakes)
+
+
+def run_session(app: QCoreApplication, timeline: Timeline, ideal: list[tuple[str, float]]) -> Run:
+    run = Run()
+    finished: set[str] = set()
+
+    def done(name: str) -> Callable[[], None]:
+        def note() -> None:
+            finished.add(name)
+            if len(finished) == len(TIMERS):
+                app.quit()
+
+        return note
+
+    naive = NaiveTicker(timeline, run.seen["naive"], done("naive"))
+    floor = BareTimer(ideal, run.seen["floor"], run.floor_wakes, done("floor"))
+    floor_b = BareTimer(ideal, run.seen["floor B"], run.floor_b_wakes, done("floor B"))
+    engine = run_engine(timeline, run.seen["engine"], run.wakes)
+    engine_done = done("engine")
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, SessionEnded):
+            engine_done()
+
+    engine.subscribe(on_event)
+    origin_ms = run.seen["engine"].t0_ns // 1_000_000
+    floor.start_at(origin_ms + BARE_OFFSET_MS)
+    floor_b.start_at(origin_ms + SECOND_FLOOR_OFFSET_MS)
+    naive_start = QTimer()
+    naive_start.setSingleShot(True)
+    naive_start.setTimerType(Qt.TimerType.PreciseTimer)
+    naive_start.timeout.connect(naive.start)
+    naive_start.start(max(0, origin_ms + NAIVE_OFFSET_MS - monotonic_ms()))
+    app.exec()
+    return run
+
+
+def pooled(ideal: list[tuple[str, float]], runs: list[Run], name: str) -> dict[str, float]:
+    errors: list[float] = []
+    drifts: list[float] = []
+    missing = 0
+    end_label, end_at = ideal[-1]
+    for run in runs:
+        seen = run.seen[name].seen
+        errors.extend(errors_of(ideal, seen))
+        missing += sum(1 for label, _ in ideal if label not in seen)
+        if end_label in seen:
+            drifts.append(seen[end_label] - end_at)
+    return stats_of(sorted(errors), drifts, missing)
+
+
+def load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=120, help="session length (default 120)")
+    parser.add_argument("--runs", type=int, default=1, help="sessions one after another")
     parser.add_argument("--load", action="store_true", help="one busy process per core")
     parser.add_argument(
         "--profile-wakes", action="store_true", help="profile the engine's wakes on a fake clock"
@@ -313,61 +426,70 @@ def main() -> int:
     assert isinstance(app, QGuiApplication)
     timeline = bench_timeline(args.seconds)
     ideal = ideal_schedule(timeline)
+    load_before = load_average()
     load = start_load(args.load)
+    runs: list[Run] = []
     try:
-        engine_seen, bare_seen, naive_seen = Recorder(), Recorder(), Recorder()
-        wakes, bare_wakes = Wakes(), Wakes()
-        naive = NaiveTicker(timeline, naive_seen)
-        bare = BareTimer(ideal, bare_seen, bare_wakes)
-        engine = run_engine(timeline, engine_seen, wakes)
-        naive.start()
-        bare.start_at(engine_seen.t0_ns // 1_000_000 + BARE_OFFSET_MS)
-        finish = QTimer()
-        finish.setInterval(200)
-        finish.timeout.connect(
-            lambda: naive.done and bare.done and not engine.is_active and app.quit()
-        )
-        finish.start()
-        app.exec()
+        for _ in range(max(1, args.runs)):
+            runs.append(run_session(app, timeline, ideal))
     finally:
         for process in load:
             process.kill()
             process.wait()
 
-    engine_stats = summarise(ideal, engine_seen.seen)
-    bare_stats = summarise(ideal, bare_seen.seen)
-    naive_stats = summarise(ideal, naive_seen.seen)
-    load_text = f"busy loop on each of {os.cpu_count()} cores" if args.load else "idle machine"
-    print(f"session {timeline.total_ms / 1000:.0f} s, {len(ideal)} marks, {load_text}")
-    print(f"{'timer':<28}{'events':>7}{'median ms':>11}{'p99 ms':>9}{'max ms':>9}{'drift ms':>10}")
-    for name, stats in (
-        ("engine (deadline, precise)", engine_stats),
-        ("floor (bare precise timer)", bare_stats),
-        ("naive (1000 ms ticks)", naive_stats),
-    ):
+    load_text = f"busy loop on each of {os.cpu_count()} cores" if args.load else "no busy loops"
+    print(
+        f"session {timeline.total_ms / 1000:.0f} s, {len(ideal)} marks, {len(runs)} run(s), "
+        f"{load_text}; load average {load_before} before, {load_average()} after"
+    )
+    if len(runs) > 1:
         print(
-            f"{name:<28}{stats['events']:>7.0f}{stats['median']:>11.2f}{stats['p99']:>9.2f}"
-            f"{stats['max']:>9.2f}{stats['drift']:>10.2f}"
+            "run  engine med/p99   floor med/p99   floor B med/p99   engine/floor p99  B/floor p99"
         )
+        for number, run in enumerate(runs, 1):
+            each = {name: summarise(ideal, run.seen[name].seen) for name in TIMERS}
+            e, f, b = each["engine"], each["floor"], each["floor B"]
+            print(
+                f"{number:>3}  {e['median']:6.2f} {e['p99']:6.2f}   {f['median']:6.2f} "
+                f"{f['p99']:6.2f}   {b['median']:6.2f} {b['p99']:6.2f}        "
+                f"x{ratio(e, f, 'p99'):.2f}        x{ratio(b, f, 'p99'):.2f}"
+            )
+    stats = {name: pooled(ideal, runs, name) for name in TIMERS}
+    count = int(stats["engine"]["events"])
+    print(f"all runs: {count} marks per timer; p99 is {p99_rank(count)} of them")
+    print(f"{'timer':<29}{'marks':>6}{'median ms':>11}{'p99 ms':>9}{'max ms':>9}{'drift ms':>10}")
+    for name in TIMERS:
+        row = stats[name]
+        print(
+            f"{NAMES[name]:<29}{row['events']:>6.0f}{row['median']:>11.2f}{row['p99']:>9.2f}"
+            f"{row['max']:>9.2f}{row['drift']:>10.2f}"
+        )
+    engine, floor, floor_b = stats["engine"], stats["floor"], stats["floor B"]
     print(
-        f"ratio engine/floor: median x{ratio(engine_stats, bare_stats, 'median'):.2f}, "
-        f"p99 x{ratio(engine_stats, bare_stats, 'p99'):.2f}"
+        f"ratio engine/floor: median x{ratio(engine, floor, 'median'):.2f}, "
+        f"p99 x{ratio(engine, floor, 'p99'):.2f}; floor B/floor (chance alone): "
+        f"median x{ratio(floor_b, floor, 'median'):.2f}, p99 x{ratio(floor_b, floor, 'p99'):.2f}"
     )
     print(
-        f"ratio naive/engine: p99 x{ratio(naive_stats, engine_stats, 'p99'):.1f}, "
-        f"end drift x{ratio(naive_stats, engine_stats, 'drift'):.1f}"
+        f"ratio naive/engine: p99 x{ratio(stats['naive'], engine, 'p99'):.1f}, "
+        f"end drift x{ratio(stats['naive'], engine, 'drift'):.1f}"
     )
+    every_engine = [late for run in runs for late in run.wakes.every_wake_late_ms]
+    every_floor = [late for run in runs for late in run.floor_wakes.timer_late_ms]
+    every_floor_b = [late for run in runs for late in run.floor_b_wakes.timer_late_ms]
     print(
-        f"every wake, QTimer late by: engine {summary(wakes.every_wake_late_ms)} "
-        f"({len(wakes.every_wake_late_ms)} wakes); floor {summary(bare_wakes.timer_late_ms)} "
-        f"({len(bare_wakes.timer_late_ms)} wakes)"
+        f"every wake, QTimer late by: engine {summary(every_engine)} ({len(every_engine)}); "
+        f"floor {summary(every_floor)} ({len(every_floor)}); "
+        f"floor B {summary(every_floor_b)} ({len(every_floor_b)})"
     )
+    timer_late = [late for run in runs for late in run.wakes.timer_late_ms]
+    to_listener = [ms for run in runs for ms in run.wakes.to_listener_ms]
     print(
-        f"engine at its marks: QTimer late by {summary(wakes.timer_late_ms)}; "
-        f"from the timer firing to the listeners {summary(wakes.to_listener_ms)}"
+        f"engine at its marks: QTimer late by {summary(timer_late)}; "
+        f"from the timer firing to the listeners {summary(to_listener)}"
     )
-    if engine_stats["missing"]:
-        print(f"engine missed {engine_stats['missing']:.0f} marks", file=sys.stderr)
+    if engine["missing"]:
+        print(f"engine missed {engine['missing']:.0f} marks", file=sys.stderr)
         return 1
     return 0
 
