@@ -16,11 +16,14 @@ same marks for every timer. For each it prints the error against the ideal sched
 (median, p99, max, and which of the worst the p99 is) and the drift at the end, the ratios
 engine / floor and floor B / floor, and where the engine's time goes on each wake: how late
 the QTimer fired, and how long from the timer firing to the listeners hearing of it.
-`--runs N` runs N sessions one after another and pools their marks.
+`--runs N` runs N sessions one after another and pools their marks. Every session starts
+12 ms past a whole 25 ms of the monotonic clock, where no coarse timer of any Qt program
+wakes (see START_PHASE_MS); `--phases` shows why.
 
     python bench/timing.py                           # 2 minutes
     python bench/timing.py --seconds 60 --runs 3 --load   # one busy process per core
     python bench/timing.py --profile-wakes           # the engine's Python per wake, on a fake clock
+    python bench/timing.py --phases --seconds 60     # bare timers at each 50 ms of the second
 """
 
 from __future__ import annotations
@@ -55,6 +58,14 @@ BARE_OFFSET_MS = 500
 whole second of its own schedule, so they never compete for the same instant."""
 SECOND_FLOOR_OFFSET_MS = 750
 NAIVE_OFFSET_MS = 250
+GRID_MS = 25
+START_PHASE_MS = 12
+"""Qt moves its coarse timers, in this process and in every other Qt program on the machine,
+onto whole multiples of 25 ms of the shared monotonic clock (most onto whole 100, 500 and
+1000 ms), so many processes wake at those instants; a precise timer due at the same instant
+can wait a scheduler tick behind them (about 4 ms on a busy machine; `--phases` shows it).
+Each session starts this far past such a multiple, and every offset above is a multiple of
+25 ms: all the timers are equally far from the crowd."""
 
 
 def bench_timeline(seconds: int) -> Timeline:
@@ -334,6 +345,39 @@ def profile_wakes(seconds: int) -> None:
     pstats.Stats(profile).sort_stats("tottime").print_stats(8)
 
 
+def phase_sweep(app: QCoreApplication, seconds: int, step_ms: int = 50) -> None:
+    """Bare precise timers at every `step_ms` of the monotonic clock's second, each waking
+    once a second: how late each is shows when the rest of the machine wakes."""
+    ideal = [(mark_label(at), float(at)) for at in range(0, seconds * 1000, 1000)]
+    first_ms = (monotonic_ms() // 1000 + 2) * 1000
+    timers: list[tuple[int, BareTimer, Wakes]] = []
+    pending = set(range(0, 1000, step_ms))
+
+    def done(phase: int) -> Callable[[], None]:
+        def note() -> None:
+            pending.discard(phase)
+            if not pending:
+                app.quit()
+
+        return note
+
+    for phase in sorted(pending):
+        wakes = Wakes()
+        timer = BareTimer(ideal, Recorder(), wakes, done(phase))
+        timer.start_at(first_ms + phase)
+        timers.append((phase, timer, wakes))
+    app.exec()
+    print(f"{len(ideal)} wakes each; ms past a whole second of the monotonic clock:")
+    for phase, _, wakes in timers:
+        late = sorted(wakes.timer_late_ms)
+        over = sum(1 for ms in late if ms > 3)
+        print(
+            f"{phase:>4} ms  median {statistics.median(late):5.2f}  p90 "
+            f"{late[int(0.9 * (len(late) - 1))]:5.2f}  max {late[-1]:6.2f}  late > 3 ms "
+            f"{over:>3} {'#' * over}"
+        )
+
+
 TIMERS = ("engine", "floor", "floor B", "naive")
 NAMES = {
     "engine": "engine (deadline, precise)",
@@ -353,6 +397,17 @@ class Run:
     floor_b_wakes: Wakes = field(default_factory=Wakes)
 
 
+def wait_for_start_phase() -> None:
+    """Return on the next millisecond of the monotonic clock at START_PHASE_MS past a
+    whole multiple of GRID_MS."""
+    now_ns = time.monotonic_ns()
+    now_ms = now_ns // 1_000_000
+    target_ms = now_ms - now_ms % GRID_MS + START_PHASE_MS
+    if target_ms <= now_ms:
+        target_ms += GRID_MS
+    time.sleep((target_ms * 1_000_000 + 100_000 - now_ns) / 1e9)
+
+
 def run_session(app: QCoreApplication, timeline: Timeline, ideal: list[tuple[str, float]]) -> Run:
     run = Run()
     finished: set[str] = set()
@@ -368,6 +423,7 @@ def run_session(app: QCoreApplication, timeline: Timeline, ideal: list[tuple[str
     naive = NaiveTicker(timeline, run.seen["naive"], done("naive"))
     floor = BareTimer(ideal, run.seen["floor"], run.floor_wakes, done("floor"))
     floor_b = BareTimer(ideal, run.seen["floor B"], run.floor_b_wakes, done("floor B"))
+    wait_for_start_phase()
     engine = run_engine(timeline, run.seen["engine"], run.wakes)
     engine_done = done("engine")
 
@@ -417,6 +473,9 @@ def main() -> int:
     parser.add_argument(
         "--profile-wakes", action="store_true", help="profile the engine's wakes on a fake clock"
     )
+    parser.add_argument(
+        "--phases", action="store_true", help="how late bare timers are at each 50 ms of a second"
+    )
     args = parser.parse_args()
     if args.profile_wakes:
         profile_wakes(max(args.seconds, 900))
@@ -424,6 +483,15 @@ def main() -> int:
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv)
     assert isinstance(app, QGuiApplication)
+    if args.phases:
+        load = start_load(args.load)
+        try:
+            phase_sweep(app, args.seconds)
+        finally:
+            for process in load:
+                process.kill()
+                process.wait()
+        return 0
     timeline = bench_timeline(args.seconds)
     ideal = ideal_schedule(timeline)
     load_before = load_average()
