@@ -7,13 +7,17 @@ no system package beside it. See docs/audio.md for why it was chosen.
 The device is opened once, when the cue system loads (before any session), with a small
 buffer (two periods of `PERIOD_MS`), so a cue starts within a few milliseconds of `play`.
 Silence costs next to nothing: while nothing sounds the callback returns an empty block
-(no mixing, no arithmetic), and after `IDLE_S` of silence the stream pauses altogether (no
-callbacks, no wake-ups) until the next cue restarts it; the device stays open.
+(no mixing, no arithmetic), and `QUIET_MS` after the last cue has been handed to the device
+the stream pauses altogether (no callbacks, no wake-ups) until the next cue restarts it; the
+device stays open. Restarting is quick: starting a stream asks the mixer for its first block
+at once, so a cue on a paused stream is heard sooner than one queued to a running stream,
+which waits for the next period (docs/audio.md).
 
-A watcher thread looks at the device every `WATCH_S` seconds: it pauses an idle stream; a
-running stream that stopped pulling samples (unplugged, sound server gone) is closed and
-reported; and while there is no device it tries to open one every `RETRY_S`, so sound comes
-back by itself when a device does.
+A watcher thread looks after the device: while the stream runs it looks every `WATCH_S`
+seconds, and a stream that stopped pulling samples (unplugged, sound server gone) is closed
+and reported; while there is no device it tries to open one every `RETRY_S`, so sound comes
+back by itself when a device does; it pauses the stream when the stream reports quiet; and
+while the stream is paused it sleeps until a cue restarts it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import threading
 import time
 import wave
 from array import array
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -49,9 +53,12 @@ Measured through a PulseAudio null sink on two shared, overloaded cores: 3 ms pe
 missed 2-7 % of their deadlines (the sound stutters), 5 ms periods about 1 %, and
 10 ms periods doubled the latency (docs/performance.md)."""
 WATCH_S = 0.25
-"""How often the watcher looks at the device."""
+"""How often the watcher looks at a running stream (or for a device, while there is none)."""
+QUIET_MS = 30
+"""Silence handed to the device after the last cue before the stream pauses: the device's
+buffer (two periods) has played out by then, so pausing cuts nothing that was heard."""
 IDLE_S = 0.5
-"""Silence after which the stream pauses (the device stays open)."""
+"""A running stream that has not reported quiet pauses after this long without a sound."""
 STALL_S = 1.0
 """A running stream that pulled nothing for this long has lost its device."""
 RETRY_S = 1.5
@@ -91,9 +98,15 @@ def import_miniaudio() -> ModuleType:
     return miniaudio
 
 
-def _stream(mixer: Mixer) -> Generator[array[int] | bytes, int, None]:
-    """The generator miniaudio's callback sends frame counts to."""
+def _stream(
+    mixer: Mixer, quiet_frames: int, on_quiet: Callable[[], None]
+) -> Generator[array[int] | bytes, int, None]:
+    """The generator miniaudio's callback sends frame counts to. Once `quiet_frames` of
+    silence have followed the last sound, it calls `on_quiet` (once until the next sound):
+    the stream may pause. Counted in frames the device asked for, so it follows the
+    device's clock."""
     frames = yield b""
+    quiet = 0
     while True:
         try:
             block = mixer.render(frames)
@@ -101,6 +114,12 @@ def _stream(mixer: Mixer) -> Generator[array[int] | bytes, int, None]:
             log.exception("mixing a sound block failed")
             mixer.stop_all()
             block = b""
+        if block:
+            quiet = 0
+        elif quiet < quiet_frames:
+            quiet += frames
+            if quiet >= quiet_frames:
+                on_quiet()
         frames = yield block
 
 
@@ -163,6 +182,10 @@ class MiniaudioBackend(_Status):
         self._stopped = threading.Event()
         """Set by miniaudio (audio thread) when the device stops by itself."""
         self._closing = threading.Event()
+        self._wake = threading.Event()
+        """Wakes the watcher early: the stream went quiet or started, or the app closes."""
+        self._quiet = threading.Event()
+        """Set from the audio thread when the running stream has gone quiet."""
         self._watcher: threading.Thread | None = None
         self._alsa_handler: Any = None
 
@@ -237,9 +260,10 @@ class MiniaudioBackend(_Status):
             return False
         if self._running:
             return True
-        stream = _stream(mixer)
+        stream = _stream(mixer, RATE * QUIET_MS // 1000, self._went_quiet)
         next(stream)
         self._stopped.clear()
+        self._quiet.clear()
         try:
             device.start(stream)
         except ma.MiniaudioError as error:
@@ -251,7 +275,13 @@ class MiniaudioBackend(_Status):
         now = time.monotonic()
         self._last_block = (mixer.blocks_rendered, now)
         self._last_sound = now
+        self._wake.set()  # the watcher sleeps while the stream is paused: watch it again
         return True
+
+    def _went_quiet(self) -> None:
+        """On the audio thread: the mixer has been silent for `QUIET_MS`."""
+        self._quiet.set()
+        self._wake.set()
 
     def _pause_stream(self) -> None:
         """Stop pulling while nothing sounds: no callbacks, no wake-ups. The device stays
@@ -277,9 +307,14 @@ class MiniaudioBackend(_Status):
 
     def _watch(self) -> None:
         next_retry = 0.0
-        while not self._closing.wait(self._watch_s):
+        while True:
+            # A paused stream on an open device needs no looking after: sleep until a cue
+            # restarts it (no wake-ups while nothing sounds).
+            paused = self._device is not None and not self._running
+            self._wake.wait(None if paused else self._watch_s)
+            self._wake.clear()
             mixer = self._mixer
-            if mixer is None:
+            if mixer is None or self._closing.is_set():
                 return
             now = time.monotonic()
             with self._device_lock:
@@ -302,7 +337,11 @@ class MiniaudioBackend(_Status):
                     self._close_device()
                     self._fail(NO_DEVICE)
                     next_retry = now + self._retry_s
-                elif now - self._last_sound > self._idle_s:
+                elif not mixer.sounding and (
+                    self._quiet.is_set() or now - self._last_sound > self._idle_s
+                ):
+                    # Under the lock: a cue queued meanwhile makes `sounding` true, or its
+                    # `play` waits for the lock and restarts the paused stream.
                     self._pause_stream()
 
     # -- the backend interface ------------------------------------------------------------
@@ -312,8 +351,9 @@ class MiniaudioBackend(_Status):
         if mixer is None or self._device is None:
             return
         mixer.play(cue, volume)
-        # The watcher may be pausing the stream right now: wait for it, briefly.
-        if not self._running and self._device_lock.acquire(timeout=0.05):
+        # Always through the lock: the watcher may be pausing the stream right now, having
+        # seen the mixer quiet just before this cue was queued; then the stream restarts.
+        if self._device_lock.acquire(timeout=0.05):
             try:
                 self._start_stream()
             finally:
@@ -336,6 +376,7 @@ class MiniaudioBackend(_Status):
 
     def close(self) -> None:
         self._closing.set()
+        self._wake.set()
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
             watcher.join(timeout=2.0)

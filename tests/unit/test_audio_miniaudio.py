@@ -17,6 +17,7 @@ from legdrive_timer.audio import miniaudio_backend
 from legdrive_timer.audio.backends import NO_DEVICE
 from legdrive_timer.audio.cues import Cue, CueAsset, open_assets
 from legdrive_timer.audio.miniaudio_backend import MiniaudioBackend
+from legdrive_timer.audio.mixer import Mixer
 
 
 class FakeMiniaudio(types.ModuleType):
@@ -211,5 +212,62 @@ def test_the_stream_pauses_while_idle_and_a_cue_restarts_it(
         backend.play(Cue.COUNTDOWN, 1.0)
         assert device.running and device.starts == 2
         assert fake.device is device  # the same device: opened once
+    finally:
+        backend.close()
+
+
+def test_the_stream_reports_quiet_once_the_last_cue_has_played_out() -> None:
+    from array import array
+
+    quiet: list[int] = []
+    mixer = Mixer({Cue.COUNTDOWN: array("h", [1000] * 25)})
+    stream = miniaudio_backend._stream(mixer, 30, lambda: quiet.append(mixer.blocks_rendered))
+    next(stream)
+    assert [len(stream.send(10)) for _ in range(3)] == [0, 0, 0]
+    assert quiet == [3]  # 30 frames of silence: once, and not again while silent
+    assert stream.send(10) == b"" and quiet == [3]
+    mixer.play(Cue.COUNTDOWN, 1.0)
+    assert [len(stream.send(10)) for _ in range(3)] == [10, 10, 5]  # the cue, to its end
+    assert [len(stream.send(10)) for _ in range(2)] == [0, 0] and quiet == [3]
+    stream.send(10)
+    assert quiet == [3, 10]  # 30 frames of silence after the block with its last sample
+
+
+def test_the_stream_pauses_when_quiet_and_the_watcher_sleeps_meanwhile(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    fake.plugged = True
+    backend = MiniaudioBackend(watch_s=0.01, idle_s=60)  # only quiet can pause it
+    timeouts: list[float | None] = []
+
+    class RecordingEvent(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            timeouts.append(timeout)
+            return super().wait(timeout)
+
+    backend._wake = RecordingEvent()
+    backend.load(assets)
+    try:
+        device = fake.device
+        quiet_frames = 48_000 * miniaudio_backend.QUIET_MS // 1000
+        assert device.pull(quiet_frames - 1) == b""
+        time.sleep(0.05)  # several looks: a running stream short of quiet keeps running
+        assert device.running
+        device.pull(1)
+        wait_for(lambda: not device.running)
+        assert backend.available and fake.device is device  # paused, not lost
+        wait_for(lambda: timeouts[-1] is None)  # asleep until a cue: no wake-ups
+        looks = len(timeouts)
+        time.sleep(0.05)
+        assert len(timeouts) == looks
+
+        backend.play(Cue.COUNTDOWN, 1.0)
+        assert device.running and device.starts == 2
+        assert len(device.pull(240)) == 240  # the cue from the first block of the restart
+        wait_for(lambda: timeouts[-1] == 0.01)  # the watcher watches the running stream again
+        while device.pull(480):
+            pass  # the cue plays out
+        device.pull(quiet_frames)
+        wait_for(lambda: not device.running)
     finally:
         backend.close()
