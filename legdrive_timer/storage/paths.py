@@ -19,6 +19,18 @@ ENV_HOME = "LEGDRIVE_TIMER_HOME"
 APP_DIR_NAME = "legdrive-timer"
 
 
+class _Below:
+    """A file or folder of the app: `name` in one of the three folders of DataPaths."""
+
+    def __init__(self, folder: str, name: str) -> None:
+        self.folder = folder
+        self.name = name
+
+    def __get__(self, paths: DataPaths, owner: type[DataPaths]) -> Path:
+        folder: Path = getattr(paths, self.folder)
+        return folder / self.name
+
+
 @dataclass(frozen=True)
 class DataPaths:
     data_dir: Path
@@ -43,26 +55,12 @@ class DataPaths:
             log_dir=Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False)),
         )
 
-    @property
-    def history_db(self) -> Path:
-        return self.data_dir / "history.sqlite3"
-
-    @property
-    def settings_file(self) -> Path:
-        return self.config_dir / "settings.json"
-
-    @property
-    def workouts_dir(self) -> Path:
-        return self.config_dir / "workouts"
-
-    @property
-    def instance_lock(self) -> Path:
-        """Held by the running instance (see ui.single_instance)."""
-        return self.data_dir / "instance.lock"
-
-    @property
-    def log_file(self) -> Path:
-        return self.log_dir / "legdrive-timer.log"
+    history_db = _Below("data_dir", "history.sqlite3")
+    settings_file = _Below("config_dir", "settings.json")
+    workouts_dir = _Below("config_dir", "workouts")
+    instance_lock = _Below("data_dir", "instance.lock")
+    """Held by the running instance (see ui.single_instance)."""
+    log_file = _Below("log_dir", "legdrive-timer.log")
 
     @property
     def unsaved_dir(self) -> Path:
