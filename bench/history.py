@@ -9,7 +9,7 @@ plain `SELECT count(*) FROM sessions`):
   which is everything the history view reads before it shows (target: < 150 ms at 10,000);
 - filtered page: the first page filtered by workout and a date range;
 - stats (when `core/stats.py` exists): `compute_stats` over every record from `records()`,
-  and `compute_stats_from_totals` over the per-session sums SQLite computes (`session_totals()`);
+  and `compute_stats` over the per-session sums SQLite computes (`session_totals()`);
 - the camera coach's weeks (half the sessions have measured rep sets): `coach_sets()` of the
   last 12 weeks and `coach_weeks` over them, as the stats page reads them, and of all time;
 - record: one whole session recorded through the SessionJournal (one commit per phase,
@@ -224,7 +224,7 @@ def stats_functions() -> dict[str, Callable[[HistoryStore], object]]:
         return stats.compute_stats(store.records(), LATEST.date())
 
     def from_totals(store: HistoryStore) -> object:
-        return stats.compute_stats_from_totals(store.session_totals(), LATEST.date())
+        return stats.compute_stats(store.session_totals(), LATEST.date())
 
     def coach_last_weeks(store: HistoryStore) -> object:
         today = LATEST.date()

@@ -308,37 +308,23 @@ class StatsAccumulator:
 
 
 def compute_stats(
-    records: Iterable[SessionRecord],
+    sessions: Iterable[SessionRecord | SessionTotals],
     today: date,
     *,
     weeks: int = DEFAULT_WEEKS,
     asymmetry_sessions: int = DEFAULT_ASYMMETRY_SESSIONS,
     lag_sessions: int = DEFAULT_LAG_SESSIONS,
 ) -> Stats:
-    """All the stats in one pass over `records` (any order), as defined in the module doc."""
-    return compute_stats_from_totals(
-        (session_totals(record) for record in records),
-        today,
-        weeks=weeks,
-        asymmetry_sessions=asymmetry_sessions,
-        lag_sessions=lag_sessions,
-    )
-
-
-def compute_stats_from_totals(
-    rows: Iterable[SessionTotals],
-    today: date,
-    *,
-    weeks: int = DEFAULT_WEEKS,
-    asymmetry_sessions: int = DEFAULT_ASYMMETRY_SESSIONS,
-    lag_sessions: int = DEFAULT_LAG_SESSIONS,
-) -> Stats:
-    """The same stats from pre-aggregated rows (one per session, e.g. from a GROUP BY)."""
+    """All the stats in one pass over `sessions` (any order), as defined in the module doc:
+    whole records, or their totals as the history keeps them (one row per session)."""
     accumulator = StatsAccumulator(
         today, weeks=weeks, asymmetry_sessions=asymmetry_sessions, lag_sessions=lag_sessions
     )
-    for row in rows:
-        accumulator.add_totals(row)
+    for session in sessions:
+        if isinstance(session, SessionTotals):
+            accumulator.add_totals(session)
+        else:
+            accumulator.add(session)
     return accumulator.result()
 
 

@@ -16,7 +16,6 @@ from legdrive_timer.core.stats import (
     StatsAccumulator,
     asymmetry_pct,
     compute_stats,
-    compute_stats_from_totals,
     lagging_sides,
     session_totals,
     streaks,
@@ -418,7 +417,7 @@ def test_totals_rows_and_the_accumulator_give_the_same_stats(
     records: list[SessionRecord],
 ) -> None:
     expected = compute_stats(records, TODAY)
-    assert compute_stats_from_totals([session_totals(r) for r in records], TODAY) == expected
+    assert compute_stats([session_totals(r) for r in records], TODAY) == expected
     accumulator = StatsAccumulator(TODAY)
     for record in records:
         accumulator.add(record)

@@ -346,7 +346,7 @@ def test_rows_changed_by_hand_are_left_out_not_fatal(
     import sqlite3
     from datetime import date
 
-    from legdrive_timer.core.stats import compute_stats_from_totals
+    from legdrive_timer.core.stats import compute_stats
 
     paths = DataPaths.resolve(tmp_path / "data")
     HistoryStore.open(paths.history_db).close()
@@ -370,7 +370,7 @@ def test_rows_changed_by_hand_are_left_out_not_fatal(
         assert store.session("junk") is None
         totals = list(store.session_totals())
         assert [t.session_id for t in totals] == ["far"]
-        compute_stats_from_totals(totals, today=date(2026, 3, 2))  # no error
+        compute_stats(totals, today=date(2026, 3, 2))  # no error
 
 
 @posix_only
