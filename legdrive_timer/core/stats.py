@@ -30,13 +30,15 @@ Definitions (also in `docs/history-view.md`):
   counted, the share of them that reached parallel (parallel reps over counted reps), the
   median of the sets' median peak thigh angles, drive-to-lowering ratios and trunk sways,
   and beside them the mean 1-5 stability rating given for those same sets. Only weeks with
-  measured sets are listed.
+  measured sets are listed. When, in each of the most recent `lag_sessions` (or more) weeks
+  measured on both sides, the same side reached parallel in a smaller share of its counted
+  reps, a sentence names it (`coach_lagging_sentence`).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -533,3 +535,31 @@ def coach_weeks(
         iso = monday.isocalendar()
         result.append(CoachWeek(monday, iso.year, iso.week, _side_of(left), _side_of(right)))
     return tuple(result)
+
+
+def coach_lagging_sentence(
+    weeks: Sequence[CoachWeek], min_weeks: int = DEFAULT_LAG_SESSIONS
+) -> str | None:
+    """The side whose knee reached parallel less often in each of the last `min_weeks` (or
+    more) weeks measured on both sides, as a sentence; None when no side lags."""
+    both = [
+        (week.left, week.right)
+        for week in weeks
+        if week.left is not None
+        and week.right is not None
+        and week.left.parallel_share is not None
+        and week.right.parallel_share is not None
+    ]
+    pairs = [(left.parallel_share or 0.0, right.parallel_share or 0.0) for left, right in both]
+    run = _lag_run(pairs)
+    if run is None or run[1] < min_weeks:
+        return None
+    side, count = run
+    left_share, right_share = pairs[-1]
+    lower, higher = (left_share, right_share) if side is _LEFT else (right_share, left_share)
+    return (
+        f"Your {side.value} knee reached parallel less often than your {side.other.value} in "
+        f"each of the last {count} weeks the camera watched ({lower * 100:.0f}% against "
+        f"{higher * 100:.0f}% the last of them): drive it higher, the thigh parallel to the "
+        "floor or above."
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -25,7 +26,7 @@ from legdrive_timer.core.formatting import (
     format_ratio,
     format_share,
 )
-from legdrive_timer.core.stats import CoachSide, CoachWeek
+from legdrive_timer.core.stats import CoachSide, CoachWeek, coach_lagging_sentence
 from legdrive_timer.ui.charts import SideChart
 
 _Figure = Callable[[CoachSide], str]
@@ -71,15 +72,25 @@ class CoachWeeksPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Camera coach, left against right")
+        # The sizes of the rest of the stats page: readable text, a larger bold heading.
+        readable = self.font()
+        readable.setPointSizeF(max(readable.pointSizeF(), 12.0))
+        bold = QFont(readable)
+        bold.setBold(True)
+        heading_font = QFont(bold)
+        heading_font.setPointSizeF(readable.pointSizeF() + 1)
         self.heading = QLabel("Camera coach: left against right per week")
         self.heading.setAccessibleName("Camera coach heading")
-        heading_font = self.heading.font()
-        heading_font.setPointSizeF(max(heading_font.pointSizeF(), 12.0) + 1)
-        heading_font.setBold(True)
         self.heading.setFont(heading_font)
         self.explanation = QLabel(EXPLANATION)
         self.explanation.setAccessibleName("What the camera coach measures")
         self.explanation.setWordWrap(True)
+        self.explanation.setFont(readable)
+        self.lagging = QLabel()
+        self.lagging.setAccessibleName("Camera coach: lagging side")
+        self.lagging.setWordWrap(True)
+        self.lagging.setFont(bold)
+        self.lagging.hide()
         headings = ["Week", *(title for title, _, _ in COLUMNS)]
         self.table = QTableWidget(0, len(headings))
         self.table.setAccessibleName("Camera coach measures per week, left against right")
@@ -100,6 +111,7 @@ class CoachWeeksPanel(QWidget):
         layout.setContentsMargins(0, 12, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.explanation)
+        layout.addWidget(self.lagging)
         layout.addWidget(self.table)
         layout.addWidget(self.parallel_chart)
         self.weeks: tuple[CoachWeek, ...] = ()
@@ -109,6 +121,9 @@ class CoachWeeksPanel(QWidget):
         """Fill in `weeks` (oldest first); hidden when there are none."""
         self.weeks = tuple(weeks)
         self.setVisible(bool(self.weeks))
+        sentence = coach_lagging_sentence(self.weeks)
+        self.lagging.setText(sentence or "")
+        self.lagging.setVisible(sentence is not None)
         newest_first = list(reversed(self.weeks))
         self.table.setRowCount(len(newest_first))
         for row, week in enumerate(newest_first):

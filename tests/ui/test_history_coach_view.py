@@ -143,6 +143,7 @@ def test_the_stats_show_left_against_right_per_week_beside_the_feel(
     assert table.verticalScrollBar().maximum() == 0
     assert table.horizontalScrollBar().maximum() == 0
     assert unnamed(panel) == []
+    assert panel.lagging.isHidden()  # two weeks: too few to say a side lags
 
 
 def test_a_week_measured_on_one_side_only_says_not_measured_for_the_other(
@@ -195,6 +196,8 @@ def test_coach_screenshots(qtbot: QtBot, store: HistoryStore, tmp_path: Path) ->
     assert view.grab().save(str(folder / "history-coach.png"))
     view.tabs.setCurrentIndex(1)
     panel = view.stats_panel
+    assert panel.coach.lagging.text().startswith("Your left knee reached parallel less often")
+    assert panel.coach.lagging.isVisible() and unnamed(panel.coach) == []
     panel.ensureWidgetVisible(panel.coach.parallel_chart)
     QApplication.processEvents()
     assert view.grab().save(str(folder / "stats-coach.png"))

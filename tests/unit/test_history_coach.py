@@ -27,6 +27,7 @@ from legdrive_timer.storage.migrations import CURRENT_VERSION
 from tests.helpers import Harness
 from tests.unit.test_history_format import records, unique_ids
 from tests.unit.test_history_store import record, seg
+from tests.unit.test_journal import FillingDisk
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CET = timezone(timedelta(hours=1))
@@ -344,3 +345,26 @@ def test_measured_sets_since_a_date_are_those_trained_from_that_date(
     assert [s.session_id for s in store.coach_sets(since=date(2026, 3, 9))] == ["d9", "d16"]
     (first, *_) = store.coach_sets()
     assert (first.side, first.set_number, first.measures) == (Side.RIGHT, 1, MEASURED)
+
+
+def test_measures_of_a_session_kept_aside_on_a_full_disk_reach_the_history_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "history.sqlite3"
+    store = HistoryStore.open(db)
+    disk = FillingDisk(store._conn)
+    monkeypatch.setattr(store, "_conn", disk)
+    h, journal, index = _primer(store)
+    disk.full = True  # nothing from here on is saved
+    _to_first_work_end(h)
+    journal.set_coach("s1", index, MEASURED)
+    _run_to_end(h)
+    said = journal.close(wait_s=0)
+    assert said is not None and "kept in" in said
+    monkeypatch.undo()
+    store.close()
+    with HistoryStore.open(db) as reopened:
+        assert reopened.recovered == ("s1",)
+        found = reopened.session("s1")
+    assert found is not None and found.status is SessionStatus.COMPLETED
+    assert found.segments[index].coach == MEASURED

@@ -8,7 +8,14 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from legdrive_timer.core.records import CoachMeasures, SegmentRecord, SessionRecord, SessionStatus
-from legdrive_timer.core.stats import CoachSet, CoachSide, coach_sets, coach_weeks
+from legdrive_timer.core.stats import (
+    CoachSet,
+    CoachSide,
+    CoachWeek,
+    coach_lagging_sentence,
+    coach_sets,
+    coach_weeks,
+)
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 from tests.unit.test_stats import seg
@@ -134,3 +141,33 @@ def test_a_week_is_the_one_where_the_session_was_trained() -> None:
 def test_weeks_must_be_at_least_one() -> None:
     with pytest.raises(ValueError):
         coach_weeks([], TODAY, weeks=0)
+
+
+def weeks_with_shares(*shares: tuple[int, int]) -> tuple[CoachWeek, ...]:
+    """Consecutive weeks ending this one, with (left, right) parallel reps of 10 counted."""
+    records = [
+        session(
+            f"w{n}",
+            TODAY - timedelta(weeks=len(shares) - 1 - n),
+            work(0, Side.LEFT, m(10, left, 80.0, 0.5, 3.0)),
+            work(1, Side.RIGHT, m(10, right, 80.0, 0.5, 3.0)),
+        )
+        for n, (left, right) in enumerate(shares)
+    ]
+    return coach_weeks(sets_of(*records), TODAY)
+
+
+def test_a_side_reaching_parallel_less_often_week_after_week_is_named() -> None:
+    weeks = weeks_with_shares((9, 8), (5, 9), (6, 9), (6, 8))
+    assert coach_lagging_sentence(weeks) == (
+        "Your left knee reached parallel less often than your right in each of the last 3 "
+        "weeks the camera watched (60% against 80% the last of them): drive it higher, the "
+        "thigh parallel to the floor or above."
+    )
+    assert coach_lagging_sentence(weeks, min_weeks=4) is None
+    right = coach_lagging_sentence(weeks_with_shares((9, 8), (9, 7), (10, 2)))
+    assert right is not None and right.startswith("Your right knee reached parallel less")
+    # A tie, or too few weeks, names nobody.
+    assert coach_lagging_sentence(weeks_with_shares((5, 9), (5, 9), (7, 7))) is None
+    assert coach_lagging_sentence(weeks_with_shares((5, 9), (5, 9))) is None
+    assert coach_lagging_sentence(()) is None
