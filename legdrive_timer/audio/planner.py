@@ -138,7 +138,7 @@ class CuePlanner:
             self._sound(Cue.HALFWAY)
             self._say(Cue.VOICE_HALFWAY)
         elif isinstance(event, RepBeat):
-            self._sound(Cue.REP_DRIVE if event.motion is Motion.DRIVE else Cue.REP_LOWER)
+            self._sound(Cue.REP_DRIVE if event.beat.motion is Motion.DRIVE else Cue.REP_LOWER)
         elif isinstance(event, PhaseEnded):
             if self._ends_set(event):
                 self._sound(Cue.SET_DONE)

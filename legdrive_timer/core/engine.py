@@ -422,7 +422,7 @@ class SessionEngine:
         if elapsed > 0:
             segment = self._segment(phase, elapsed, EndReason.STOPPED)
             self._segments[phase.index] = segment
-            self._emit(PhaseEnded(phase, segment, EndReason.STOPPED))
+            self._emit(PhaseEnded(phase, segment))
         self._end_session(SessionStatus.STOPPED)
 
     def _finish(self) -> None:
@@ -448,7 +448,7 @@ class SessionEngine:
         self._reset_progress(0)
         self._emit(PhaseStarted(phase, previous))
         if phase.kind is PhaseKind.SWITCH and phase.side is not None:
-            self._emit(SideSwitch(phase, phase.side))
+            self._emit(SideSwitch(phase))
 
     def _reset_progress(self, elapsed: int) -> None:
         """Point the beat and tick cursors at what is still to come after `elapsed`."""
@@ -522,7 +522,7 @@ class SessionEngine:
             beat: Beat = phase.beats[self._beat_i]
             self._beat_i += 1
             self._rep, self._motion = beat.rep, beat.motion
-            self._emit(RepBeat(phase, beat.rep, beat.motion))
+            self._emit(RepBeat(phase, beat))
         elif kind == _TICK:
             self._next_tick_elapsed += 1000
             remaining = self._planned_ms - due_elapsed
@@ -569,7 +569,7 @@ class SessionEngine:
         phase = self.timeline.phases[self._index]
         segment = self._segment(phase, elapsed, reason)
         self._segments[phase.index] = segment
-        self._emit(PhaseEnded(phase, segment, reason))
+        self._emit(PhaseEnded(phase, segment))
         if self._index + 1 >= len(self.timeline.phases):
             return Command.FINISH
         self._enter(self._index + 1, origin=origin, previous=phase)

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord
-from legdrive_timer.core.timeline import Motion, Phase, Timeline
+from legdrive_timer.core.timeline import Beat, Phase, Timeline
 from legdrive_timer.core.workout import Side
 
 
@@ -42,17 +42,25 @@ class PhaseStarted(PhaseEvent):
 
 @dataclass(frozen=True)
 class PhaseEnded(PhaseEvent):
-    """`phase` ended for `reason`; `segment` is what the history keeps of it."""
+    """`phase` ended; `segment` is what the history keeps of it, and says why it ended."""
 
     segment: SegmentRecord
-    reason: EndReason
+
+    @property
+    def reason(self) -> EndReason:
+        return self.segment.end_reason
 
 
 @dataclass(frozen=True)
 class SideSwitch(PhaseEvent):
-    """A switch phase began: change to `side` (the leg that drives next)."""
+    """A switch phase with a side began: change to that leg (the one that drives next)."""
 
-    side: Side
+    @property
+    def side(self) -> Side:
+        side = self.phase.side
+        if side is None:
+            raise ValueError("a side switch is emitted only for a phase with a side")
+        return side
 
 
 @dataclass(frozen=True)
@@ -77,10 +85,9 @@ class Halfway(PhaseEvent):
 
 @dataclass(frozen=True)
 class RepBeat(PhaseEvent):
-    """A tempo beat of rep `rep`: the drive up or the lowering."""
+    """A tempo beat of the phase: the drive up or the lowering of one rep."""
 
-    rep: int
-    motion: Motion
+    beat: Beat
 
 
 @dataclass(frozen=True)

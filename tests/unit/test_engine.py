@@ -125,7 +125,7 @@ def test_rep_beats_follow_the_tempo_and_sides_switch() -> None:
     h.engine.start()
     h.scheduler.run_until_idle()
     first_work = h.engine.timeline.phases[0]
-    beats = [(t - T0, e.rep, e.motion) for t, e in h.of(RepBeat) if e.phase is first_work]  # type: ignore[attr-defined]
+    beats = [(t - T0, e.beat.rep, e.beat.motion) for t, e in h.of(RepBeat) if e.phase is first_work]  # type: ignore[attr-defined]
     assert beats == [
         (0, 1, Motion.DRIVE),
         (1000, 1, Motion.LOWER),
