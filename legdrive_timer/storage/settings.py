@@ -1,4 +1,5 @@
-"""The user's settings: last workout, sound, window geometry and per-workout lengths.
+"""The user's settings: last workout, sound, window geometry, per-workout lengths and the
+camera coach.
 
 Versioned JSON in the config dir, written atomically. A file that cannot be read or has
 wrong types is moved aside with a timestamp (nothing lost) and the defaults are used; the
@@ -46,11 +47,31 @@ class Settings:
     """Per workout id: the lengths the user changed (keys are override field names)."""
     leads: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Per workout id that alternates its leading leg: the leg that led the last session."""
+    coach: bool = False
+    """The camera coach in every workout that has no choice of its own (off until asked)."""
+    coach_workouts: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+    """Per workout id: the coach on or off for that workout, whatever `coach` says."""
+    camera: str | None = None
+    """The camera the coach uses (its device id); None: the system's default camera."""
 
     def __post_init__(self) -> None:
         # Read-only views so that a frozen Settings really cannot change under a reader.
         object.__setattr__(self, "overrides", _frozen(self.overrides))
         object.__setattr__(self, "leads", MappingProxyType(dict(self.leads)))
+        object.__setattr__(self, "coach_workouts", MappingProxyType(dict(self.coach_workouts)))
+
+    def coach_for(self, workout_id: str) -> bool:
+        """Whether the camera coach watches this workout."""
+        return self.coach_workouts.get(workout_id, self.coach)
+
+    def with_coach_for(self, workout_id: str, on: bool | None) -> Settings:
+        """A copy where `workout_id` has the coach `on`/off, or (None) follows `coach`."""
+        table = dict(self.coach_workouts)
+        if on is None:
+            table.pop(workout_id, None)
+        else:
+            table[workout_id] = on
+        return replace(self, coach_workouts=table)
 
     def next_lead(self, workout_id: str) -> Side:
         """The leg to lead this workout's next session: the other one than last time."""
@@ -133,6 +154,12 @@ def _leads(value: Any) -> dict[str, str]:
     return {str(k): v for k, v in value.items()}
 
 
+def _coach_workouts(value: Any) -> dict[str, bool]:
+    if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
+        raise SettingsError("coach_workouts must map workout ids to true or false")
+    return {str(k): v for k, v in value.items()}
+
+
 def settings_from_json(data: Any) -> Settings:
     if not isinstance(data, dict):
         raise SettingsError("the file does not hold a settings object")
@@ -155,6 +182,9 @@ def settings_from_json(data: Any) -> Settings:
         window_geometry=_optional_text("window_geometry", data.get("window_geometry")),
         overrides=_overrides(data.get("overrides", {})),
         leads=_leads(data.get("leads", {})),
+        coach=_bool("coach", data.get("coach", False)),
+        coach_workouts=_coach_workouts(data.get("coach_workouts", {})),
+        camera=_optional_text("camera", data.get("camera")),
     )
 
 
@@ -164,6 +194,7 @@ def settings_to_json(settings: Settings) -> dict[str, Any]:
         data[item.name] = getattr(settings, item.name)
     data["overrides"] = {k: dict(v) for k, v in settings.overrides.items()}
     data["leads"] = dict(settings.leads)
+    data["coach_workouts"] = dict(settings.coach_workouts)
     return data
 
 

@@ -51,6 +51,31 @@ def test_empty_overrides_remove_the_entry() -> None:
     assert "hiit" not in settings.with_overrides("hiit", Overrides()).overrides
 
 
+def test_the_coach_is_off_until_turned_on_and_per_workout_wins(tmp_path: Path) -> None:
+    assert Settings().coach is False
+    assert Settings().coach_for("primer") is False
+    settings = Settings(coach=True, camera="/dev/video2").with_coach_for("hiit", False)
+    assert settings.coach_for("primer") is True
+    assert settings.coach_for("hiit") is False
+    settings = settings.with_coach_for("hiit", None).with_coach_for("full", True)
+    assert settings.coach_for("hiit") is True
+    path = tmp_path / "settings.json"
+    save_settings(path, settings)
+    loaded, problem = load_settings(path)
+    assert problem is None and loaded == settings
+    assert dict(loaded.coach_workouts) == {"full": True}
+    assert loaded.camera == "/dev/video2"
+
+
+def test_a_settings_file_from_before_the_coach_loads_with_the_coach_off(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"format": FORMAT, "version": 1, "volume": 0.5, "leads": {}}))
+    loaded, problem = load_settings(path)
+    assert problem is None
+    assert loaded.volume == 0.5
+    assert (loaded.coach, dict(loaded.coach_workouts), loaded.camera) == (False, {}, None)
+
+
 def test_settings_cannot_be_changed_behind_a_reader() -> None:
     settings = Settings().with_overrides("hiit", Overrides(rest_s=10))
     with pytest.raises(TypeError):
@@ -76,6 +101,12 @@ def test_settings_cannot_be_changed_behind_a_reader() -> None:
             json.dumps({"format": FORMAT, "version": 1, "overrides": {"hiit": {"rounds": 2.5}}}),
             "whole number",
         ),
+        (json.dumps({"format": FORMAT, "version": 1, "coach": "yes"}), "coach must be true"),
+        (
+            json.dumps({"format": FORMAT, "version": 1, "coach_workouts": {"hiit": 1}}),
+            "coach_workouts must map",
+        ),
+        (json.dumps({"format": FORMAT, "version": 1, "camera": 3}), "camera must be text"),
     ],
 )
 def test_invalid_file_is_kept_and_reported(tmp_path: Path, content: str, reason: str) -> None:
