@@ -1,5 +1,8 @@
 """The live coach of one side's set: poses arrive one by one from the camera; it calibrates
-on the first 3 still seconds, then counts and measures reps as they complete."""
+on the first 3 still seconds, then counts and measures reps as they complete.
+
+A coach made with the calibration of an earlier one counts from its first frame: the person
+who stood still before the set need not stand still again when it starts or restarts."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from legdrive_timer.coach.measures import (
     CoachError,
     Rep,
     RepCounter,
+    RepSet,
     calibrate,
 )
 from legdrive_timer.core.workout import Side
@@ -30,6 +34,10 @@ class LiveCoach:
     calibration: Calibration | None = None
     _waiting: list[PoseSample] = field(default_factory=list)
     _counter: RepCounter | None = None
+
+    def __post_init__(self) -> None:
+        if self.calibration is not None:
+            self._counter = RepCounter(self.calibration)
 
     def push(self, sample: PoseSample) -> list[Rep]:
         """The reps completed by this frame (usually none)."""
@@ -52,5 +60,17 @@ class LiveCoach:
             if waiting.t_s >= self.calibration.end_s:
                 done += self._counter.push(waiting)
         self._waiting = []
+        self.reps += done
+        return done
+
+    @property
+    def figures(self) -> RepSet:
+        return RepSet(self.side, tuple(self.reps))
+
+    def finish(self) -> list[Rep]:
+        """The set is over: a rep already back down is counted, one still up is not."""
+        if self._counter is None:
+            return []
+        done = self._counter.finish()
         self.reps += done
         return done

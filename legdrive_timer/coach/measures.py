@@ -98,16 +98,11 @@ class Rep:
     sway_deg: float
 
 
-@dataclass(frozen=True, slots=True)
-class SideAnalysis:
-    """The reps of one side and their summary; the medians skip reps that lack the figure."""
+class RepFigures:
+    """The summary of one side's reps; the medians skip reps that lack the figure."""
 
-    side: Side
-    calibration: Calibration
+    __slots__ = ()
     reps: tuple[Rep, ...]
-    frames: int
-    frames_without_person: int
-    dropped_reps: int
 
     @property
     def parallel_share(self) -> float | None:
@@ -139,6 +134,26 @@ class SideAnalysis:
     @property
     def sway_deg(self) -> float | None:
         return _median([rep.sway_deg for rep in self.reps])
+
+
+@dataclass(frozen=True, slots=True)
+class SideAnalysis(RepFigures):
+    """The reps of one side in a video, with what the measuring saw."""
+
+    side: Side
+    calibration: Calibration
+    reps: tuple[Rep, ...]
+    frames: int
+    frames_without_person: int
+    dropped_reps: int
+
+
+@dataclass(frozen=True, slots=True)
+class RepSet(RepFigures):
+    """The reps the live coach counted in one side's set."""
+
+    side: Side
+    reps: tuple[Rep, ...]
 
 
 def _median(values: Sequence[float]) -> float | None:

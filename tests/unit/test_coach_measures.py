@@ -274,3 +274,34 @@ def test_the_live_coach_waits_while_nobody_stands_still() -> None:
         live.push(sample)
     assert live.calibration is None
     assert live.reps == []
+
+
+def test_a_live_coach_given_a_calibration_counts_from_its_first_frame() -> None:
+    from legdrive_timer.coach.live import LiveCoach
+
+    plans = [RepPlan(peak_deg=95), RepPlan(peak_deg=85)]
+    first = LiveCoach(Side.RIGHT)
+    for sample in samples([RepPlan()], stand_s=3.5)[:110]:  # stands still, no rep yet
+        first.push(sample)
+    assert first.calibration is not None and first.reps == []
+    again = LiveCoach(Side.RIGHT, calibration=first.calibration)
+    for sample in samples(plans, stand_s=0.3):
+        again.push(sample)
+    assert len(again.reps) == 2
+
+
+def test_finishing_a_live_set_drops_the_rep_still_up() -> None:
+    from legdrive_timer.coach.live import LiveCoach
+
+    plan = RepPlan(peak_deg=95, drive_s=0.4, lower_s=1.0, rest_s=1.0)
+    track = samples([plan, plan])
+    rep_two = list(rep_starts([plan, plan]))[1]
+    live = LiveCoach(Side.RIGHT)
+    for sample in track:
+        if sample.t_s > rep_two + 0.3:  # the second knee still up
+            break
+        live.push(sample)
+    assert len(live.reps) == 1
+    assert live.finish() == []
+    assert len(live.reps) == 1
+    assert LiveCoach(Side.LEFT).finish() == []
