@@ -5,10 +5,16 @@ The sink delivers frames on the GUI thread; this keeps only the newest one in a 
 mailbox and returns at once, so the timer and the cues never wait for the model. The
 worker takes the newest frame whenever it is free, and frames that arrived meanwhile are
 dropped (counted). Reps are reported back on the GUI thread through a queued signal.
+
+One capture serves a whole session: each side's set gets its own LiveCoach (`begin`), named
+by a number the window chooses, so a rep that arrives late is never put on the wrong side.
+Only the worker touches the coaches; the window's requests wait in a queue it reads
+between frames.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -20,11 +26,18 @@ from PySide6.QtMultimedia import QVideoFrame, QVideoSink
 
 from legdrive_timer.coach.joints import Pose, PoseSample
 from legdrive_timer.coach.live import LiveCoach
+from legdrive_timer.coach.measures import Rep
 from legdrive_timer.core.workout import Side
+
+log = logging.getLogger(__name__)
 
 
 class Estimator(Protocol):
     def estimate(self, image: Any) -> Pose | None: ...
+
+
+Frame = tuple[int, float, QVideoFrame]
+"""A frame as the worker gets it: its number in order of arrival, its time, the frame."""
 
 
 class FrameMailbox:
@@ -33,18 +46,18 @@ class FrameMailbox:
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
-        self._item: tuple[float, QVideoFrame] | None = None
+        self._item: Frame | None = None
         self._working = False
         self.dropped = 0
 
-    def put(self, item: tuple[float, QVideoFrame]) -> None:
+    def put(self, item: Frame) -> None:
         with self._condition:
             if self._item is not None:
                 self.dropped += 1
             self._item = item
             self._condition.notify()
 
-    def take(self, timeout_s: float) -> tuple[float, QVideoFrame] | None:
+    def take(self, timeout_s: float) -> Frame | None:
         with self._condition:
             if self._item is None:
                 self._condition.wait(timeout_s)
@@ -78,6 +91,10 @@ class CoachCapture(QObject):
 
     repCounted = Signal(object)  # a coach.measures.Rep
     frameMeasured = Signal(bool)  # whether a person was found
+    counted = Signal(int, object)  # (the coach's number, a Rep)
+    calibrated = Signal(int)  # the coach's number
+    finished = Signal(int, object, bool)  # (the coach's number, every Rep, calibrated)
+    failed = Signal(str)  # one sentence: the pose model could not run
 
     def __init__(
         self,
@@ -88,7 +105,12 @@ class CoachCapture(QObject):
     ) -> None:
         super().__init__()
         self.coach = LiveCoach(side)
+        self.number = 0
+        """Which coach `coach` is (`begin` names them)."""
         self.mailbox = FrameMailbox()
+        self._received = 0
+        self._requests: list[tuple[int, Callable[[], None]]] = []
+        self._requests_lock = threading.Lock()
         self.processed = 0
         self._sink = sink
         self._factory = estimator_factory
@@ -100,40 +122,104 @@ class CoachCapture(QObject):
     @property
     def idle(self) -> bool:
         """Nothing waiting and nothing being measured."""
+        with self._requests_lock:
+            if self._requests:
+                return False
         return self.mailbox.idle
+
+    def begin(self, number: int, side: Side, *, keep_calibration: bool = False) -> None:
+        """From the next frame on, a new coach `number` counts `side`; with
+        `keep_calibration`, it takes over the current coach's standing calibration."""
+
+        def run() -> None:
+            calibration = self.coach.calibration if keep_calibration else None
+            self.coach = LiveCoach(side, calibration=calibration)
+            self.number = number
+            if calibration is not None:
+                self.calibrated.emit(number)
+
+        self._request(run)
+
+    def finish(self, number: int) -> None:
+        """Coach `number`'s set is over: `finished` brings every rep it counted and whether
+        it ever saw the person stand still (without that it could count nothing)."""
+
+        def run() -> None:
+            if self.number != number:
+                return
+            done = self.coach.finish()
+            self._report(done)
+            calibrated = self.coach.calibration is not None
+            self.finished.emit(number, tuple(self.coach.reps), calibrated)
+            self.number = -1  # frames until the next `begin` count nowhere
+
+        self._request(run)
+
+    def _request(self, fn: Callable[[], None]) -> None:
+        # Numbered after the frames received so far: those are measured before it runs.
+        with self._requests_lock:
+            self._requests.append((self._received, fn))
+
+    def _run_requests(self, before: int | None = None) -> None:
+        """Run the requests made before frame number `before` arrived (None: all)."""
+        with self._requests_lock:
+            due = [r for r in self._requests if before is None or r[0] < before]
+            self._requests = [r for r in self._requests if r not in due]
+        for _, fn in due:
+            fn()
+
+    def _report(self, reps: list[Rep]) -> None:
+        for rep in reps:
+            self.repCounted.emit(rep)
+            self.counted.emit(self.number, rep)
 
     def start(self) -> None:
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="coach-pose", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """Stop measuring. Without `wait`, the worker ends on its own after the frame in
+        hand (the window does not wait for the model); nothing it says afterwards counts."""
         self._sink.videoFrameChanged.disconnect(self._on_frame)
         self._stop.set()
-        if self._thread is not None:
+        if self._thread is not None and wait:
             self._thread.join()
-            self._thread = None
+        self._thread = None
 
     def _on_frame(self, frame: QVideoFrame) -> None:
         if not frame.isValid():
             return
         start_us = frame.startTime()
         t_s = start_us / 1e6 if start_us >= 0 else self._clock()
-        self.mailbox.put((t_s, QVideoFrame(frame)))
+        self._received += 1
+        self.mailbox.put((self._received, t_s, QVideoFrame(frame)))
 
     def _run(self) -> None:
-        estimator = self._factory()
+        try:
+            estimator = self._factory()
+        except Exception as error:  # a broken install must not take the session down
+            log.exception("the pose model could not be loaded")
+            self.failed.emit(f"The camera coach could not start its pose model ({error}).")
+            return
         while not self._stop.is_set():
+            self._run_requests()
             item = self.mailbox.take(timeout_s=0.1)
             if item is None:
                 continue
             try:
-                t_s, frame = item
+                received, t_s, frame = item
+                self._run_requests(before=received)
                 pose = estimator.estimate(frame_to_rgb(frame))
-                reps = self.coach.push(PoseSample(t_s, pose))
                 self.processed += 1
                 self.frameMeasured.emit(pose is not None)
-                for rep in reps:
-                    self.repCounted.emit(rep)
+                if self.number < 0:
+                    continue
+                was_calibrated = self.coach.calibration is not None
+                self._report(self.coach.push(PoseSample(t_s, pose)))
+                if not was_calibrated and self.coach.calibration is not None:
+                    self.calibrated.emit(self.number)
+            except Exception:  # one bad frame is skipped, not the rest of the set
+                log.exception("a camera frame could not be measured")
             finally:
                 self.mailbox.done()
