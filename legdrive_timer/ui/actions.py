@@ -100,6 +100,7 @@ _COMMANDS = (
     _command("adjust", "A", "Adjust…", "adjust its lengths", "Adjust interval lengths"),
     _command("sound", "S", "Sound…", "sound settings", "Sound settings"),
     _command("history", "H", "History", "history of past sessions"),
+    _command("coach", "C", "Coach…", "camera coach settings", "Camera coach settings"),
     # -- the history screen --
     _command("back_to_start", "Escape", "◀ Back to start", *_TO_START),
     # -- the summary --

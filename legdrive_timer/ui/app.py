@@ -25,6 +25,7 @@ from legdrive_timer.errors import UserError
 from legdrive_timer.logs import Diagnostics, Reporter, print_to_stderr
 from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import DataPaths
+from legdrive_timer.ui.control.coach import CoachControl
 from legdrive_timer.ui.control.history import HistoryControl
 from legdrive_timer.ui.control.session import SessionControl
 from legdrive_timer.ui.control.settings import SettingsControl
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from legdrive_timer.storage.history import HistoryStore
     from legdrive_timer.storage.journal import SessionJournal
     from legdrive_timer.storage.settings import Settings
+    from legdrive_timer.ui.coach_camera import VideoFeed
+    from legdrive_timer.ui.coach_capture import Estimator
     from legdrive_timer.ui.single_instance import InstanceServer
     from legdrive_timer.ui.summary_view import SummaryView
 
@@ -65,6 +68,8 @@ class AppController(QObject):
         cue_timer_factory: Callable[[], Scheduler] | None = None,
         defer_services: bool = False,
         keep_awake: KeepAwake | None = None,
+        coach_feed_factory: Callable[[str | None], VideoFeed] | None = None,
+        coach_estimator_factory: Callable[[], Estimator] | None = None,
     ) -> None:
         super().__init__()
         self.paths = paths
@@ -73,6 +78,14 @@ class AppController(QObject):
         self.sound = SoundControl(window, self.settings_control, audio, self)
         self.history = HistoryControl(paths, window, self.back_to_start, self)
         self.workouts = WorkoutsControl(paths, window, self.settings_control, self)
+        self.coach = CoachControl(
+            window,
+            self.settings_control,
+            self.sound,
+            feed_factory=coach_feed_factory,
+            estimator_factory=coach_estimator_factory,
+            parent=self,
+        )
         self.session = SessionControl(
             window,
             self.history,
@@ -84,6 +97,7 @@ class AppController(QObject):
             wall_clock=wall_clock,
             new_session_id=new_session_id,
             quit_when_done=quit_when_done,
+            coach=self.coach,
             parent=self,
         )
         self.services_loaded = False
@@ -94,6 +108,9 @@ class AppController(QObject):
         start.adjust_requested.connect(self.workouts.adjust)
         start.workout_command_requested.connect(self.workouts.command)
         start.sound_requested.connect(self.sound.open_dialog)
+        start.coach_requested.connect(
+            lambda workout_id: self.coach.open_dialog(self.workouts.get(workout_id))
+        )
         start.history_requested.connect(self.history.show)
         start.help_requested.connect(window.toggle_help)
         start.set_history_available(False)

@@ -46,6 +46,7 @@ from legdrive_timer.core.timeline import Motion, Phase, PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.ui import theme
 from legdrive_timer.ui.actions import PRIMARY_STATES, Action, ActionButton, Actions, key_code
+from legdrive_timer.ui.coach_strip import CoachStrip
 from legdrive_timer.ui.overlays import OVERLAY_BUTTON_STYLE, Overlay
 from legdrive_timer.ui.progress import ProgressStrip
 from legdrive_timer.ui.widgets import FitLabel
@@ -53,13 +54,15 @@ from legdrive_timer.ui.widgets import FitLabel
 ADJUST_STEP_MS = 10_000
 FLASH_MS = 250
 DIGITS_ROW = 2
-BUTTONS_ROW = 8
+BUTTONS_ROW = 9
 """Rows of the layout, by index (see `SessionView._rows`)."""
 MIN_BUTTON_PX = 44
 MIN_BUTTON_SHARE = 0.07
 """While the rating strip shows, the buttons keep at least this share of the height."""
 LAST_SECONDS_TOLD = 3
 """Screen readers hear the countdown's last seconds, not every second."""
+FORM_CUE_MS = 4_000
+"""How long the camera coach's form cue stands in place of the phase's cue."""
 
 
 def phase_title(phase: Phase | None) -> str:
@@ -211,6 +214,14 @@ class SessionView(QWidget):
         self.prompt.setAccessibleName("Rep or side")
         self.cue = FitLabel(wrap=True, max_fraction=0.6)
         self.cue.setAccessibleName("Form cue")
+        self.coach = CoachStrip()
+        self.coach.hide()
+        self.form_cue = ""
+        """The camera coach's cue while it shows (it stands in for the phase's cue)."""
+        self._form_cue_timer = QTimer(self)
+        self._form_cue_timer.setSingleShot(True)
+        self._form_cue_timer.setInterval(FORM_CUE_MS)
+        self._form_cue_timer.timeout.connect(lambda: self.show_form_cue(""))
         self.next = FitLabel(max_fraction=0.75)
         self.next.setAccessibleName("Next phase")
         self.phase_bar = ProgressStrip(halfway_marker=True)
@@ -275,6 +286,7 @@ class SessionView(QWidget):
             (self.where, 5),
             (self.digits, 40),
             (self.prompt, 9),
+            (self.coach, 7),
             (self.cue, 8),
             (self.next, 5),
             (self.phase_bar, 3),
@@ -380,6 +392,7 @@ class SessionView(QWidget):
         self._engine = None
         self._flash_timer.stop()
         self.flash.hide()
+        self.show_form_cue("")
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, PhaseStarted):
@@ -423,7 +436,7 @@ class SessionView(QWidget):
                 "Seconds in this set" if phase.self_paced else "Seconds left in this phase"
             )
         self.prompt.setText(self._prompt_text(phase, snap, seconds))
-        self.cue.setText(phase.cue)
+        self.cue.setText(self.form_cue or phase.cue)
         self.next.setText(next_text(snap.next_phase))
         if snap.planned_ms > 0 and not phase.self_paced:
             self.phase_bar.set_fraction(snap.elapsed_ms / snap.planned_ms)
@@ -510,6 +523,7 @@ class SessionView(QWidget):
             label.setPalette(palette)
         self.phase_bar.set_colour(fg)
         self.session_bar.set_colour(fg)
+        self.coach.set_colours(fg, style.background)
         self.badge_left.set_colours(fg, style.background)
         self.badge_right.set_colours(fg, style.background)
         for button in self.buttons:
@@ -533,6 +547,26 @@ class SessionView(QWidget):
             x = 0 if self._side is Side.LEFT else self.width() - band
             painter.fillRect(x, 0, band, self.height(), QColor(self._style.foreground))
         painter.end()
+
+    def show_coach(self, visible: bool) -> None:
+        """The camera coach's row, between the rep line and the cue, or not."""
+        if visible == self.coach.isHidden():
+            self.coach.setVisible(visible)
+            if self._strip_height:
+                self._share_rows()
+
+    def show_form_cue(self, text: str) -> None:
+        """The camera coach's cue ("Higher") in place of the phase's cue for a few seconds;
+        '' gives the phase's cue back."""
+        self.form_cue = text
+        if text:
+            self._form_cue_timer.start()
+            self.cue.setText(text)
+            self._tell(text, label=self.cue)
+        else:
+            self._form_cue_timer.stop()
+            phase = self._engine.phase if self._engine is not None else None
+            self.cue.setText(phase.cue if phase is not None else "")
 
     def set_sound_state(self, state: str) -> None:
         """'MUTED · M', 'SOUND OFF', 'NO SOUND', or '' when sound plays."""
@@ -558,8 +592,9 @@ class SessionView(QWidget):
         flexible = {DIGITS_ROW: 0.0, BUTTONS_ROW: 0.0}
         fixed_total = 0.0
         sizes: list[float] = []
-        for index, (_item, stretch) in enumerate(self._rows):
-            size = stretch * full / 100
+        for index, (item, stretch) in enumerate(self._rows):
+            shown = not (isinstance(item, QWidget) and item.isHidden())
+            size = stretch * full / 100 if shown else 0.0
             sizes.append(size)
             if index in flexible:
                 flexible[index] = size

@@ -70,6 +70,8 @@ class StartScreen(QWidget):
     adjust_requested = Signal(str)
     history_requested = Signal()
     sound_requested = Signal()
+    coach_requested = Signal(str)
+    """The camera coach's settings, with the selected workout's id ('' when none)."""
     help_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -92,6 +94,7 @@ class StartScreen(QWidget):
         commands.add("adjust", self._adjust)
         commands.add("sound", self.sound_requested.emit)
         commands.add("history", self.history_requested.emit)
+        commands.add("coach", lambda: self.coach_requested.emit(self.selected_id() or ""))
         commands.add("help", self.help_requested.emit)
         for command in WORKOUT_COMMANDS:
             commands.add(command, functools.partial(self.request, command))
@@ -99,6 +102,7 @@ class StartScreen(QWidget):
         self.adjust_button = commands.button("adjust")
         self.sound_button = commands.button("sound")
         self.history_button = commands.button("history")
+        self.coach_button = commands.button("coach")
         self.help_button = commands.button("help")
         for button in self.buttons:
             button.setMinimumHeight(44)
@@ -170,6 +174,7 @@ class StartScreen(QWidget):
             self.start_button,
             self.adjust_button,
             self.sound_button,
+            self.coach_button,
             self.history_button,
             self.help_button,
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
@@ -13,7 +14,7 @@ from tests.helpers.fakes import FakeClock, FakeScheduler
 
 
 class WindowHarness:
-    def __init__(self, paths: DataPaths) -> None:
+    def __init__(self, paths: DataPaths, **app_options: Any) -> None:
         self.clock = FakeClock()
         self.scheduler = FakeScheduler(self.clock)
         counter = iter(range(1, 1_000_000))
@@ -24,6 +25,7 @@ class WindowHarness:
             audio="off",
             new_session_id=lambda: f"session-{next(counter)}",
             cue_timer_factory=lambda: FakeScheduler(self.clock),
+            **app_options,
         )
         self.window = self.app.window
         self.view = self.window.session_view

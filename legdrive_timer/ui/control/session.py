@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     from legdrive_timer.core.clock import Clock, Scheduler
     from legdrive_timer.core.engine import SessionEngine, WallClock
     from legdrive_timer.core.events import Event
-    from legdrive_timer.core.records import SessionRecord
+    from legdrive_timer.core.records import CoachMeasures, SessionRecord
     from legdrive_timer.core.workout import Workout
     from legdrive_timer.storage.journal import SessionJournal
+    from legdrive_timer.ui.control.coach import CoachControl
     from legdrive_timer.ui.control.history import HistoryControl
     from legdrive_timer.ui.control.sound import SoundControl
     from legdrive_timer.ui.keep_awake import KeepAwake
@@ -51,10 +52,12 @@ class SessionControl(QObject):
         wall_clock: WallClock | None,
         new_session_id: Callable[[], str] | None,
         quit_when_done: bool,
+        coach: CoachControl | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._window = window
+        self._coach = coach
         self._history = history
         self._sound = sound
         self.keep_awake = keep_awake
@@ -76,6 +79,7 @@ class SessionControl(QObject):
         # What the user said about this session's phases, shown on its summary.
         self._stability: dict[int, int] = {}
         self._reps_done: dict[int, int] = {}
+        self._coach_measures: dict[int, CoachMeasures | None] = {}
         self._shots = _ScreenshotHook.from_env(self)
         # The history hears each event on the event loop's next turn, after the window has
         # painted what the event changed.
@@ -86,6 +90,8 @@ class SessionControl(QObject):
         self._history_timer.timeout.connect(self.hand_over_history)
         window.stability_rated.connect(self.rate_stability)
         window.reps_corrected.connect(self.correct_reps)
+        if coach is not None:
+            coach.measured.connect(self.record_coach)
 
     @property
     def scheduler(self) -> Scheduler:
@@ -137,6 +143,7 @@ class SessionControl(QObject):
         window.dismiss_stability_prompt()
         self._stability.clear()
         self._reps_done.clear()
+        self._coach_measures.clear()
         # Who hears a phase change first: what the person hears, then what they see, then
         # the history (its writes run on their own thread; queued here, after the screen).
         cues = self._sound.cues
@@ -145,6 +152,8 @@ class SessionControl(QObject):
             cue_timer = self._cue_timer_factory()
             self._unsubscribers.append(cues.attach(engine, clock=self.clock, timer=cue_timer))
         window.session_view.attach(engine)
+        if self._coach is not None:
+            self._unsubscribers.append(self._coach.attach(engine))
         journal = self._history.journal
         if journal is not None:
             self._unsubscribers.append(self._attach_after_paint(journal, engine))
@@ -263,6 +272,18 @@ class SessionControl(QObject):
         self._reps_done[phase_index] = reps
         self._show_summary()
 
+    def record_coach(
+        self, session_id: str, phase_index: int, measures: CoachMeasures | None
+    ) -> None:
+        """What the camera coach measured in a side's set, for the history and the summary."""
+        self.hand_over_history()  # the phase is recorded first
+        journal = self._history.journal
+        if journal is not None:
+            journal.set_coach(session_id, phase_index, measures)
+        if self.engine is not None and self.engine.session_id == session_id:
+            self._coach_measures[phase_index] = measures
+            self._show_summary()
+
     def rate_effort(self, effort: int) -> None:
         self.hand_over_history()
         if self.last_record is not None:
@@ -278,6 +299,7 @@ class SessionControl(QObject):
                 s,
                 stability=self._stability.get(s.phase_index, s.stability),
                 reps_done=self._reps_done.get(s.phase_index, s.reps_done),
+                coach=self._coach_measures.get(s.phase_index, s.coach),
             )
             for s in record.segments
         )
