@@ -38,9 +38,13 @@ class EndReason(StrEnum):
 COACH_REPS_MAX = 100_000
 """The most reps one set can count (the same bound as a set's reps done)."""
 COACH_ANGLE_MAX_DEG = 180.0
-"""Thigh and trunk angles are between 0 and this."""
-COACH_RATIO_MAX = 1_000.0
-"""Drive time over lowering time: real sets lie near 0.2-3; beyond this it is damage."""
+"""A thigh angle from hanging straight down is between 0 and this."""
+COACH_SWAY_MAX_DEG = 360.0
+"""Sway is the difference of two signed leans (each within +-180): a pose model that lost the
+trunk for a set can give up to this, which is kept as measured rather than refused."""
+COACH_RATIO_MAX = 10_000.0
+"""Drive time over lowering time: real sets lie near 0.2-3, yet a descent seen within one
+frame can give hundreds; beyond this it can only be damage."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ class CoachMeasures:
 COACH_FIGURES: tuple[tuple[str, float], ...] = (
     ("median_peak_thigh_deg", COACH_ANGLE_MAX_DEG),
     ("drive_lower_ratio", COACH_RATIO_MAX),
-    ("sway_deg", COACH_ANGLE_MAX_DEG),
+    ("sway_deg", COACH_SWAY_MAX_DEG),
 )
 """The measured (not counted) figures of CoachMeasures and their upper bound (0 is the lower)."""
 

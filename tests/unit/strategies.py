@@ -8,6 +8,7 @@ from legdrive_timer.core.records import (
     COACH_ANGLE_MAX_DEG,
     COACH_RATIO_MAX,
     COACH_REPS_MAX,
+    COACH_SWAY_MAX_DEG,
     CoachMeasures,
 )
 from legdrive_timer.core.workout import (
@@ -90,11 +91,12 @@ timed_workouts = workouts.filter(
 def coach_measures(draw: st.DrawFn) -> CoachMeasures:
     """Any measures the camera coach can give for a set (figures unmeasured included)."""
     counted = draw(st.integers(min_value=0, max_value=COACH_REPS_MAX))
-    angles = st.none() | st.floats(min_value=0, max_value=COACH_ANGLE_MAX_DEG)
     return CoachMeasures(
         reps_counted=counted,
         parallel_reps=draw(st.integers(min_value=0, max_value=counted)),
-        median_peak_thigh_deg=draw(angles),
+        median_peak_thigh_deg=draw(
+            st.none() | st.floats(min_value=0, max_value=COACH_ANGLE_MAX_DEG)
+        ),
         drive_lower_ratio=draw(st.none() | st.floats(min_value=0, max_value=COACH_RATIO_MAX)),
-        sway_deg=draw(angles),
+        sway_deg=draw(st.none() | st.floats(min_value=0, max_value=COACH_SWAY_MAX_DEG)),
     )

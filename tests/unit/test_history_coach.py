@@ -44,6 +44,16 @@ MEASURED = CoachMeasures(
 # -- the value ----------------------------------------------------------------------------------
 
 
+def test_the_widest_figures_a_pose_model_can_give_are_kept() -> None:
+    # A trunk lost for a whole set, a descent seen within one frame: kept as measured.
+    wild = CoachMeasures(3, 3, 180.0, 600.0, 359.0)
+    assert (wild.median_peak_thigh_deg, wild.drive_lower_ratio, wild.sway_deg) == (
+        180.0,
+        600.0,
+        359.0,
+    )
+
+
 def test_parallel_share_is_the_counted_reps_that_reached_parallel() -> None:
     assert MEASURED.parallel_share == pytest.approx(11 / 14)
     assert CoachMeasures(0, 0, None, None, None).parallel_share is None
@@ -67,6 +77,7 @@ def test_parallel_share_is_the_counted_reps_that_reached_parallel() -> None:
         ((3, 1, None, 1e9, None), "drive_lower_ratio"),
         ((3, 1, None, None, False), "sway_deg"),
         ((3, 1, None, None, -2.0), "sway_deg"),
+        ((3, 1, None, None, 360.5), "sway_deg"),
     ],
 )
 def test_measures_that_cannot_be_real_are_refused_naming_the_field(

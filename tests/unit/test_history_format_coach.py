@@ -124,7 +124,7 @@ def test_parallel_share_is_derived_and_not_read_back() -> None:
         ),
         (
             {"reps_counted": 3, "parallel_reps": 1, "drive_lower_ratio": 1e308},
-            "coach.drive_lower_ratio must be null or a number from 0 to 1000",
+            "coach.drive_lower_ratio must be null or a number from 0 to 10000",
         ),
         (
             {"reps_counted": 3, "parallel_reps": 1, "drive_lower_ratio": "0.5"},
@@ -132,11 +132,11 @@ def test_parallel_share_is_derived_and_not_read_back() -> None:
         ),
         (
             {"reps_counted": 3, "parallel_reps": 1, "sway_deg": [3]},
-            "coach.sway_deg must be null or a number from 0 to 180",
+            "coach.sway_deg must be null or a number from 0 to 360",
         ),
         (
             {"reps_counted": 3, "parallel_reps": 1, "sway_deg": False},
-            "coach.sway_deg must be null or a number from 0 to 180",
+            "coach.sway_deg must be null or a number from 0 to 360",
         ),
     ],
 )
