@@ -23,7 +23,7 @@ from legdrive_timer.core.clock import Clock, Scheduler, suspend_aware_ms
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.errors import UserError
 from legdrive_timer.logs import Diagnostics, Reporter, print_to_stderr
-from legdrive_timer.startup import resume_collection
+from legdrive_timer.startup import forget_module_sources, resume_collection
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.control.coach import CoachControl
 from legdrive_timer.ui.control.history import HistoryControl
@@ -423,6 +423,7 @@ def _run_window(
     app.setDesktopFileName(APP_ID)
     if diagnostics is not None:
         diagnostics.reporter = _window_reporter(None)
+    forget_module_sources()  # the window reuses their memory
     try:
         controller = AppController(
             paths, audio=audio, quit_when_done=quit_when_done, defer_services=True
@@ -451,6 +452,7 @@ def _run_window(
                 # Built while the person picks a workout, so Start shows the first phase at once.
                 QTimer.singleShot(0, controller.window.prepare_session_view)
         finally:
+            forget_module_sources()
             resume_collection()
 
     # The slow parts wait until the window is on screen, so it appears at once. The window

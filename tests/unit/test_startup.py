@@ -63,3 +63,13 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         os.close(write_end)
     assert result.stderr == ""
     assert result.returncode == 1
+
+
+def test_the_sources_read_at_import_are_forgotten() -> None:
+    import linecache
+
+    from legdrive_timer.startup import forget_module_sources
+
+    assert linecache.getlines(command.__file__)  # read, and now cached
+    forget_module_sources()
+    assert command.__file__ not in linecache.cache
