@@ -11,7 +11,6 @@ which may be called from a worker thread.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import queue
 import threading
@@ -145,6 +144,7 @@ def _scaled(pcm: _Pcm, volume: float) -> bytes:
     return array("h", [s * gain >> 10 for s in pcm.samples]).tobytes()
 
 
+ALSA_LIBRARY = "libasound.so.2"
 _ALSA_ERROR_HANDLER = ctypes.CFUNCTYPE(
     None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
 )
@@ -159,11 +159,20 @@ def _quiet_alsa() -> Any:
     keeps it alive for good: a handler owned by a backend would leave libasound calling
     freed memory once that backend is dropped (`auto` drops the backends it does not
     keep), which crashed the next ALSA error."""
-    name = ctypes.util.find_library("asound")
-    if name is None:
-        return None
     try:
-        lib = ctypes.CDLL(name)
+        # By its soname first: find_library runs `ldconfig -p` in a child process.
+        lib = ctypes.CDLL(ALSA_LIBRARY)
+    except OSError:
+        from ctypes.util import find_library
+
+        name = find_library("asound")
+        if name is None:
+            return None
+        try:
+            lib = ctypes.CDLL(name)
+        except OSError:
+            return None
+    try:
         handler = _ALSA_ERROR_HANDLER(lambda *_args: None)
         lib.snd_lib_error_set_handler(handler)
     except (OSError, AttributeError):

@@ -70,32 +70,43 @@ class _ImportedOnUse(ModuleType):
     """Stands for a module until something is looked up on it, then imports the real one."""
 
     def __getattr__(self, name: str) -> Any:
+        # Questions about the module itself (PySide6's import hook asks for `__wrapped__`
+        # and the source) are answered by the stand-in, as is anything asked while it
+        # still stands in sys.modules: importing then would find the stand-in again.
+        if name.startswith("__") or sys.modules.get(self.__name__) is self:
+            raise AttributeError(name)
         return getattr(importlib.import_module(self.__name__), name)
 
 
 def import_miniaudio() -> ModuleType:
     """`import miniaudio`, without its internet-radio client's imports.
 
-    pyminiaudio imports `urllib.request` at its top for `IceCastClient`, which plays no
-    part here; that import brings http.client, email, ssl and OpenSSL with it: about 8 MiB
-    of memory and 80 ms at every start (docs/perf-window.md). While miniaudio loads,
-    `urllib.request` is a stand-in, and afterwards `urllib.request` on the package still is:
-    the first lookup on it (or any later `import urllib.request`) imports the real module.
+    pyminiaudio imports `urllib.request` and `html` at its top for `IceCastClient`, which
+    plays no part here; they bring http.client, email, ssl, OpenSSL and the table of HTML
+    entities with them: about 8 MiB of memory and 80 ms at every start
+    (docs/performance.md). While miniaudio loads, those modules are stand-ins, and
+    miniaudio keeps the stand-ins: the first lookup on one (or any later import of the
+    module) imports the real module.
     """
-    if "miniaudio" in sys.modules or "urllib.request" in sys.modules:
+    if "miniaudio" in sys.modules or any(name in sys.modules for name in _WEB_CLIENT):
         return importlib.import_module("miniaudio")
     import urllib
 
-    stand_in = _ImportedOnUse("urllib.request")
-    sys.modules["urllib.request"] = stand_in
+    stand_ins = {name: _ImportedOnUse(name) for name in _WEB_CLIENT}
+    sys.modules.update(stand_ins)
     try:
         miniaudio = importlib.import_module("miniaudio")
     finally:
-        if sys.modules.get("urllib.request") is stand_in:
-            del sys.modules["urllib.request"]
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
     if getattr(urllib, "request", None) is None:
-        setattr(urllib, "request", stand_in)  # noqa: B010 (the package has no such field)
+        setattr(urllib, "request", stand_ins["urllib.request"])  # noqa: B010
     return miniaudio
+
+
+_WEB_CLIENT = ("urllib.request", "html")
+"""What miniaudio imports for its internet-radio client only."""
 
 
 def _stream(

@@ -37,7 +37,6 @@ Definitions (also in `docs/history-view.md`):
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -493,6 +492,8 @@ def first_week(today: date, weeks: int = DEFAULT_WEEKS) -> date:
 
 
 def _median(values: Iterable[float | None]) -> float | None:
+    import statistics  # here: with fractions and decimal, too much to load at every start
+
     known = [v for v in values if v is not None]
     return statistics.median(known) if known else None
 
