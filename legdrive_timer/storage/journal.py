@@ -239,8 +239,12 @@ class SessionJournal:
     def _with_coach(self, record: SessionRecord) -> SessionRecord:
         """The engine's final record with the coach measures the journal was given (the
         engine knows nothing of them), so that a session kept aside keeps them too."""
-        draft = self._drafts.get(record.session_id)
+        sid = record.session_id
+        draft = self._drafts.get(sid)
         known = {} if draft is None else {s.phase_index: s.coach for s in draft.segments}
+        # Measures still waiting for their phase: it ends with the session, or never will.
+        for key in [key for key in self._early_coach if key[0] == sid]:
+            known[key[1]] = self._early_coach.pop(key)
         segments = tuple(
             dataclasses.replace(s, coach=known[s.phase_index])
             if s.coach is None and known.get(s.phase_index) is not None

@@ -262,13 +262,18 @@ def test_the_v2_fixture_database_opens_with_its_measures(tmp_path: Path) -> None
 # -- the journal --------------------------------------------------------------------------------
 
 
-def _primer(store: HistoryStore) -> tuple[Harness, SessionJournal, int]:
-    """A primer session journaled into `store`, started; and its first work phase."""
+def _primer(
+    store: HistoryStore, *, into_first_set: bool = False
+) -> tuple[Harness, SessionJournal, int]:
+    """A primer session journaled into `store`, started (and run until its first set is
+    under way); and the index of that first work phase."""
     h = Harness(builtin_workout("primer"))
     journal = SessionJournal(store)
     journal.attach(h.engine)
     h.engine.start()
     first = next(p for p in h.engine.timeline.phases if p.kind is PhaseKind.WORK)
+    while into_first_set and h.engine.phase is not None and h.engine.phase.index < first.index:
+        h.advance(500)
     return h, journal, first.index
 
 
@@ -306,9 +311,7 @@ def test_measures_given_after_the_phase_are_kept_with_the_final_record(
 def test_measures_given_just_before_the_phase_ends_are_written_with_it(
     store: HistoryStore,
 ) -> None:
-    h, journal, index = _primer(store)
-    while h.engine.phase is not None and h.engine.phase.index < index:
-        h.advance(500)
+    h, journal, index = _primer(store, into_first_set=True)
     journal.set_coach("s1", index, MEASURED)  # the phase is still running
     _to_first_work_end(h)
     mid = store.session("s1")
@@ -379,3 +382,16 @@ def test_measures_of_a_session_kept_aside_on_a_full_disk_reach_the_history_later
         found = reopened.session("s1")
     assert found is not None and found.status is SessionStatus.COMPLETED
     assert found.segments[index].coach == MEASURED
+
+
+def test_measures_of_the_phase_a_session_is_stopped_in_are_kept_with_it(
+    store: HistoryStore,
+) -> None:
+    h, journal, index = _primer(store, into_first_set=True)
+    h.advance(3000)  # three seconds into the set
+    journal.set_coach("s1", index, MEASURED)  # the set is measured, then the session stopped
+    h.engine.stop()
+    found = store.session("s1")
+    assert found is not None and found.status is SessionStatus.STOPPED
+    assert [s.coach for s in found.segments if s.phase_index == index] == [MEASURED]
+    assert journal._early_coach == {}
