@@ -22,8 +22,9 @@ from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.storage import history_file
 from legdrive_timer.storage.history import HistoryError, HistoryStore
+from legdrive_timer.storage.history_rows import INSERT_SESSION, segment_row, session_row
 from legdrive_timer.storage.journal import SessionJournal
-from legdrive_timer.storage.migrations import CURRENT_VERSION
+from legdrive_timer.storage.migrations import CURRENT_VERSION, MIGRATIONS, migrate
 from tests.helpers import Harness
 from tests.unit.test_history_format import records, unique_ids
 from tests.unit.test_history_store import record, seg
@@ -395,3 +396,43 @@ def test_measures_of_the_phase_a_session_is_stopped_in_are_kept_with_it(
     assert found is not None and found.status is SessionStatus.STOPPED
     assert [s.coach for s in found.segments if s.phase_index == index] == [MEASURED]
     assert journal._early_coach == {}
+
+
+V1_SEGMENT_COLUMNS = (
+    "session_id, phase_index, kind, block_index, exercise_id, side, set_number, round_number, "
+    "planned_ms, actual_ms, reps_planned, reps_done, end_reason, stability"
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(records(), max_size=4).filter(unique_ids))
+def test_any_history_schema_1_held_comes_through_the_migration_whole(
+    tmp_path_factory: pytest.TempPathFactory, recs: list[SessionRecord]
+) -> None:
+    """Sessions written by schema 1's own SQL (its migration, its columns) read back the
+    same after schema 2's migration."""
+    recs = [
+        dataclasses.replace(
+            r, segments=tuple(dataclasses.replace(s, coach=None) for s in r.segments)
+        )
+        for r in recs
+    ]
+    db = tmp_path_factory.mktemp("v1") / "history.sqlite3"
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, MIGRATIONS[:1])
+    conn.execute("BEGIN")
+    for rec in recs:  # the session row first: v1's triggers keep its totals as segments come
+        conn.execute(INSERT_SESSION.format(verb=""), session_row(rec))
+        conn.executemany(
+            f"INSERT INTO segments ({V1_SEGMENT_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+            [segment_row(rec.session_id, s)[:14] for s in rec.segments],
+        )
+    conn.execute("COMMIT")
+    conn.close()
+    with HistoryStore.open(db, now=lambda: MOMENT) as store:
+        found = list(store.records())
+        totals = list(store.session_totals())
+    ordered = sorted(recs, key=lambda r: (r.started_at.timestamp(), r.session_id))
+    assert found == ordered
+    assert totals == [stats.session_totals(r) for r in ordered]
+    assert len(list(db.parent.glob("history.sqlite3.schema-v1-*"))) == 1
