@@ -79,4 +79,7 @@ class DataPaths:
             self.workouts_dir,
             self.log_dir,
             self.unsaved_dir,
+            # The copies the history keeps beside it (before a migration, of a damaged file).
+            *sorted(db.parent.glob(f"{db.name}.schema-v*")),
+            *sorted(db.parent.glob(f"{db.name}.corrupt-*")),
         )

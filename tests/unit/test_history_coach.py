@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from legdrive_timer.cli import main
 from legdrive_timer.core import stats
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.records import CoachMeasures, SessionRecord, SessionStatus
@@ -25,6 +26,7 @@ from legdrive_timer.storage.history import HistoryError, HistoryStore
 from legdrive_timer.storage.history_rows import INSERT_SESSION, segment_row, session_row
 from legdrive_timer.storage.journal import SessionJournal
 from legdrive_timer.storage.migrations import CURRENT_VERSION, MIGRATIONS, migrate
+from legdrive_timer.storage.paths import DataPaths
 from tests.helpers import Harness
 from tests.unit.test_history_format import records, unique_ids
 from tests.unit.test_history_store import record, seg
@@ -436,3 +438,17 @@ def test_any_history_schema_1_held_comes_through_the_migration_whole(
     assert found == ordered
     assert totals == [stats.session_totals(r) for r in ordered]
     assert len(list(db.parent.glob("history.sqlite3.schema-v1-*"))) == 1
+
+
+def test_the_copy_kept_before_the_migration_is_never_replaced_by_an_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = DataPaths.resolve(tmp_path)
+    shutil.copyfile(FIXTURES / "history-v1.sqlite3", paths.history_db)
+    HistoryStore.open(paths.history_db).close()
+    (copy,) = tmp_path.glob("history.sqlite3.schema-v1-*")
+    before = copy.read_bytes()
+    code = main(["history", "export", "-o", str(copy), "--force", "--data-dir", str(tmp_path)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "one of Legdrive Timer's own files" in err and err.count("\n") == 1
+    assert copy.read_bytes() == before
