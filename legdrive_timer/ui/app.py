@@ -203,6 +203,7 @@ class AppController(QObject):
     def shutdown(self) -> None:
         """On close: a running session ends as stopped; geometry and settings are kept."""
         self.session.stop()
+        self.coach.close()
         if self.launch_server is not None:
             self.launch_server.close()
         self.settings_control.remember_geometry(self.window)

@@ -222,6 +222,15 @@ class CoachControl(QObject):
             self._wind_down()
         self._show()
 
+    def close(self) -> None:
+        """The app is closing: the camera off, and nothing the workers say still counts."""
+        self.detach()
+        self._finishing.clear()
+        for capture, _feed in self._winding_down:
+            for signal in (capture.counted, capture.calibrated, capture.finished, capture.failed):
+                signal.disconnect()
+        self._wind_down()
+
     def _wind_down(self) -> None:
         for capture, feed in self._winding_down:
             capture.stop(wait=False)
