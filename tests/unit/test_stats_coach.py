@@ -6,6 +6,8 @@ import dataclasses
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from legdrive_timer.core.records import CoachMeasures, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.stats import (
@@ -15,9 +17,11 @@ from legdrive_timer.core.stats import (
     coach_lagging_sentence,
     coach_sets,
     coach_weeks,
+    first_week,
 )
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
+from tests.unit.strategies import coach_measures
 from tests.unit.test_stats import seg
 from tests.unit.test_stats import session as stats_session
 
@@ -171,3 +175,49 @@ def test_a_side_reaching_parallel_less_often_week_after_week_is_named() -> None:
     assert coach_lagging_sentence(weeks_with_shares((5, 9), (5, 9), (7, 7))) is None
     assert coach_lagging_sentence(weeks_with_shares((5, 9), (5, 9))) is None
     assert coach_lagging_sentence(()) is None
+
+
+@st.composite
+def measured_sets(draw: st.DrawFn) -> CoachSet:
+    day = TODAY - timedelta(days=draw(st.integers(min_value=0, max_value=120)))
+    hour = draw(st.integers(min_value=0, max_value=23))
+    return CoachSet(
+        session_id=draw(st.text(min_size=1, max_size=4)),
+        started_at=datetime(day.year, day.month, day.day, hour, tzinfo=TZ),
+        status=draw(st.sampled_from(SessionStatus)),
+        did_work=draw(st.booleans()),
+        side=draw(st.sampled_from(Side)),
+        set_number=draw(st.none() | st.integers(min_value=1, max_value=5)),
+        measures=draw(coach_measures()),
+        stability=draw(st.none() | st.integers(min_value=1, max_value=5)),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(measured_sets(), max_size=30))
+def test_every_counted_set_of_the_window_is_in_exactly_one_week_and_side(
+    sets: list[CoachSet],
+) -> None:
+    weeks = coach_weeks(sets, TODAY)
+    counted = [
+        s
+        for s in sets
+        if s.status in (SessionStatus.COMPLETED, SessionStatus.STOPPED)
+        and s.did_work
+        and s.started_at.date() >= first_week(TODAY)
+    ]
+    assert [w.start for w in weeks] == sorted({w.start for w in weeks})
+    for side in Side:
+        mine = [s for s in counted if s.side is side]
+        found = [w.left if side is Side.LEFT else w.right for w in weeks]
+        sides = [f for f in found if f is not None]
+        assert sum(f.sets for f in sides) == len(mine)
+        assert sum(f.reps_counted for f in sides) == sum(s.measures.reps_counted for s in mine)
+        for figure in sides:
+            share = figure.parallel_share
+            assert share is None or 0 <= share <= 1
+            peaks = [s.measures.median_peak_thigh_deg for s in mine]
+            known = [p for p in peaks if p is not None]
+            if figure.median_peak_thigh_deg is not None:
+                assert min(known) <= figure.median_peak_thigh_deg <= max(known)
+            assert figure.stability is None or 1 <= figure.stability <= 5
