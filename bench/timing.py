@@ -48,7 +48,7 @@ from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event, PhaseStarted, SecondTick, SessionEnded
 from legdrive_timer.core.timeline import Timeline, compile_workout
 from legdrive_timer.core.workout import IntervalBlock, Workout
-from legdrive_timer.ui.scheduler import QtScheduler
+from legdrive_timer.ui.scheduler import FINISH_MS, QtScheduler
 
 WORK_S = 7
 REST_S = 3
@@ -104,7 +104,8 @@ class Recorder:
 
 
 class TracedScheduler(QtScheduler):
-    """The app's scheduler, noting when each wake was due and when the QTimer fired."""
+    """The app's scheduler, noting when each wake was due, when its QTimer fired and when
+    the callback ran (after the scheduler's finishing sleep)."""
 
     def __init__(self) -> None:
         super().__init__(monotonic_ms)
@@ -112,10 +113,15 @@ class TracedScheduler(QtScheduler):
         self.fired_ns = 0
         self.late_ms = 0.0
         self.all_late_ms: list[float] = []
+        self.timer_fired_ms: list[float] = []
 
     def call_at(self, deadline_ms: int, callback: Callable[[], None]) -> None:
         self.deadline_ms = deadline_ms
         super().call_at(deadline_ms, callback)
+
+    def _timed_out(self) -> None:
+        self.timer_fired_ms.append((time.monotonic_ns() - self.deadline_ms * 1_000_000) / 1e6)
+        super()._timed_out()
 
     def _fire(self) -> None:
         self.fired_ns = time.monotonic_ns()
@@ -131,6 +137,7 @@ class Wakes:
     timer_late_ms: list[float] = field(default_factory=list)
     to_listener_ms: list[float] = field(default_factory=list)
     every_wake_late_ms: list[float] = field(default_factory=list)
+    timer_fired_ms: list[float] = field(default_factory=list)
 
 
 def run_engine(timeline: Timeline, recorder: Recorder, wakes: Wakes | None = None) -> SessionEngine:
@@ -169,6 +176,7 @@ def run_engine(timeline: Timeline, recorder: Recorder, wakes: Wakes | None = Non
     engine.subscribe(on_event)
     engine.start()
     wakes.every_wake_late_ms = scheduler.all_late_ms
+    wakes.timer_fired_ms = scheduler.timer_fired_ms
     return engine
 
 
@@ -546,15 +554,15 @@ def main() -> int:
     every_floor = [late for run in runs for late in run.floor_wakes.timer_late_ms]
     every_floor_b = [late for run in runs for late in run.floor_b_wakes.timer_late_ms]
     print(
-        f"every wake, QTimer late by: engine {summary(every_engine)} ({len(every_engine)}); "
+        f"every wake, late by: engine {summary(every_engine)} ({len(every_engine)}); "
         f"floor {summary(every_floor)} ({len(every_floor)}); "
         f"floor B {summary(every_floor_b)} ({len(every_floor_b)})"
     )
-    timer_late = [late for run in runs for late in run.wakes.timer_late_ms]
+    timer_fired = [ms for run in runs for ms in run.wakes.timer_fired_ms]
     to_listener = [ms for run in runs for ms in run.wakes.to_listener_ms]
     print(
-        f"engine at its marks: QTimer late by {summary(timer_late)}; "
-        f"from the timer firing to the listeners {summary(to_listener)}"
+        f"engine's QTimer fired (from the deadline, - before it) {summary(timer_fired)}, "
+        f"aimed {FINISH_MS} ms early; from its wake to the listeners {summary(to_listener)}"
     )
     if engine["missing"]:
         print(f"engine missed {engine['missing']:.0f} marks", file=sys.stderr)

@@ -10,27 +10,37 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 Clock = Callable[[], int]
 """Returns monotonic time in milliseconds."""
 
 
-def monotonic_ms() -> int:
-    return time.monotonic_ns() // 1_000_000
+@dataclass(frozen=True)
+class SystemClock:
+    """Whole milliseconds of a system clock. `ns` reads the same clock in nanoseconds, so
+    that a scheduler can aim at a deadline more finely than its millisecond."""
+
+    ns: Callable[[], int]
+
+    def __call__(self) -> int:
+        return self.ns() // 1_000_000
 
 
-def _suspend_aware_clock() -> Callable[[], int]:
+monotonic_ms = SystemClock(time.monotonic_ns)
+
+
+def _suspend_aware_ns() -> Callable[[], int]:
     if sys.platform.startswith("linux"):
-        boottime = time.CLOCK_BOOTTIME
-        return lambda: time.clock_gettime_ns(boottime) // 1_000_000
+        return partial(time.clock_gettime_ns, time.CLOCK_BOOTTIME)
     if sys.platform == "darwin":  # CLOCK_MONOTONIC goes on while a Mac sleeps; monotonic() not
-        monotonic = time.CLOCK_MONOTONIC
-        return lambda: time.clock_gettime_ns(monotonic) // 1_000_000
-    return monotonic_ms
+        return partial(time.clock_gettime_ns, time.CLOCK_MONOTONIC)
+    return time.monotonic_ns
 
 
-suspend_aware_ms: Callable[[], int] = _suspend_aware_clock()
+suspend_aware_ms = SystemClock(_suspend_aware_ns())
 """A monotonic clock that also counts the time the machine slept (Linux, macOS), so that a
 session engine on it sees a suspend as a late wake-up and pauses, saying for how long."""
 
