@@ -8,6 +8,9 @@ the same event loop at the same time:
 - a second floor, identical but offset by three quarters of a second: two timers that do
   exactly the same thing differ by this much in the same run, which says how far apart the
   engine and the floor can be by chance alone;
+- a second engine whose scheduler aims its QTimer at the deadline itself (as on a clock
+  without nanoseconds, and as the app did before FINISH_MS), 375 ms after the first: the
+  before and after of aiming early, in the same run;
 - a naive timer that counts 1000 ms QTimer ticks, as a widget-owned countdown does, started
   a quarter of a second after the engine so that its coarse ticks do not share the engine's
   instants.
@@ -58,6 +61,7 @@ BARE_OFFSET_MS = 500
 whole second of its own schedule, so they never compete for the same instant."""
 SECOND_FLOOR_OFFSET_MS = 750
 NAIVE_OFFSET_MS = 250
+PLAIN_OFFSET_MS = 375
 GRID_MS = 25
 START_PHASE_MS = 12
 """Qt moves its coarse timers, in this process and in every other Qt program on the machine,
@@ -103,12 +107,18 @@ class Recorder:
         self.seen[label] = (time.monotonic_ns() - self.t0_ns) / 1e6
 
 
+def whole_ms() -> int:
+    """The monotonic clock in whole milliseconds only, as a test's fake clock reads: on it
+    the scheduler aims its QTimer at the deadline itself (how it did before FINISH_MS)."""
+    return monotonic_ms()
+
+
 class TracedScheduler(QtScheduler):
     """The app's scheduler, noting when each wake was due, when its QTimer fired and when
     the callback ran (after the scheduler's finishing sleep)."""
 
-    def __init__(self) -> None:
-        super().__init__(monotonic_ms)
+    def __init__(self, plain: bool = False) -> None:
+        super().__init__(whole_ms if plain else monotonic_ms)
         self.deadline_ms = 0
         self.fired_ns = 0
         self.late_ms = 0.0
@@ -140,8 +150,10 @@ class Wakes:
     timer_fired_ms: list[float] = field(default_factory=list)
 
 
-def run_engine(timeline: Timeline, recorder: Recorder, wakes: Wakes | None = None) -> SessionEngine:
-    scheduler = TracedScheduler()
+def run_engine(
+    timeline: Timeline, recorder: Recorder, wakes: Wakes | None = None, *, plain: bool = False
+) -> SessionEngine:
+    scheduler = TracedScheduler(plain)
     wakes = wakes if wakes is not None else Wakes()
     origin: list[int] = []
     starts: dict[int, int] = {}
@@ -386,9 +398,10 @@ def phase_sweep(app: QCoreApplication, seconds: int, step_ms: int = 50) -> None:
         )
 
 
-TIMERS = ("engine", "floor", "floor B", "naive")
+TIMERS = ("engine", "plain", "floor", "floor B", "naive")
 NAMES = {
     "engine": "engine (deadline, precise)",
+    "plain": "engine, QTimer at deadline",
     "floor": "floor (bare precise timer)",
     "floor B": "floor B (the same, +250 ms)",
     "naive": "naive (1000 ms ticks)",
@@ -401,6 +414,7 @@ class Run:
 
     seen: dict[str, Recorder] = field(default_factory=lambda: {n: Recorder() for n in TIMERS})
     wakes: Wakes = field(default_factory=Wakes)
+    plain_wakes: Wakes = field(default_factory=Wakes)
     floor_wakes: Wakes = field(default_factory=Wakes)
     floor_b_wakes: Wakes = field(default_factory=Wakes)
 
@@ -443,13 +457,30 @@ def run_session(app: QCoreApplication, timeline: Timeline, ideal: list[tuple[str
     origin_ms = run.seen["engine"].t0_ns // 1_000_000
     floor.start_at(origin_ms + BARE_OFFSET_MS)
     floor_b.start_at(origin_ms + SECOND_FLOOR_OFFSET_MS)
-    naive_start = QTimer()
-    naive_start.setSingleShot(True)
-    naive_start.setTimerType(Qt.TimerType.PreciseTimer)
-    naive_start.timeout.connect(naive.start)
-    naive_start.start(max(0, origin_ms + NAIVE_OFFSET_MS - monotonic_ms()))
+    engines = [engine]
+
+    def start_plain() -> None:
+        plain = run_engine(timeline, run.seen["plain"], run.plain_wakes, plain=True)
+        plain.subscribe(lambda event: plain_done() if isinstance(event, SessionEnded) else None)
+        engines.append(plain)
+
+    plain_done = done("plain")
+    later = [
+        start_later(naive.start, origin_ms + NAIVE_OFFSET_MS),
+        start_later(start_plain, origin_ms + PLAIN_OFFSET_MS),
+    ]
     app.exec()
+    assert len(later) == 2 and len(engines) == 2  # both kept alive until here
     return run
+
+
+def start_later(start: Callable[[], None], at_ms: int) -> QTimer:
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(start)
+    timer.start(max(0, at_ms - monotonic_ms()))
+    return timer
 
 
 def pooled(ideal: list[tuple[str, float]], runs: list[Run], name: str) -> dict[str, float]:
@@ -520,15 +551,17 @@ def main() -> int:
     )
     if len(runs) > 1:
         print(
-            "run  engine med/p99   floor med/p99   floor B med/p99   engine/floor p99  B/floor p99"
+            "run  engine med/p99   plain med/p99    floor med/p99  floor B med/p99  "
+            "p99 x floor: engine  plain  B"
         )
         for number, run in enumerate(runs, 1):
             each = {name: summarise(ideal, run.seen[name].seen) for name in TIMERS}
-            e, f, b = each["engine"], each["floor"], each["floor B"]
+            e, p, f, b = each["engine"], each["plain"], each["floor"], each["floor B"]
             print(
-                f"{number:>3}  {e['median']:6.2f} {e['p99']:6.2f}   {f['median']:6.2f} "
-                f"{f['p99']:6.2f}   {b['median']:6.2f} {b['p99']:6.2f}        "
-                f"x{ratio(e, f, 'p99'):.2f}        x{ratio(b, f, 'p99'):.2f}"
+                f"{number:>3}  {e['median']:6.2f} {e['p99']:6.2f}   {p['median']:6.2f} "
+                f"{p['p99']:6.2f}   {f['median']:6.2f} {f['p99']:6.2f}   {b['median']:6.2f} "
+                f"{b['p99']:6.2f}           x{ratio(e, f, 'p99'):.2f}  x{ratio(p, f, 'p99'):.2f}"
+                f"  x{ratio(b, f, 'p99'):.2f}"
             )
     stats = {name: pooled(ideal, runs, name) for name in TIMERS}
     count = int(stats["engine"]["events"])
@@ -541,20 +574,25 @@ def main() -> int:
             f"{row['max']:>9.2f}{row['drift']:>10.2f}"
         )
     engine, floor, floor_b = stats["engine"], stats["floor"], stats["floor B"]
+    plain = stats["plain"]
     print(
         f"ratio engine/floor: median x{ratio(engine, floor, 'median'):.2f}, "
-        f"p99 x{ratio(engine, floor, 'p99'):.2f}; floor B/floor (chance alone): "
-        f"median x{ratio(floor_b, floor, 'median'):.2f}, p99 x{ratio(floor_b, floor, 'p99'):.2f}"
+        f"p99 x{ratio(engine, floor, 'p99'):.2f}; engine with its QTimer at the deadline/floor: "
+        f"median x{ratio(plain, floor, 'median'):.2f}, p99 x{ratio(plain, floor, 'p99'):.2f}; "
+        f"floor B/floor (chance alone): median x{ratio(floor_b, floor, 'median'):.2f}, "
+        f"p99 x{ratio(floor_b, floor, 'p99'):.2f}"
     )
     print(
         f"ratio naive/engine: p99 x{ratio(stats['naive'], engine, 'p99'):.1f}, "
         f"end drift x{ratio(stats['naive'], engine, 'drift'):.1f}"
     )
     every_engine = [late for run in runs for late in run.wakes.every_wake_late_ms]
+    every_plain = [late for run in runs for late in run.plain_wakes.every_wake_late_ms]
     every_floor = [late for run in runs for late in run.floor_wakes.timer_late_ms]
     every_floor_b = [late for run in runs for late in run.floor_b_wakes.timer_late_ms]
     print(
         f"every wake, late by: engine {summary(every_engine)} ({len(every_engine)}); "
+        f"engine, QTimer at deadline {summary(every_plain)} ({len(every_plain)}); "
         f"floor {summary(every_floor)} ({len(every_floor)}); "
         f"floor B {summary(every_floor_b)} ({len(every_floor_b)})"
     )
