@@ -102,3 +102,18 @@ def test_the_window_and_its_services_load_without_helpers_they_do_not_use() -> N
         """
     )
     assert out.strip() == "[]"
+
+
+def test_modules_loaded_before_qt_are_not_read_again_by_its_import_hook() -> None:
+    out = run_python(
+        """
+        import linecache
+        import typing
+        import legdrive_timer.ui
+        from PySide6.QtCore import QObject
+        import typing
+
+        print(typing.__file__ in linecache.cache, QObject.__name__)
+        """
+    )
+    assert out.split() == ["False", "QObject"]

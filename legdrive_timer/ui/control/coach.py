@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from legdrive_timer.coach import missing_runtime
-from legdrive_timer.core.events import Event, PhaseEnded, PhaseStarted, SessionEnded
 from legdrive_timer.core.timeline import Phase, PhaseKind
 from legdrive_timer.core.workout import Side
 
 if TYPE_CHECKING:
     from legdrive_timer.coach.measures import Rep, RepFigures
     from legdrive_timer.core.engine import SessionEngine
+    from legdrive_timer.core.events import Event
     from legdrive_timer.core.workout import Workout
     from legdrive_timer.ui.coach_camera import VideoFeed
     from legdrive_timer.ui.coach_capture import CoachCapture, Estimator
@@ -238,6 +238,9 @@ class CoachControl(QObject):
         self._winding_down.clear()
 
     def _on_event(self, event: Event) -> None:
+        # Here, not at the top: the window's first frame does not wait for the events.
+        from legdrive_timer.core.events import PhaseEnded, PhaseStarted, SessionEnded
+
         if isinstance(event, PhaseStarted):
             self._enter(event.phase)
         elif isinstance(event, PhaseEnded):
