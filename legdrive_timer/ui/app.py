@@ -25,7 +25,6 @@ from legdrive_timer.errors import UserError
 from legdrive_timer.logs import Diagnostics, Reporter, print_to_stderr
 from legdrive_timer.startup import forget_module_sources, resume_collection
 from legdrive_timer.storage.paths import DataPaths
-from legdrive_timer.ui.control.coach import CoachControl
 from legdrive_timer.ui.control.history import HistoryControl
 from legdrive_timer.ui.control.session import SessionControl
 from legdrive_timer.ui.control.settings import SettingsControl
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from legdrive_timer.storage.settings import Settings
     from legdrive_timer.ui.coach_camera import VideoFeed
     from legdrive_timer.ui.coach_capture import Estimator
+    from legdrive_timer.ui.control.coach import CoachControl
     from legdrive_timer.ui.single_instance import InstanceServer
     from legdrive_timer.ui.summary_view import SummaryView
 
@@ -78,14 +78,8 @@ class AppController(QObject):
         self.sound = SoundControl(window, self.settings_control, audio, self)
         self.history = HistoryControl(paths, window, self.back_to_start, self)
         self.workouts = WorkoutsControl(paths, window, self.settings_control, self)
-        self.coach = CoachControl(
-            window,
-            self.settings_control,
-            self.sound,
-            feed_factory=coach_feed_factory,
-            estimator_factory=coach_estimator_factory,
-            parent=self,
-        )
+        self._coach: CoachControl | None = None
+        self._coach_options = (coach_feed_factory, coach_estimator_factory)
         self.session = SessionControl(
             window,
             self.history,
@@ -97,7 +91,7 @@ class AppController(QObject):
             wall_clock=wall_clock,
             new_session_id=new_session_id,
             quit_when_done=quit_when_done,
-            coach=self.coach,
+            coach=lambda: self.coach,
             parent=self,
         )
         self.services_loaded = False
@@ -122,6 +116,25 @@ class AppController(QObject):
         window.show_screen(start)
         if not defer_services:
             self.load_services()
+
+    @property
+    def coach(self) -> CoachControl:
+        """The camera coach's part, made when first needed (a session or its settings):
+        start-up does not load it."""
+        if self._coach is None:
+            from legdrive_timer.ui.control.coach import CoachControl
+
+            feed_factory, estimator_factory = self._coach_options
+            self._coach = CoachControl(
+                self.window,
+                self.settings_control,
+                self.sound,
+                feed_factory=feed_factory,
+                estimator_factory=estimator_factory,
+                parent=self,
+            )
+            self._coach.measured.connect(self.session.record_coach)
+        return self._coach
 
     def _wire_summary(self, summary: SummaryView) -> None:
         summary.back_requested.connect(self.back_to_start)
@@ -203,7 +216,8 @@ class AppController(QObject):
     def shutdown(self) -> None:
         """On close: a running session ends as stopped; geometry and settings are kept."""
         self.session.stop()
-        self.coach.close()
+        if self._coach is not None:
+            self._coach.close()
         if self.launch_server is not None:
             self.launch_server.close()
         self.settings_control.remember_geometry(self.window)

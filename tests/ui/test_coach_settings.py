@@ -170,3 +170,45 @@ def test_without_the_coach_no_camera_and_no_qt_multimedia(tmp_path: object, case
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[] None"
+
+
+# Qt Multimedia looks for PipeWire's camera portal first and says when it is not there.
+@pytest.mark.qt_log_ignore("pipewire")
+def test_the_coach_on_with_no_camera_says_so_once_and_the_session_runs(
+    qtbot: QtBot, data_paths: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real camera path on a computer without a camera (as here and in CI)."""
+    import dataclasses
+
+    pytest.importorskip("PySide6.QtMultimedia")
+    from legdrive_timer.core.builtins import builtin_workout
+    from legdrive_timer.core.records import SessionStatus
+    from legdrive_timer.storage.paths import DataPaths
+    from legdrive_timer.ui.coach_camera import cameras
+
+    if cameras():
+        pytest.skip("this computer has a camera; the test would open it")
+    assert isinstance(data_paths, DataPaths)
+
+    class NoModel:
+        def estimate(self, image: object) -> None:
+            return None
+
+    monkeypatch.setattr(coach_control, "missing_runtime", lambda: None)
+    h = WindowHarness(data_paths, coach_estimator_factory=NoModel)
+    qtbot.addWidget(h.window)
+    h.window.show()
+    h.app.settings = dataclasses.replace(h.app.settings, coach=True)
+    workout = builtin_workout("primer")
+    assert workout is not None
+    h.app.start(workout)
+    banner = h.window.banner
+    qtbot.waitUntil(lambda: "No camera found" in " ".join(banner.messages()))
+    assert [m for m in banner.messages() if "camera" in m.lower()] == [
+        "No camera found: the session goes on without the coach."
+    ]
+    assert not h.app.coach.camera_on and not h.view.coach.camera.isVisible()
+    h.scheduler.run_until_idle()
+    record = h.app.session.last_record
+    assert record is not None and record.status is SessionStatus.COMPLETED
+    h.window.close()

@@ -125,6 +125,8 @@ class CoachControl(QObject):
         self._winding_down: list[tuple[CoachCapture, VideoFeed]] = []
         """A past session's capture, stopped once the reps still in its worker came in."""
         self._session_id: str | None = None
+        self._camera_failed_once = False
+        """Said once per session; the camera is not tried again until the next one."""
         self.after_side = ""
         """What the camera measured in the last side's set, shown until the next set."""
         self.dialog: CoachDialog | None = None
@@ -198,6 +200,7 @@ class CoachControl(QObject):
         self.engine = engine
         self.after_side = ""
         self._session_id = None
+        self._camera_failed_once = False
         unsubscribe = engine.subscribe(self._on_event)
 
         def detach() -> None:
@@ -272,7 +275,7 @@ class CoachControl(QObject):
             self.capture.begin(
                 self.current.number, target.side or Side.RIGHT, keep_calibration=same
             )
-        if self.feed is None or not self.feed.active:
+        if (self.feed is None or not self.feed.active) and not self._camera_failed_once:
             # After this phase is painted: opening a camera can take a moment.
             self._open_timer.start()
         self._show()
@@ -325,6 +328,7 @@ class CoachControl(QObject):
             self.feed.close()
 
     def _camera_failed(self, sentence: str) -> None:
+        self._camera_failed_once = True
         log.warning("camera: %s", sentence)
         self._window.banner.set_message(BANNER_KEY, sentence)
         self._show()

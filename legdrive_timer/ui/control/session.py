@@ -52,7 +52,7 @@ class SessionControl(QObject):
         wall_clock: WallClock | None,
         new_session_id: Callable[[], str] | None,
         quit_when_done: bool,
-        coach: CoachControl | None = None,
+        coach: Callable[[], CoachControl] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -90,8 +90,6 @@ class SessionControl(QObject):
         self._history_timer.timeout.connect(self.hand_over_history)
         window.stability_rated.connect(self.rate_stability)
         window.reps_corrected.connect(self.correct_reps)
-        if coach is not None:
-            coach.measured.connect(self.record_coach)
 
     @property
     def scheduler(self) -> Scheduler:
@@ -153,7 +151,7 @@ class SessionControl(QObject):
             self._unsubscribers.append(cues.attach(engine, clock=self.clock, timer=cue_timer))
         window.session_view.attach(engine)
         if self._coach is not None:
-            self._unsubscribers.append(self._coach.attach(engine))
+            self._unsubscribers.append(self._coach().attach(engine))
         journal = self._history.journal
         if journal is not None:
             self._unsubscribers.append(self._attach_after_paint(journal, engine))
