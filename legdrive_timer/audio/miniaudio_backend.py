@@ -28,7 +28,6 @@ import sys
 import threading
 import time
 import wave
-from array import array
 from collections.abc import Callable, Generator, Mapping
 from types import ModuleType
 from typing import Any
@@ -41,7 +40,7 @@ from legdrive_timer.audio.backends import (
     _Status,
 )
 from legdrive_timer.audio.cues import Cue, CueAsset
-from legdrive_timer.audio.mixer import Mixer
+from legdrive_timer.audio.mixer import Block, Mixer
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +110,7 @@ _WEB_CLIENT = ("urllib.request", "html")
 
 def _stream(
     mixer: Mixer, quiet_frames: int, on_quiet: Callable[[], None]
-) -> Generator[array[int] | bytes, int, None]:
+) -> Generator[Block, int, None]:
     """The generator miniaudio's callback sends frame counts to. Once `quiet_frames` of
     silence have followed the last sound, it calls `on_quiet` (once until the next sound):
     the stream may pause. Counted in frames the device asked for, so it follows the

@@ -107,3 +107,40 @@ def test_any_mix_stays_in_range(plays: list[tuple[Cue, float]], frames: int) -> 
         assert len(block) <= frames * (2 if isinstance(block, bytes) else 1)
         if isinstance(block, array):
             assert all(-32768 <= s <= 32767 for s in block)
+
+
+def test_a_cue_is_scaled_once_per_volume_then_handed_over_as_a_view() -> None:
+    m = mixer(pip=array("h", range(0, 100, 10)), drive=tone(-2000, 50))
+    m.play(Cue.COUNTDOWN, 0.5)
+    first = [m.render(4) for _ in range(3)]  # the first time at half volume: computed
+    assert [list(b) for b in first] == [[0, 5, 10, 15], [20, 25, 30, 35], [40, 45]]
+    assert not any(isinstance(b, memoryview) for b in first)
+    m.play(Cue.COUNTDOWN, 0.5)
+    again = [m.render(4) for _ in range(3)]  # then views of what was kept
+    assert all(isinstance(b, memoryview) for b in again)
+    assert [list(b) for b in again] == [list(b) for b in first]
+    m.play(Cue.COUNTDOWN, 0.5)
+    m.play(Cue.VOICE_DRIVE, 0.5)
+    assert list(m.render(2)) == [0 - 1000, 5 - 1000]  # mixed from the kept samples
+    m.stop_all()
+    m.play(Cue.COUNTDOWN, 1.0)
+    full = m.render(2)  # full volume: a view of the cue itself
+    assert isinstance(full, memoryview) and list(full) == [0, 10]
+    m.stop_all()
+    m.play(Cue.COUNTDOWN, 0.25)  # another volume: computed again
+    assert list(m.render(3)) == [0, 2, 5]
+
+
+def test_a_cue_stopped_part_way_keeps_what_was_scaled() -> None:
+    m = mixer(pip=array("h", range(0, 100, 10)))
+    m.play(Cue.COUNTDOWN, 0.5)
+    m.render(4)
+    m.stop_all()
+    m.play(Cue.COUNTDOWN, 0.5)
+    start = m.render(4)
+    assert isinstance(start, memoryview) and list(start) == [0, 5, 10, 15]
+    rest = m.render(8)
+    assert list(rest) == [20, 25, 30, 35, 40, 45]
+    m.play(Cue.COUNTDOWN, 0.5)
+    whole = m.render(10)
+    assert isinstance(whole, memoryview) and list(whole) == list(range(0, 50, 5))
