@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The fake clock and scheduler are the tests' own.
@@ -31,25 +33,41 @@ HERE = Path(__file__).resolve().parent
 SIZES = {"small": (800, 480), "large": (1600, 1000)}
 
 
-def shoot(app: QApplication, size_name: str, size: tuple[int, int], data: Path) -> None:
+def open_window(
+    data: Path, size: tuple[int, int], **options: Any
+) -> tuple[AppController, FakeScheduler]:
+    """The app on a fake clock in `data`, its window shown at `size`."""
     clock = FakeClock()
     scheduler = FakeScheduler(clock)
     controller = AppController(
-        DataPaths.resolve(data / size_name),
+        DataPaths.resolve(data),
         clock=clock,
         scheduler=scheduler,
         audio="off",
         cue_timer_factory=lambda: FakeScheduler(clock),
+        **options,
     )
-    window = controller.window
-    window.resize(*size)
-    window.show()
-    view = window.session_view
+    controller.window.resize(*size)
+    controller.window.show()
+    return controller, scheduler
+
+
+def saver(app: QApplication, controller: AppController, size_name: str) -> Callable[[str], None]:
+    """Saves the window as NAME-SIZE.png here, past the transition flash."""
 
     def save(name: str) -> None:
-        view.flash.hide()
+        controller.window.session_view.flash.hide()
         app.processEvents()
-        window.grab().save(str(HERE / f"{name}-{size_name}.png"), "PNG", 9)
+        controller.window.grab().save(str(HERE / f"{name}-{size_name}.png"), "PNG", 9)
+
+    return save
+
+
+def shoot(app: QApplication, size_name: str, size: tuple[int, int], data: Path) -> None:
+    controller, scheduler = open_window(data / size_name, size)
+    window = controller.window
+    view = window.session_view
+    save = saver(app, controller, size_name)
 
     # One workout with the user's own lengths, as the start screen marks it.
     controller.settings = controller.settings.with_overrides("hiit", Overrides(rounds=6))
@@ -87,12 +105,16 @@ def shoot(app: QApplication, size_name: str, size: tuple[int, int], data: Path) 
     controller.shutdown()
 
 
-def main() -> int:
+Shooter = Callable[[QApplication, str, tuple[int, int], Path], None]
+
+
+def main(shooter: Shooter = shoot) -> int:
+    """Grab every size with `shooter` (this file's screens, or another script's)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory() as data:
         for name, size in SIZES.items():
-            shoot(app, name, size, Path(data))
+            shooter(app, name, size, Path(data))
     return 0
 
 

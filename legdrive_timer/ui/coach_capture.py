@@ -181,11 +181,20 @@ class CoachCapture(QObject):
     def stop(self, *, wait: bool = True) -> None:
         """Stop measuring. Without `wait`, the worker ends on its own after the frame in
         hand (the window does not wait for the model); nothing it says afterwards counts."""
-        self._sink.videoFrameChanged.disconnect(self._on_frame)
+        if not self._stop.is_set():
+            self._sink.videoFrameChanged.disconnect(self._on_frame)
         self._stop.set()
-        if self._thread is not None and wait:
-            self._thread.join()
-        self._thread = None
+        if wait:
+            self.join()
+
+    def join(self, timeout_s: float | None = None) -> bool:
+        """Wait for a stopped worker to end; whether it has."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            if self._thread.is_alive():
+                return False
+            self._thread = None
+        return True
 
     def _on_frame(self, frame: QVideoFrame) -> None:
         if not frame.isValid():

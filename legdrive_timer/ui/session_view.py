@@ -396,6 +396,7 @@ class SessionView(QWidget):
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, PhaseStarted):
+            self.form_cue = ""  # a form cue speaks of the set it was given in
             self._apply_style(theme.style_for(event.phase.kind))
             self.refresh()
             self._flash()
@@ -437,6 +438,7 @@ class SessionView(QWidget):
             )
         self.prompt.setText(self._prompt_text(phase, snap, seconds))
         self.cue.setText(self.form_cue or phase.cue)
+        self._show_cue_row()
         self.next.setText(next_text(snap.next_phase))
         if snap.planned_ms > 0 and not phase.self_paced:
             self.phase_bar.set_fraction(snap.elapsed_ms / snap.planned_ms)
@@ -550,8 +552,19 @@ class SessionView(QWidget):
 
     def show_coach(self, visible: bool) -> None:
         """The camera coach's row, between the rep line and the cue, or not."""
-        if visible == self.coach.isHidden():
-            self.coach.setVisible(visible)
+        self._show_row(self.coach, visible)
+        self._show_cue_row()
+
+    def _show_cue_row(self) -> None:
+        # Between sets the coach's row takes the cue's place (there the cue repeats the
+        # prompt or the stance), so the big figure keeps its size beside the rating strip.
+        phase = self._engine.phase if self._engine is not None else None
+        work = phase is not None and phase.is_work
+        self._show_row(self.cue, work or self.coach.isHidden())
+
+    def _show_row(self, row: QWidget, visible: bool) -> None:
+        if visible == row.isHidden():
+            row.setVisible(visible)
             if self._strip_height:
                 self._share_rows()
 

@@ -122,7 +122,7 @@ def test_a_self_paced_set_counted_by_the_camera_ends_at_the_plan(
     qtbot.waitUntil(lambda: view.title.text() == "SWITCH SIDES", timeout=10_000)
     assert view.coach.ticks.parallel == (True, False)
     # The right side's measures, between the sides.
-    qtbot.waitUntil(lambda: view.coach.text.text().startswith("RIGHT knee: 2 reps"))
+    qtbot.waitUntil(lambda: view.coach.text.text().startswith("RIGHT: 2 reps"))
     assert "1 at parallel (50%)" in view.coach.text.text()
     assert coach.camera_on  # on for the left side's stand
 
@@ -184,7 +184,8 @@ def test_tempo_sets_per_side_ticks_form_cue_measures_and_the_camera_going_off(
 
     h.advance(3 * 2500)  # the set's time: switch sides, and the right side's measures
     assert view.title.text() == "SWITCH SIDES"
-    qtbot.waitUntil(lambda: view.coach.text.text().startswith("RIGHT knee: 3 reps"))
+    assert view.cue.text() != "Higher"  # a form cue speaks of its own set
+    qtbot.waitUntil(lambda: view.coach.text.text().startswith("RIGHT: 3 reps"))
     assert "1 at parallel (33%)" in view.coach.text.text()
     assert coach.camera_on and view.coach.camera.isVisible()
 
@@ -235,3 +236,30 @@ def test_the_camera_is_off_between_the_rep_sets_and_the_intervals(
     h.advance(20_000)
     assert h.view.title.text() == "DRIVE" and not coach.camera_on
     assert len(h.feeds) == 1 and h.feed.opened == 1
+
+
+@pytest.mark.parametrize("size", [(640, 400), (800, 480), (1600, 1000)])
+def test_the_coach_row_fits_and_leaves_the_big_figure_its_size(
+    qtbot: QtBot, make_harness: type[CoachHarness], size: tuple[int, int]
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from tests.helpers.window import digit_height_share, layout_problems
+
+    plans = [RepPlan(peak_deg=95), RepPlan(peak_deg=60)]
+    track = samples(plans, Side.RIGHT, FPS, stand_s=STAND_S)
+    h = make_harness(lambda: TrackEstimator(track))
+    h.window.resize(*size)
+    h.app.start(primer(self_paced=False, reps=15, sets=1, prep_s=5, switch_s=10))
+    qtbot.waitUntil(lambda: h.app.coach.camera_on)
+    send(qtbot, h, numbered(track)[:42])
+    h.advance(5000)
+    send(qtbot, h, numbered(track)[42:])
+    qtbot.waitUntil(lambda: h.view.coach.count.text() == "Camera: 2 of 15")
+    for moment in ("drive", "switch"):
+        QApplication.processEvents()
+        assert h.view.coach.isVisible()
+        assert layout_problems(h.window) == [], moment
+        least = 0.25 if h.window.stability_prompt.isVisible() else 0.30
+        assert digit_height_share(h) >= least, (moment, digit_height_share(h))
+        h.advance(15 * 2500)

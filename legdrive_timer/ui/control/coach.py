@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 NO_CAMERA = "No camera was found on this computer, so the camera coach cannot be turned on."
 BANNER_KEY = "coach"
 STAND_STILL = "Camera: stand still for 3 s, whole body in view"
+CLOSE_WAIT_S = 2.0
+"""At exit, how long a worker may take to finish the frame in hand."""
 NOT_COUNTED = "not counted (the camera never saw you stand still for 3 s)"
 
 
@@ -63,13 +65,13 @@ def coached_set(phases: tuple[Phase, ...], phase: Phase) -> Phase | None:
 
 def ratio_text(ratio: float) -> str:
     """Drive against lowering time as '1 : 2.5' (lowering takes 2.5 times the drive)."""
-    return f"1 : {1 / ratio:.1f}" if ratio > 0 else "–"
+    return f"1:{1 / ratio:.1f}" if ratio > 0 else "–"
 
 
 def side_summary(side: Side, figures: RepFigures) -> str:
     """One line of what the camera measured in a side's set."""
     reps = len(figures.reps)
-    parts = [f"{side.value.upper()} knee: {reps} rep{'' if reps == 1 else 's'}"]
+    parts = [f"{side.value.upper()}: {reps} rep{'' if reps == 1 else 's'}"]
     share = figures.parallel_share
     if share is not None:
         parallel = sum(rep.parallel for rep in figures.reps)
@@ -77,7 +79,7 @@ def side_summary(side: Side, figures: RepFigures) -> str:
     if figures.median_peak_thigh_deg is not None:
         parts.append(f"peak {figures.median_peak_thigh_deg:.0f}°")
     if figures.drive_lower_ratio is not None:
-        parts.append(f"drive : lower {ratio_text(figures.drive_lower_ratio)}")
+        parts.append(f"drive:lower {ratio_text(figures.drive_lower_ratio)}")
     if figures.sway_deg is not None:
         parts.append(f"sway {figures.sway_deg:.0f}°")
     return "  ·  ".join(parts)
@@ -124,6 +126,8 @@ class CoachControl(QObject):
         self._finishing: dict[int, _Set] = {}
         self._winding_down: list[tuple[CoachCapture, VideoFeed]] = []
         """A past session's capture, stopped once the reps still in its worker came in."""
+        self._stopped: list[CoachCapture] = []
+        """Workers told to stop that may still be finishing a frame."""
         self._session_id: str | None = None
         self._camera_failed_once = False
         """Said once per session; the camera is not tried again until the next one."""
@@ -226,19 +230,26 @@ class CoachControl(QObject):
         self._show()
 
     def close(self) -> None:
-        """The app is closing: the camera off, and nothing the workers say still counts."""
+        """The app is closing: the camera off, nothing the workers say still counts, and
+        they end before the app does (a worker left running could outlive Qt)."""
         self.detach()
         self._finishing.clear()
         for capture, _feed in self._winding_down:
             for signal in (capture.counted, capture.calibrated, capture.finished, capture.failed):
                 signal.disconnect()
         self._wind_down()
+        for capture in self._stopped:
+            if not capture.join(CLOSE_WAIT_S):
+                log.warning("the coach's worker did not end within %s s", CLOSE_WAIT_S)
+        self._stopped.clear()
 
     def _wind_down(self) -> None:
         for capture, feed in self._winding_down:
             capture.stop(wait=False)
             feed.deleteLater()
+            self._stopped.append(capture)
         self._winding_down.clear()
+        self._stopped = [c for c in self._stopped if not c.join(0)]
 
     def _on_event(self, event: Event) -> None:
         # Here, not at the top: the window's first frame does not wait for the events.
@@ -396,7 +407,7 @@ class CoachControl(QObject):
         side = done.phase.side or Side.RIGHT
         if not calibrated:
             # Never saw the person stand still: it could not count, which is not zero reps.
-            self.after_side = f"{side.value.upper()} knee: {NOT_COUNTED}"
+            self.after_side = f"{side.value.upper()}: {NOT_COUNTED}"
             self._show()
             return
         figures = RepSet(side, tuple(reps))
