@@ -7,7 +7,7 @@ The real app on a fake clock, the coach on, fed through Qt Multimedia's frame in
 of a camera: frames that number the poses of a drawn knee-drive track, read back by the
 tests' stand-in estimator (no model, so it runs anywhere the coach extra is installed).
 Grabs the window before the set (camera on, standing still), during it (count, ticks, a
-form cue) and at the switch (the side's measures), small and large.
+form cue), at the switch (the side's measures) and on the summary, small and large.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def shoot(app: QApplication, size_name: str, size: tuple[int, int], data: Path) 
     scheduler.advance(3000)
     save("switch")
     controller.session.stop()
+    save("summary")  # the measures per set, beside the plan
     window.close()
 
 

@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from legdrive_timer.core.formatting import (
+    COACH_COLUMNS,
     EFFORT_TOP,
     END_NAMES,
     SEGMENT_COLUMNS,
+    coach_cells,
     format_duration,
     format_reps,
     segment_cells,
@@ -124,9 +126,16 @@ class SummaryView(QWidget):
             parts.append(f"Reps: {format_reps(reps, reps_planned)}")
         parts.append(f"Phases done: {sum(1 for s in record.segments if s.completed)}")
         self.totals.setText("   ·   ".join(parts))
+        # The camera coach's measures, per set, when it watched this session.
+        coached = any(s.coach is not None for s in record.segments)
+        headings = (*COLUMNS, *COACH_COLUMNS) if coached else COLUMNS
+        self.table.setColumnCount(len(headings))
+        self.table.setHorizontalHeaderLabels(list(headings))
         self.table.setRowCount(len(record.segments))
         for row, segment in enumerate(record.segments):
             cells = (*segment_cells(segment), END_NAMES[segment.end_reason])
+            if coached:
+                cells += coach_cells(segment.coach)
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self._fit_fonts()

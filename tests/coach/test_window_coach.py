@@ -211,6 +211,13 @@ def test_tempo_sets_per_side_ticks_form_cue_measures_and_the_camera_going_off(
     shown = h.window.summary_view.record
     assert shown is not None
     assert [s.coach for s in shown.segments if s.phase_index in (1, 3)] == [right, None]
+    table = h.window.summary_view.table
+    headings = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headings[-5:] == ["Counted", "Parallel", "Peak thigh", "Drive : lower", "Sway"]
+    assert [table.item(1, c).text() for c in range(len(headings) - 5, len(headings) - 3)] == [
+        "3",
+        "1 (33%)",
+    ]
 
 
 def test_the_camera_is_off_between_the_rep_sets_and_the_intervals(
