@@ -172,8 +172,9 @@ def _distance(a: Point, b: Point) -> float:
 
 
 def _pad(rgb: Any) -> Any:
-    canvas = np.zeros((rgb.shape[0] + 240, rgb.shape[1] + 420, 3), dtype=np.uint8)
-    canvas[100 : 100 + rgb.shape[0], 300 : 300 + rgb.shape[1]] = rgb
+    """The photograph in the lower right of a 720 x 540 frame (a webcam's 4:3 again)."""
+    canvas = np.zeros((540, 720, 3), dtype=np.uint8)
+    canvas[120 : 120 + rgb.shape[0], 200 : 200 + rgb.shape[1]] = rgb
     return canvas
 
 
@@ -183,7 +184,7 @@ original's width and height)."""
 
 TRANSFORMS: dict[str, Transform] = {
     # A wider frame with the person off-centre: the detector's letterbox changes.
-    "shifted in a larger frame": (_pad, lambda p, w, h: Point(p.x + 300, p.y + 100)),
+    "shifted in a larger frame": (_pad, lambda p, w, h: Point(p.x + 200, p.y + 120)),
     # Portrait instead of landscape: letterboxed the other way.
     "portrait crop": (lambda a: a[:, 80:380], lambda p, w, h: Point(p.x - 80, p.y)),
     "half size": (lambda a: a[::2, ::2], lambda p, w, h: Point(p.x / 2, p.y / 2)),
