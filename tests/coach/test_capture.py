@@ -107,3 +107,42 @@ def test_a_busy_model_drops_old_frames_and_never_queues_them(
     # The worker held the first frame while 39 more arrived: all but the newest dropped.
     assert capture.processed + capture.mailbox.dropped == sent
     assert capture.processed <= 3
+
+
+def test_one_capture_counts_each_side_with_its_own_numbered_coach(
+    qtbot: QtBot, capture_session: tuple[QVideoFrameInput, QVideoSink, QMediaCaptureSession]
+) -> None:
+    from tests.coach_figure import samples
+    from tests.helpers.coach_feed import TrackEstimator, numbered_frame
+
+    source, sink, _ = capture_session
+    track = samples([RepPlan(peak_deg=95), RepPlan(peak_deg=60)], Side.RIGHT, 10.0, stand_s=4.2)
+    capture = CoachCapture(sink, Side.RIGHT, lambda: TrackEstimator(track))
+    counted: list[tuple[int, bool]] = []
+    finished: list[tuple[int, int, bool]] = []
+    capture.counted.connect(lambda number, rep: counted.append((number, rep.parallel)))
+    capture.finished.connect(lambda n, reps, seen: finished.append((n, len(reps), seen)))
+    capture.begin(1, Side.RIGHT)
+    capture.start()
+    second_rep = next(i for i, s in enumerate(track) if s.t_s >= 4.2 + RepPlan().duration_s)
+
+    def send(indexes: range) -> None:
+        for i in indexes:
+            assert source.sendVideoFrame(_video_frame(numbered_frame(i), track[i].t_s))
+            qtbot.waitUntil(lambda: capture.idle, timeout=10_000)
+
+    try:
+        send(range(second_rep))
+        capture.finish(1)
+        # The next set keeps the stand it saw: counting starts at its first frame.
+        capture.begin(2, Side.RIGHT, keep_calibration=True)
+        send(range(second_rep, len(track)))
+        capture.finish(2)
+        capture.begin(3, Side.LEFT)  # a new side stands still again: nothing counted
+        send(range(second_rep, len(track)))
+        capture.finish(3)
+        qtbot.waitUntil(lambda: len(finished) == 3, timeout=10_000)
+    finally:
+        capture.stop()
+    assert counted == [(1, True), (2, False)]
+    assert finished == [(1, 1, True), (2, 1, True), (3, 0, False)]
