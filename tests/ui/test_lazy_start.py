@@ -6,7 +6,7 @@ import sys
 from typing import ClassVar
 
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.core.builtins import builtin_workout
@@ -46,3 +46,23 @@ def test_sleep_is_watched_from_the_first_session_on(
     harness.app.start(workout)
     qtbot.wait(10)
     assert FakeSleepWatcher.started == [watcher]  # one watcher for the whole run
+
+
+def test_keys_reach_screens_that_are_built_when_first_shown(
+    harness: WindowHarness, qtbot: QtBot
+) -> None:
+    window = harness.window
+    start = window.start_screen
+    assert harness.app.history.page is None  # nothing built for it at launch
+
+    qtbot.keyClick(start.list, Qt.Key.Key_H)
+    page = harness.app.history.page
+    assert page is not None
+    assert window.current_screen is page
+
+    qtbot.keyClick(page, Qt.Key.Key_Escape)
+    assert window.current_screen is start
+    qtbot.keyClick(start.list, Qt.Key.Key_Return)  # Start
+    assert window.current_screen is window.session_view
+    engine = harness.app.engine
+    assert engine is not None and engine.is_active
