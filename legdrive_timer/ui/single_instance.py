@@ -6,12 +6,16 @@ listens on a local socket named from a hash of the resolved data folder, so two 
 are two instances. A second launch finds the lock held, connects, sends one request line
 (bring the window to the front, or run a workout) and prints the one-line answer.
 
-The first instance listens only once its window is painted: QtNetwork costs about 6 ms to
-import. A second launch in between retries its connection for `CONNECT_PATIENCE_S`.
+The first instance listens only once its window is painted. On Linux and macOS it listens
+with Python's own Unix socket, where `QLocalSocket` looks for the name (Qt's temporary
+folder): QtNetwork would add about 3 MiB to every start for this one socket. Windows keeps
+`QLocalServer` (a named pipe). A second launch (with `QLocalSocket` everywhere) in between
+retries its connection for `CONNECT_PATIENCE_S`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -20,9 +24,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLockFile, QObject
+from PySide6.QtCore import QDir, QLockFile, QObject
 
 if TYPE_CHECKING:
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
@@ -116,8 +123,126 @@ class InstanceServer(QObject):
         self.name = name
         self._handle = handle
         self._server: QLocalServer | None = None
+        self._listener: socket.socket | None = None
+        self._listener_notifier: QSocketNotifier | None = None
+        self._clients: dict[QSocketNotifier, tuple[socket.socket, bytearray]] = {}
+        self.path: Path | None = None
+        """The socket file, on Linux and macOS."""
 
     def listen(self) -> bool:
+        if os.name == "posix":
+            return self._listen_unix()
+        return self._listen_qt()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for notifier in list(self._clients):
+            self._drop(notifier)
+        if self._listener is not None:
+            assert self._listener_notifier is not None
+            self._listener_notifier.setEnabled(False)
+            self._listener.close()
+            self._listener = None
+            if self.path is not None:
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
+
+    def _answer(self, line: bytes) -> bytes | None:
+        """The reply line to one request line; None for a malformed request."""
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            log.warning("ignored a malformed request from another launch")
+            return None
+        return json.dumps(self._handle(request)).encode() + b"\n"
+
+    # -- Linux and macOS: a Unix socket ---------------------------------------------------
+
+    def _listen_unix(self) -> bool:
+        import socket
+        import tempfile
+
+        from PySide6.QtCore import QSocketNotifier
+
+        path = Path(QDir.tempPath()) / self.name  # where QLocalSocket looks for the name
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            # Made in a private folder and moved into place once only this user may
+            # connect, as QLocalServer's UserAccessOption does: no moment open to others.
+            with tempfile.TemporaryDirectory(dir=path.parent) as private:
+                made = Path(private) / "socket"
+                listener.bind(str(made))
+                made.chmod(0o600)
+                listener.listen(8)
+                # We hold the data folder's lock, so a socket under this name is a crashed
+                # instance's leftover: replacing it is safe.
+                made.replace(path)
+        except OSError as error:
+            listener.close()
+            log.warning("no listening for other launches: %s", error)
+            return False
+        listener.setblocking(False)
+        notifier = QSocketNotifier(listener.fileno(), QSocketNotifier.Type.Read, self)
+        notifier.activated.connect(self._accept_unix)
+        self._listener, self._listener_notifier, self.path = listener, notifier, path
+        log.debug("listening for other launches on %s", path)
+        return True
+
+    def _accept_unix(self) -> None:
+        from PySide6.QtCore import QSocketNotifier
+
+        assert self._listener is not None
+        while True:
+            try:
+                connection, _address = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as error:
+                log.warning("a launch could not connect: %s", error)
+                return
+            connection.setblocking(False)
+            notifier = QSocketNotifier(connection.fileno(), QSocketNotifier.Type.Read, self)
+            self._clients[notifier] = (connection, bytearray())
+            notifier.activated.connect(lambda *_args, n=notifier: self._read_unix(n))
+            self._read_unix(notifier)
+
+    def _read_unix(self, notifier: QSocketNotifier) -> None:
+        if notifier not in self._clients:
+            return
+        connection, data = self._clients[notifier]
+        try:
+            chunk = connection.recv(64 * 1024)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        data += chunk
+        if b"\n" not in data:
+            if not chunk or len(data) > MAX_REQUEST_BYTES:
+                self._drop(notifier)  # gone before a whole request, or far too much
+            return
+        notifier.setEnabled(False)
+        reply = self._answer(bytes(data.split(b"\n", 1)[0]))
+        if reply is not None:
+            connection.setblocking(True)
+            connection.settimeout(REPLY_TIMEOUT_MS / 1000)
+            with contextlib.suppress(OSError):
+                connection.sendall(reply)
+        self._drop(notifier)
+
+    def _drop(self, notifier: QSocketNotifier) -> None:
+        connection, _data = self._clients.pop(notifier)
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        connection.close()
+
+    # -- Windows: QLocalServer ------------------------------------------------------------
+
+    def _listen_qt(self) -> bool:
         from PySide6.QtNetwork import QLocalServer
 
         # We hold the data folder's lock, so a socket under this name is a crashed
@@ -128,38 +253,27 @@ class InstanceServer(QObject):
         if not server.listen(self.name):
             log.warning("no listening for other launches: %s", server.errorString())
             return False
-        server.newConnection.connect(self._accept)
+        server.newConnection.connect(self._accept_qt)
         self._server = server
         log.debug("listening for other launches on %s", server.fullServerName())
         return True
 
-    def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            self._server = None
-
-    def _accept(self) -> None:
+    def _accept_qt(self) -> None:
         assert self._server is not None
         while (socket := self._server.nextPendingConnection()) is not None:
-            socket.readyRead.connect(lambda s=socket: self._read(s))
+            socket.readyRead.connect(lambda s=socket: self._read_qt(s))
             socket.disconnected.connect(socket.deleteLater)
-            self._read(socket)
+            self._read_qt(socket)
 
-    def _read(self, socket: QLocalSocket) -> None:
+    def _read_qt(self, socket: QLocalSocket) -> None:
         if not socket.canReadLine():
             if socket.bytesAvailable() > MAX_REQUEST_BYTES:
                 socket.abort()
             return
-        line = bytes(socket.readLine().data())
-        try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            log.warning("ignored a malformed request from another launch")
+        reply = self._answer(bytes(socket.readLine().data()))
+        if reply is None:
             socket.abort()
             return
-        reply = self._handle(request)
-        socket.write(json.dumps(reply).encode() + b"\n")
+        socket.write(reply)
         socket.flush()
         socket.disconnectFromServer()

@@ -5,10 +5,13 @@ Each check runs in a fresh interpreter, since this one has imported everything a
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 
 def run_python(code: str) -> str:
@@ -117,3 +120,21 @@ def test_modules_loaded_before_qt_are_not_read_again_by_its_import_hook() -> Non
         """
     )
     assert out.split() == ["False", "QObject"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Windows listens with QLocalServer")
+def test_the_first_instance_listens_without_qtnetwork(tmp_path: Path) -> None:
+    out = run_python(
+        f"""
+        import os, sys
+        os.environ["TMPDIR"] = {str(tmp_path)!r}
+        from PySide6.QtCore import QCoreApplication
+        from legdrive_timer.ui.single_instance import InstanceServer
+
+        app = QCoreApplication([])
+        server = InstanceServer("ldt-test", lambda request: {{"status": 0}})
+        print(server.listen(), "PySide6.QtNetwork" in sys.modules)
+        server.close()
+        """
+    )
+    assert out.split() == ["True", "False"]
