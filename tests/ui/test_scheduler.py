@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
@@ -164,3 +166,26 @@ def test_the_system_clocks_read_whole_milliseconds_of_their_nanoseconds() -> Non
         reading = clock()
         assert before <= reading <= clock.ns() // 1_000_000
     assert monotonic_ms.ns is time.monotonic_ns
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    armed_at_ns=st.integers(0, 999_999),
+    fired_from_deadline_us=st.integers(-(FINISH_MS + 1) * 1000, 5000),
+    sleep_share=st.sampled_from([0.1, 0.5, 1.0, 1.3]),
+)
+def test_the_callback_never_runs_before_its_deadline_nor_sleeps_long(
+    qtbot: QtBot, armed_at_ns: int, fired_from_deadline_us: int, sleep_share: float
+) -> None:
+    ns = NanosecondClock(7_000_000_000 + armed_at_ns)
+    asked, sleep = sleeper(ns, share=sleep_share)
+    scheduler = QtScheduler(SystemClock(ns), sleep=sleep)
+    deadline_ms = ns() // 1_000_000 + FINISH_MS  # the timer is armed to fire at once
+    ran_at: list[int] = []
+    scheduler.call_at(deadline_ms, lambda: ran_at.append(ns.now_ns))
+    ns.now_ns = deadline_ms * 1_000_000 + fired_from_deadline_us * 1000  # when it fires
+    qtbot.waitUntil(lambda: bool(ran_at), timeout=2000)
+    assert ran_at[0] >= deadline_ms * 1_000_000
+    assert max(asked, default=0) <= (FINISH_MS + 1) / 1000
+    if fired_from_deadline_us >= 0:
+        assert asked == []
