@@ -109,6 +109,8 @@ class CoachCapture(QObject):
         """Which coach `coach` is (`begin` names them)."""
         self.mailbox = FrameMailbox()
         self._received = 0
+        self.results: dict[int, tuple[tuple[Rep, ...], bool]] = {}
+        """What `finished` said, by coach number, for a reader that cannot wait for it."""
         self._requests: list[tuple[int, Callable[[], None]]] = []
         self._requests_lock = threading.Lock()
         self.processed = 0
@@ -150,6 +152,7 @@ class CoachCapture(QObject):
             done = self.coach.finish()
             self._report(done)
             calibrated = self.coach.calibration is not None
+            self.results[number] = (tuple(self.coach.reps), calibrated)
             self.finished.emit(number, tuple(self.coach.reps), calibrated)
             self.number = -1  # frames until the next `begin` count nowhere
 

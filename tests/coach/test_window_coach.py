@@ -270,3 +270,38 @@ def test_the_coach_row_fits_and_leaves_the_big_figure_its_size(
         least = 0.25 if h.window.stability_prompt.isVisible() else 0.30
         assert digit_height_share(h) >= least, (moment, digit_height_share(h))
         h.advance(15 * 2500)
+
+
+def test_closing_the_window_mid_set_keeps_the_sets_measures(
+    qtbot: QtBot, make_harness: type[CoachHarness]
+) -> None:
+    from legdrive_timer.storage.history import HistoryStore
+
+    plans = [RepPlan(peak_deg=95), RepPlan(peak_deg=92)]
+    track = samples(plans, Side.RIGHT, FPS, stand_s=STAND_S)
+    h = make_harness(lambda: TrackEstimator(track))
+    h.app.start(primer(self_paced=False, reps=15, sets=1, prep_s=5, switch_s=10))
+    qtbot.waitUntil(lambda: h.app.coach.camera_on)
+    send(qtbot, h, numbered(track)[:42])
+    h.advance(5000)
+    send(qtbot, h, numbered(track)[42:])
+    qtbot.waitUntil(lambda: h.view.coach.count.text() == "Camera: 2 of 15")
+    h.advance(6000)
+    engine = h.app.engine
+    assert engine is not None and engine.session_id is not None
+    h.window.close()  # mid-set: the session ends as stopped
+    assert not h.feed.active
+    store = HistoryStore.open(h.app.paths.history_db)
+    try:
+        record = store.session(engine.session_id)
+        assert record is not None
+        drive = next(s for s in record.segments if s.phase_index == 1)
+        assert drive.coach is not None and (
+            drive.coach.reps_counted,
+            drive.coach.parallel_reps,
+        ) == (
+            2,
+            2,
+        )
+    finally:
+        store.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -230,21 +231,32 @@ class CoachControl(QObject):
         self._show()
 
     def close(self) -> None:
-        """The app is closing: the camera off, nothing the workers say still counts, and
-        they end before the app does (a worker left running could outlive Qt)."""
+        """The app is closing: the camera off, the sets still being finished read from
+        their workers now (their signals would come too late for the history), and the
+        workers ended before the app is (a worker left running could outlive Qt)."""
         self.detach()
+        deadline = time.monotonic() + CLOSE_WAIT_S
+        captures = [capture for capture, _feed in self._winding_down]
+        for number in list(self._finishing):
+            result = None
+            while result is None and time.monotonic() < deadline:
+                result = next((c.results[number] for c in captures if number in c.results), None)
+                if result is None:
+                    time.sleep(0.01)
+            if result is not None:
+                self._finished(number, *result)
         self._finishing.clear()
-        for capture, _feed in self._winding_down:
-            for signal in (capture.counted, capture.calibrated, capture.finished, capture.failed):
-                signal.disconnect()
         self._wind_down()
         for capture in self._stopped:
-            if not capture.join(CLOSE_WAIT_S):
+            if not capture.join(max(0.0, deadline - time.monotonic())):
                 log.warning("the coach's worker did not end within %s s", CLOSE_WAIT_S)
         self._stopped.clear()
 
     def _wind_down(self) -> None:
         for capture, feed in self._winding_down:
+            # Nothing it says from now on counts.
+            for signal in (capture.counted, capture.calibrated, capture.finished, capture.failed):
+                signal.disconnect()
             capture.stop(wait=False)
             feed.deleteLater()
             self._stopped.append(capture)
