@@ -56,6 +56,9 @@ WATCH_S = 0.25
 QUIET_MS = 30
 """Silence handed to the device after the last cue before the stream pauses: the device's
 buffer (two periods) has played out by then, so pausing cuts nothing that was heard."""
+TAIL_MS = 20
+"""Trailing silence kept at the end of each cue (the rest of the file's zeros is not
+played): with `QUIET_MS`, 50 ms pass after a cue's last sound before the stream pauses."""
 IDLE_S = 0.5
 """A running stream that has not reported quiet pauses after this long without a sound."""
 STALL_S = 1.0
@@ -223,7 +226,9 @@ class MiniaudioBackend(_Status):
         if odd:
             self._fail(f"the sound file {odd[0]} is not 48 kHz mono")
             return
-        self._mixer = Mixer({cue: p.samples for cue, p in pcm.items()})
+        self._mixer = Mixer(
+            {cue: p.samples for cue, p in pcm.items()}, keep_silence=RATE * TAIL_MS // 1000
+        )
         self._open()
         self._watcher = threading.Thread(target=self._watch, name="sound-device", daemon=True)
         self._watcher.start()
