@@ -4,7 +4,7 @@ Runs an interval session in real time through the SessionEngine and the QtSchedu
 the same event loop at the same time:
 - the floor: a bare single-shot `PreciseTimer` aimed at the same deadlines (the same
   schedule, offset by half a second so that the two never wake at the same instant), doing
-  nothing but note the time; no plain timer on this loop can do better;
+  nothing but note the time: the best a bare QTimer does on this loop;
 - a second floor, identical but offset by three quarters of a second: two timers that do
   exactly the same thing differ by this much in the same run, which says how far apart the
   engine and the floor can be by chance alone;
@@ -17,8 +17,9 @@ the same event loop at the same time:
 A mark is every whole second of the schedule (each phase start and each second tick): the
 same marks for every timer. For each it prints the error against the ideal schedule
 (median, p99, max, and which of the worst the p99 is) and the drift at the end, the ratios
-engine / floor and floor B / floor, and where the engine's time goes on each wake: how late
-the QTimer fired, and how long from the timer firing to the listeners hearing of it.
+engine / floor and floor B / floor, and where the engine's time goes on each wake: when its
+QTimer fired (the scheduler aims it FINISH_MS early and sleeps out the rest), and how long
+from the wake to the listeners hearing of it.
 `--runs N` runs N sessions one after another and pools their marks. Every session starts
 12 ms past a whole 25 ms of the monotonic clock, where no coarse timer of any Qt program
 wakes (see START_PHASE_MS); `--phases` shows why.
