@@ -212,11 +212,13 @@ def wakeups(pid: int) -> int:
 
 def warm_up(env: dict[str, str]) -> None:
     """The returning user's settings, then one untimed start of each, so both run with
-    compiled bytecode and a warm disk cache, and the app finds the history it made."""
+    compiled bytecode and a warm disk cache, and the app finds the history it made. The
+    app also runs a session once: the modules only a session imports (the engine's
+    listeners, the cue planner) would otherwise be compiled during the first CPU run."""
     subprocess.run([sys.executable, "-c", SEED_SETTINGS], env=env, check=True)
-    for command in (_app_command(session=False), _bare_command()):
+    for command in (_app_command(session=False), _app_command(session=True), _bare_command()):
         started = start_until_painted(command, env)
-        time.sleep(1.0)  # past the first frame: the history is opened and made
+        time.sleep(2.0)  # past the first frame: the history is opened, the session under way
         stop(started.process)
 
 
