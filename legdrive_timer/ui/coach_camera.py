@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtCore import QCameraPermission, QCoreApplication, QObject, QSize, Qt, Signal
 from PySide6.QtMultimedia import (
     QCamera,
     QCameraDevice,
@@ -107,9 +107,26 @@ class CameraFeed(VideoFeed):
         super().__init__(parent)
         self._camera_id = camera_id
         self._camera: QCamera | None = None
+        self._wanted = False
+        self._asking = False
 
     def open(self) -> None:
-        if self._camera is not None:
+        self._wanted = True
+        if self._camera is not None or self._asking:
+            return
+        # macOS and Windows ask the person first; Linux always answers yes.
+        app = QCoreApplication.instance()
+        permission = QCameraPermission()
+        status = app.checkPermission(permission) if app is not None else None
+        if app is not None and status == Qt.PermissionStatus.Undetermined:
+            self._asking = True
+            app.requestPermission(permission, self, self._answered)
+            return
+        if status == Qt.PermissionStatus.Denied:
+            self.failed.emit(
+                "This computer does not let the app use the camera (allow it in the system's "
+                "privacy settings): the session goes on without the coach."
+            )
             return
         device = find_device(self._camera_id)
         if device is None:
@@ -125,6 +142,11 @@ class CameraFeed(VideoFeed):
         self._camera = camera
         camera.start()
 
+    def _answered(self, _permission: object) -> None:
+        self._asking = False
+        if self._wanted:  # not closed while the person was asked
+            self.open()
+
     def _on_error(self, error: QCamera.Error, text: str) -> None:
         if error == QCamera.Error.NoError:
             return
@@ -135,6 +157,7 @@ class CameraFeed(VideoFeed):
         )
 
     def close(self) -> None:
+        self._wanted = False
         camera, self._camera = self._camera, None
         if camera is None:
             return

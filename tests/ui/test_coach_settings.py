@@ -212,3 +212,42 @@ def test_the_coach_on_with_no_camera_says_so_once_and_the_session_runs(
     record = h.app.session.last_record
     assert record is not None and record.status is SessionStatus.COMPLETED
     h.window.close()
+
+
+@pytest.mark.parametrize("answer", ["Denied", "Undetermined then Denied"])
+def test_a_camera_the_system_does_not_allow_is_said_and_not_opened(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    """macOS and Windows ask the person before an app may use the camera."""
+    pytest.importorskip("PySide6.QtMultimedia")
+    from legdrive_timer.ui import coach_camera
+
+    statuses = [Qt.PermissionStatus[name] for name in answer.split(" then ")]
+    asked: list[object] = []
+
+    class System:
+        def checkPermission(self, permission: object) -> Qt.PermissionStatus:
+            return statuses[0]
+
+        def requestPermission(self, permission: object, context: object, answered: object) -> None:
+            asked.append(permission)
+            statuses.pop(0)
+            QTimer.singleShot(0, lambda: answered(permission))  # type: ignore[operator]
+
+    class App:
+        @staticmethod
+        def instance() -> System:
+            return System()
+
+    monkeypatch.setattr(coach_camera, "QCoreApplication", App)
+    feed = coach_camera.CameraFeed(None)
+    failed: list[str] = []
+    feed.failed.connect(failed.append)
+    feed.open()
+    qtbot.waitUntil(lambda: bool(failed))
+    assert failed == [
+        "This computer does not let the app use the camera (allow it in the system's privacy "
+        "settings): the session goes on without the coach."
+    ]
+    assert len(asked) == (1 if "Undetermined" in answer else 0)
+    assert not feed.active
