@@ -319,6 +319,8 @@ class MiniaudioBackend(_Status):
             if device is not None:
                 device.stop_callback = None
                 device.close()
+        # A watcher asleep beside a paused stream starts looking for a device again.
+        self._wake.set()
 
     def _watch(self) -> None:
         next_retry = 0.0

@@ -53,6 +53,8 @@ class FakeMiniaudio(types.ModuleType):
                 module.device = self
 
             def start(self, stream: Any) -> None:
+                if not module.plugged:
+                    raise module.MiniaudioError("failed to start audio device", -204)
                 self.stream = stream
                 self.lock = threading.Lock()
                 self.running = True
@@ -269,5 +271,29 @@ def test_the_stream_pauses_when_quiet_and_the_watcher_sleeps_meanwhile(
             pass  # the cue plays out
         device.pull(quiet_frames)
         wait_for(lambda: not device.running)
+    finally:
+        backend.close()
+
+
+def test_a_device_lost_while_the_stream_is_paused_is_found_again(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    fake.plugged = fake.realtime = True
+    changes: list[bool] = []
+    backend = MiniaudioBackend(
+        lambda: changes.append(backend.available), watch_s=0.01, retry_s=0.02
+    )
+    backend.load(assets)
+    try:
+        first = fake.device
+        wait_for(lambda: not first.running)  # quiet: paused, the watcher asleep
+        fake.plugged = False  # the sound server goes away meanwhile
+        backend.play(Cue.COUNTDOWN, 1.0)  # the restart fails: that is how it is found out
+        assert not backend.available and backend.reason == NO_DEVICE
+        assert first.closed
+        fake.plugged = True
+        wait_for(lambda: backend.available)  # the watcher woke and opened a device again
+        assert fake.device is not first
+        assert changes == [True, False, True]
     finally:
         backend.close()
