@@ -360,6 +360,10 @@ class MiniaudioBackend(_Status):
                     # Under the lock: a cue queued meanwhile makes `sounding` true, or its
                     # `play` waits for the lock and restarts the paused stream.
                     self._pause_stream()
+                    if mixer.sounding:
+                        # Queued while the device stopped, by a `play` that gave up
+                        # waiting for the lock: it plays now rather than at the next cue.
+                        self._start_stream()
 
     # -- the backend interface ------------------------------------------------------------
 

@@ -297,3 +297,28 @@ def test_a_device_lost_while_the_stream_is_paused_is_found_again(
         assert changes == [True, False, True]
     finally:
         backend.close()
+
+
+def test_a_cue_asked_for_while_the_stream_stops_restarts_it(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    fake.plugged = True
+    backend = MiniaudioBackend(watch_s=0.01, idle_s=60)
+    backend.load(assets)
+    try:
+        device = fake.device
+        stop = device.stop
+
+        def slow_stop() -> None:
+            # The window asks for a cue while the device is stopping, and its `play`
+            # gives up waiting for the lock the watcher holds meanwhile.
+            backend._mixer.play(Cue.COUNTDOWN, 1.0)
+            stop()
+
+        device.stop = slow_stop
+        device.pull(48_000 * miniaudio_backend.QUIET_MS // 1000)  # quiet: the watcher pauses
+        wait_for(lambda: device.starts == 2)
+        assert device.running
+        assert len(device.pull(240)) == 240  # the cue, now
+    finally:
+        backend.close()
