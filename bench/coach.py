@@ -115,6 +115,19 @@ def timer_p99(
     worker = threading.Thread(target=run_coach, daemon=True) if coach else None
     if worker:
         worker.start()
+    started = time.monotonic()
+    p99, cpu = timed_session(app, seconds)
+    stop.set()
+    if worker:
+        worker.join()
+        rate = worker_frames[0] / (time.monotonic() - started)
+        print(f"    coach thread analysed {worker_frames[0]} frames ({rate:.1f} per second)")
+    return p99, cpu
+
+
+def timed_session(app: QGuiApplication, seconds: int) -> tuple[float, float]:
+    """bench/timing.py's engine for `seconds` on the Qt event loop: the p99 of its error in
+    ms, and the process's CPU over the run in % of one core."""
     timeline = bench_timeline(seconds)
     seen = Recorder()
     engine = run_engine(timeline, seen)
@@ -126,13 +139,7 @@ def timer_p99(
     cpu_started = time.process_time()
     app.exec()
     cpu = (time.process_time() - cpu_started) / (time.monotonic() - started) * 100
-    stop.set()
-    if worker:
-        worker.join()
-        rate = worker_frames[0] / (time.monotonic() - started)
-        print(f"    coach thread analysed {worker_frames[0]} frames ({rate:.1f} per second)")
-    stats = summarise(ideal_schedule(timeline), seen.seen)
-    return stats["p99"], cpu
+    return summarise(ideal_schedule(timeline), seen.seen)["p99"], cpu
 
 
 def main() -> int:

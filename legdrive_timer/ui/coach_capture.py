@@ -31,6 +31,13 @@ from legdrive_timer.core.workout import Side
 
 log = logging.getLogger(__name__)
 
+MAX_FPS = 15.0
+"""Frames measured a second at most, by the frames' own times; a camera's others are left
+out. A worker measuring every frame of a 30 fps camera is never idle, holding the
+interpreter in the pose model's Python work beside the window's thread, and takes most of a
+core (84-99% against 48-60% at 15); see `bench/coach_window.py` and docs/performance.md.
+The measures are tested at 10 frames a second and up."""
+
 
 class Estimator(Protocol):
     def estimate(self, image: Any) -> Pose | None: ...
@@ -102,8 +109,13 @@ class CoachCapture(QObject):
         side: Side,
         estimator_factory: Callable[[], Estimator],
         clock: Callable[[], float] = time.monotonic,
+        max_fps: float | None = MAX_FPS,
     ) -> None:
         super().__init__()
+        self._min_gap_s = 0.0 if max_fps is None else 1 / max_fps * 0.95  # a camera's jitter
+        self._last_t: float | None = None
+        self.skipped = 0
+        """Frames left out to keep to `max_fps`."""
         self.coach = LiveCoach(side)
         self.number = 0
         """Which coach `coach` is (`begin` names them)."""
@@ -222,6 +234,11 @@ class CoachCapture(QObject):
             try:
                 received, t_s, frame = item
                 self._run_requests(before=received)
+                last = self._last_t
+                if last is not None and 0 <= t_s - last < self._min_gap_s:
+                    self.skipped += 1
+                    continue
+                self._last_t = t_s
                 pose = estimator.estimate(frame_to_rgb(frame))
                 self.processed += 1
                 self.frameMeasured.emit(pose is not None)
