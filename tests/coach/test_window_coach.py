@@ -305,3 +305,27 @@ def test_closing_the_window_mid_set_keeps_the_sets_measures(
         )
     finally:
         store.close()
+
+
+def test_back_restarts_the_count_and_keeps_the_stand(
+    qtbot: QtBot, make_harness: type[CoachHarness]
+) -> None:
+    plans = [RepPlan(peak_deg=95), RepPlan(peak_deg=60)]
+    track = samples(plans, Side.RIGHT, FPS, stand_s=STAND_S)
+    clip = numbered(track)
+    second = next(i for i, s in enumerate(track) if s.t_s >= STAND_S + plans[0].duration_s)
+    h = make_harness(lambda: TrackEstimator(track))
+    h.app.start(primer(self_paced=False, reps=3, sets=1, prep_s=5, switch_s=10))
+    view = h.view
+    qtbot.waitUntil(lambda: h.app.coach.camera_on)
+    send(qtbot, h, clip[:42])
+    h.advance(5000)
+    send(qtbot, h, clip[42:second])
+    qtbot.waitUntil(lambda: view.coach.count.text() == "Camera: 1 of 3")
+    h.advance(3000)
+    view.back()  # the set again, from its start
+    assert view.title.text() == "DRIVE"
+    assert view.coach.count.text() == "Camera: 0 of 3" and view.coach.ticks.parallel == ()
+    send(qtbot, h, clip[second:])  # no new stand needed
+    qtbot.waitUntil(lambda: view.coach.count.text() == "Camera: 1 of 3")
+    assert view.coach.ticks.parallel == (False,)
