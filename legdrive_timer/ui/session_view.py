@@ -550,6 +550,10 @@ class SessionView(QWidget):
             painter.fillRect(x, 0, band, self.height(), QColor(self._style.foreground))
         painter.end()
 
+    def announce(self, text: str) -> None:
+        """Tell screen readers `text` (the camera going on or off, for one)."""
+        self._tell(text)
+
     def show_coach(self, visible: bool) -> None:
         """The camera coach's row, between the rep line and the cue, or not."""
         self._show_row(self.coach, visible)

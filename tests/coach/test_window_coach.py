@@ -105,6 +105,7 @@ def test_a_self_paced_set_counted_by_the_camera_ends_at_the_plan(
     view, coach = h.view, h.app.coach
     # Get ready: the camera opens for the 3-second stand; the sign shows it is on.
     qtbot.waitUntil(lambda: coach.camera_on)
+    assert view.announcement == "Camera on"  # screen readers hear it too
     assert h.feed.camera_id == "cam-2"
     assert view.coach.isVisible() and view.coach.camera.isVisible()
     assert view.coach.text.text().startswith("Camera: stand still")
@@ -197,6 +198,7 @@ def test_tempo_sets_per_side_ticks_form_cue_measures_and_the_camera_going_off(
     assert engine is not None and engine.state is State.FINISHED
     # The session is over: the camera is off and its sign gone.
     assert not coach.camera_on and not view.coach.isVisible()
+    assert view.coach.camera.isHidden()
     assert not h.feed.active
     record = h.app.session.last_record
     assert record is not None

@@ -433,8 +433,11 @@ class CoachControl(QObject):
     def _show(self) -> None:
         if not self._window.has_session_view:
             return
-        strip = self._window.session_view.coach
+        view = self._window.session_view
+        strip = view.coach
         camera = self.camera_on
+        if camera != strip.camera_on:
+            view.announce("Camera on" if camera else "Camera off")
         strip.set_camera_on(camera)
         current = self.current
         if self.engine is None:
