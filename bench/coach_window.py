@@ -27,7 +27,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the drawn figure in tests/
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/coach.py and its helpers
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/coach.py, bench/timing.py
 
 from coach import _load, timed_session
 from PySide6.QtCore import Qt, QTimer
