@@ -424,8 +424,15 @@ class CoachControl(QObject):
             return
         figures = RepSet(side, tuple(reps))
         self.after_side = side_summary(figures.side, figures)
-        if self._session_id is not None:
-            self.measured.emit(self._session_id, done.phase.index, coach_measures(figures))
+        try:
+            measures = coach_measures(figures)
+        except ValueError as error:  # a figure no body can give: shown, not kept
+            log.warning(
+                "the coach's measures of phase %d were not kept: %s", done.phase.index, error
+            )
+            measures = None
+        if self._session_id is not None and measures is not None:
+            self.measured.emit(self._session_id, done.phase.index, measures)
         self._show()
 
     # -- the screen -------------------------------------------------------------------------
