@@ -90,21 +90,39 @@ def import_miniaudio() -> ModuleType:
     miniaudio keeps the stand-ins: the first lookup on one (or any later import of the
     module) imports the real module.
     """
-    if "miniaudio" in sys.modules or any(name in sys.modules for name in _WEB_CLIENT):
-        return importlib.import_module("miniaudio")
-    import urllib
+    return import_without("miniaudio", _WEB_CLIENT)
 
-    stand_ins = {name: _ImportedOnUse(name) for name in _WEB_CLIENT}
+
+def import_without(module: str, unused: tuple[str, ...]) -> ModuleType:
+    """Import `module` with the modules `unused` standing in until first used.
+
+    A release of the module that uses one of them while it loads (`from html import
+    escape` at its top, say) is imported again the plain way: it costs the start-up time,
+    never the sound.
+    """
+    if module in sys.modules or any(name in sys.modules for name in unused):
+        return importlib.import_module(module)
+    parents = {name: sys.modules.get(name.rpartition(".")[0]) for name in unused}
+    stand_ins = {name: _ImportedOnUse(name) for name in unused}
     sys.modules.update(stand_ins)
     try:
-        miniaudio = importlib.import_module("miniaudio")
+        loaded = importlib.import_module(module)
+    except (ImportError, AttributeError):
+        loaded = None
     finally:
         for name, stand_in in stand_ins.items():
             if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
-    if getattr(urllib, "request", None) is None:
-        setattr(urllib, "request", stand_ins["urllib.request"])  # noqa: B010
-    return miniaudio
+    if loaded is None:
+        for name in [name for name in sys.modules if name.partition(".")[0] == module]:
+            del sys.modules[name]
+        return importlib.import_module(module)
+    for name, stand_in in stand_ins.items():
+        package, _, attribute = name.rpartition(".")
+        parent = parents[name] or sys.modules.get(package)
+        if parent is not None and getattr(parent, attribute, None) is None:
+            setattr(parent, attribute, stand_in)
+    return loaded
 
 
 _WEB_CLIENT = ("urllib.request", "html")

@@ -47,6 +47,24 @@ def test_the_sound_engine_loads_without_the_web_client() -> None:
     assert out.split("\n")[:5] == ["True", "[]", "&", "urllib.request", "urllib.request True"]
 
 
+def test_a_module_that_uses_a_stand_in_while_loading_is_imported_plainly(tmp_path: Path) -> None:
+    # A future miniaudio might use `html` at its top: it must still load, with the real one.
+    (tmp_path / "uses_html.py").write_text(
+        "import urllib.request\nfrom html import escape\nESCAPED = escape('<')\n"
+    )
+    out = run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from legdrive_timer.audio.miniaudio_backend import import_without
+
+        module = import_without("uses_html", ("urllib.request", "html"))
+        print(module.ESCAPED, type(sys.modules["html"]).__name__, module.urllib.request.__name__)
+        """
+    )
+    assert out.strip() == "&lt; module urllib.request"
+
+
 def test_the_sound_engine_is_imported_once() -> None:
     out = run_python(
         """
