@@ -247,15 +247,14 @@ def test_the_camera_is_off_between_the_rep_sets_and_the_intervals(
     assert len(h.feeds) == 1 and h.feed.opened == 1
 
 
-@pytest.mark.parametrize("size", [(640, 400), (800, 480), (1600, 1000)])
-def test_the_coach_row_fits_and_leaves_the_big_figure_its_size(
-    qtbot: QtBot, make_harness: type[CoachHarness], size: tuple[int, int]
-) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    from tests.helpers.window import digit_height_share, layout_problems
-
-    plans = [RepPlan(peak_deg=95), RepPlan(peak_deg=60)]
+def two_reps_of_fifteen(
+    qtbot: QtBot,
+    make_harness: type[CoachHarness],
+    second_peak_deg: float,
+    size: tuple[int, int] = (800, 480),
+) -> CoachHarness:
+    """A tempo set of 15 on the right, the stand and two reps counted by the camera."""
+    plans = [RepPlan(peak_deg=95), RepPlan(peak_deg=second_peak_deg)]
     track = samples(plans, Side.RIGHT, FPS, stand_s=STAND_S)
     h = make_harness(lambda: TrackEstimator(track))
     h.window.resize(*size)
@@ -265,6 +264,18 @@ def test_the_coach_row_fits_and_leaves_the_big_figure_its_size(
     h.advance(5000)
     send(qtbot, h, numbered(track)[42:])
     qtbot.waitUntil(lambda: h.view.coach.count.text() == "Camera: 2 of 15")
+    return h
+
+
+@pytest.mark.parametrize("size", [(640, 400), (800, 480), (1600, 1000)])
+def test_the_coach_row_fits_and_leaves_the_big_figure_its_size(
+    qtbot: QtBot, make_harness: type[CoachHarness], size: tuple[int, int]
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from tests.helpers.window import digit_height_share, layout_problems
+
+    h = two_reps_of_fifteen(qtbot, make_harness, 60, size)
     for moment in ("drive", "switch"):
         QApplication.processEvents()
         assert h.view.coach.isVisible()
@@ -279,15 +290,7 @@ def test_closing_the_window_mid_set_keeps_the_sets_measures(
 ) -> None:
     from legdrive_timer.storage.history import HistoryStore
 
-    plans = [RepPlan(peak_deg=95), RepPlan(peak_deg=92)]
-    track = samples(plans, Side.RIGHT, FPS, stand_s=STAND_S)
-    h = make_harness(lambda: TrackEstimator(track))
-    h.app.start(primer(self_paced=False, reps=15, sets=1, prep_s=5, switch_s=10))
-    qtbot.waitUntil(lambda: h.app.coach.camera_on)
-    send(qtbot, h, numbered(track)[:42])
-    h.advance(5000)
-    send(qtbot, h, numbered(track)[42:])
-    qtbot.waitUntil(lambda: h.view.coach.count.text() == "Camera: 2 of 15")
+    h = two_reps_of_fifteen(qtbot, make_harness, 92)
     h.advance(6000)
     engine = h.app.engine
     assert engine is not None and engine.session_id is not None
