@@ -69,6 +69,8 @@ def _command(id: str, keys: str, text: str, help: str, name: str | None = None) 
 
 
 _TO_START = ("back to the start screen", "Back to the start screen")
+_EFFORT_HELP = "how hard it was: 0 easy … 9 (after the leg's 1-5, if it is asked)"
+_EDIT_HELP = "edit the selected workout (a built-in: a copy of it)"
 """The help line and accessible name of each way back to the start screen."""
 
 _COMMANDS = (
@@ -105,24 +107,12 @@ _COMMANDS = (
     _command("back_to_start", "Escape", "◀ Back to start", *_TO_START),
     # -- the summary --
     _command("summary_back", "Return Enter Escape", "Back to start", *_TO_START),
-    _command(
-        "effort",
-        "0-9",
-        "Effort",
-        "how hard it was: 0 easy … 9 (after the leg's 1-5, if it is asked)",
-        "Rate the effort",
-    ),
+    _command("effort", "0-9", "Effort", _EFFORT_HELP, "Rate the effort"),
     _command("effort_up", "Up Plus", "Effort +1", "effort one up, to 10", "Effort one up"),
     _command("effort_down", "Down Minus", "Effort −1", "effort one down", "Effort one down"),
     # -- your workouts, on the start screen --
     _command("new", "N", "New…", "make a new workout in the editor", "New workout"),
-    _command(
-        "edit",
-        "E",
-        "Edit…",
-        "edit the selected workout (a built-in: a copy of it)",
-        "Edit the workout",
-    ),
+    _command("edit", "E", "Edit…", _EDIT_HELP, "Edit the workout"),
     _command("duplicate", "D", "Duplicate", "duplicate it", "Duplicate the workout"),
     _command("rename", "R", "Rename…", "rename it", "Rename the workout"),
     _command(

@@ -28,19 +28,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from legdrive_timer.core import events
 from legdrive_timer.core.engine import SessionEngine, Snapshot, State
-from legdrive_timer.core.events import (
-    Adjusted,
-    Countdown,
-    Event,
-    Halfway,
-    Paused,
-    PauseReason,
-    PhaseStarted,
-    RepBeat,
-    Resumed,
-    SecondTick,
-)
 from legdrive_timer.core.formatting import format_countdown, format_duration, format_remaining
 from legdrive_timer.core.timeline import Motion, Phase, PhaseKind
 from legdrive_timer.core.workout import Side
@@ -172,6 +161,10 @@ class SideBadge(QWidget):
         painter.setPen(self._bg)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.letter)
         painter.end()
+
+
+_FIGURES_ONLY = (events.SecondTick, events.RepBeat, events.Halfway, events.Countdown)
+"""Events that change only the figures on screen: a redraw, nothing else."""
 
 
 class SessionView(QWidget):
@@ -394,23 +387,25 @@ class SessionView(QWidget):
         self.flash.hide()
         self.show_form_cue("")
 
-    def _on_event(self, event: Event) -> None:
-        if isinstance(event, PhaseStarted):
+    def _on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.PhaseStarted):
             self.form_cue = ""  # a form cue speaks of the set it was given in
             self._apply_style(theme.style_for(event.phase.kind))
             self.refresh()
             self._flash()
             self._announce(event.phase)
-        elif isinstance(event, Paused):
+        elif isinstance(event, events.Paused):
             self._show_paused(event)
             self.refresh()
-        elif isinstance(event, Resumed):
+        elif isinstance(event, events.Resumed):
             self.paused_overlay.hide()
             self.refresh()
-        elif isinstance(event, Adjusted):
+        elif isinstance(event, events.Adjusted):
             self._added_ms += event.delta_ms
             self.refresh()
-        elif isinstance(event, SecondTick | RepBeat | Halfway | Countdown):
+        elif isinstance(
+            event, events.SecondTick | events.RepBeat | events.Halfway | events.Countdown
+        ):
             self.refresh()
 
     # -- drawing ------------------------------------------------------------------------
@@ -658,8 +653,8 @@ class SessionView(QWidget):
         esc = "leave fullscreen" if self.window().isFullScreen() else "stop"
         self.paused_hint.setText(f"Space: resume    Esc: {esc}")
 
-    def _show_paused(self, event: Paused) -> None:
-        if event.reason is PauseReason.LATE_WAKEUP:
+    def _show_paused(self, event: events.Paused) -> None:
+        if event.reason is events.PauseReason.LATE_WAKEUP:
             seconds = max(1, round(event.gap_ms / 1000))
             reason = f"Paused: the computer was asleep or busy for {seconds} s."
         else:
