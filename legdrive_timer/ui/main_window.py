@@ -255,6 +255,13 @@ class MainWindow(QMainWindow):
         prompt = self._stability_prompt
         return prompt is not None and prompt.isVisible() and prompt.rating is None
 
+    def prompt_asking(self, phase_index: int) -> StabilityPrompt | None:
+        """The rating strip, while it is open for that phase's set."""
+        prompt = self._stability_prompt
+        if prompt is None or not prompt.isVisible() or prompt.phase_index != phase_index:
+            return None
+        return prompt
+
     def dismiss_stability_prompt(self) -> None:
         if self._stability_prompt is not None:
             self._stability_prompt.dismiss()

@@ -334,3 +334,44 @@ def test_back_restarts_the_count_and_keeps_the_stand(
     send(qtbot, h, clip[second:])  # no new stand needed
     qtbot.waitUntil(lambda: view.coach.count.text() == "Camera: 1 of 3")
     assert view.coach.ticks.parallel == (False,)
+
+
+def _reps_done_of(h: WindowHarness, session_id: str, phase_index: int) -> int | None:
+    journal = h.app.journal
+    assert journal is not None
+    journal.flush()
+    store = h.app.store
+    assert store is not None
+    record = store.session(session_id)
+    assert record is not None
+    return next(s.reps_done for s in record.segments if s.phase_index == phase_index)
+
+
+def test_reps_done_start_from_the_camera_count(
+    qtbot: QtBot, make_harness: type[CoachHarness]
+) -> None:
+    h = two_reps_of_fifteen(qtbot, make_harness, 92)
+    engine = h.app.engine
+    assert engine is not None and engine.session_id is not None
+    h.advance(15 * 2500)  # the set's time ends: the strip asks about the right leg
+    prompt = h.window.stability_prompt
+    assert prompt.isVisible() and prompt.phase_index == 1
+    # The camera counted 2 of the 15 planned: the strip says so, and the record follows it.
+    qtbot.waitUntil(lambda: prompt.reps_label.text() == "Reps done: 2", timeout=10_000)
+    qtbot.waitUntil(lambda: _reps_done_of(h, engine.session_id, 1) == 2, timeout=10_000)
+    prompt.correct_reps(prompt.reps_done + 1)  # the person still corrects it
+    qtbot.waitUntil(lambda: _reps_done_of(h, engine.session_id, 1) == 3, timeout=10_000)
+
+
+def test_reps_the_person_set_are_kept_when_the_camera_reports(
+    qtbot: QtBot, make_harness: type[CoachHarness]
+) -> None:
+    h = two_reps_of_fifteen(qtbot, make_harness, 92)
+    engine = h.app.engine
+    assert engine is not None and engine.session_id is not None
+    h.advance(15 * 2500)
+    prompt = h.window.stability_prompt
+    prompt.correct_reps(14)  # before the camera's measures of the set arrive
+    qtbot.waitUntil(lambda: _coach_of(h, engine.session_id, 1) is not None, timeout=10_000)
+    assert prompt.reps_label.text() == "Reps done: 14"
+    assert _reps_done_of(h, engine.session_id, 1) == 14

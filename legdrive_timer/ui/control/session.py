@@ -281,6 +281,12 @@ class SessionControl(QObject):
         if self.engine is not None and self.engine.session_id == session_id:
             self._coach_measures[phase_index] = measures
             self._show_summary()
+        if measures is not None and session_id == self._prompt_session:
+            # The strip's "Reps done" starts from what the camera counted rather than the
+            # plan, unless the person has already set it; the record follows the strip.
+            prompt = self._window.prompt_asking(phase_index)
+            if prompt is not None and phase_index not in self._reps_done:
+                prompt.correct_reps(measures.reps_counted)
 
     def rate_effort(self, effort: int) -> None:
         self.hand_over_history()
