@@ -147,8 +147,8 @@ def _coach_of(h: WindowHarness, session_id: str, phase_index: int) -> CoachMeasu
     record = store.session(session_id)
     if record is None:
         return None
-    segment = next(s for s in record.segments if s.phase_index == phase_index)
-    return segment.coach
+    segment = next((s for s in record.segments if s.phase_index == phase_index), None)
+    return None if segment is None else segment.coach  # None too while it is being written
 
 
 def numbered(track: Sequence[PoseSample], start: int = 0) -> list[tuple[float, object]]:
@@ -343,8 +343,9 @@ def _reps_done_of(h: WindowHarness, session_id: str, phase_index: int) -> int | 
     store = h.app.store
     assert store is not None
     record = store.session(session_id)
-    assert record is not None
-    return next(s.reps_done for s in record.segments if s.phase_index == phase_index)
+    if record is None:
+        return None
+    return next((s.reps_done for s in record.segments if s.phase_index == phase_index), None)
 
 
 def test_reps_done_start_from_the_camera_count(
