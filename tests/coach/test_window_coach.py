@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,13 +23,16 @@ from legdrive_timer.coach.joints import PoseSample
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.engine import State
 from legdrive_timer.core.overrides import Overrides, apply_overrides
-from legdrive_timer.core.records import CoachMeasures
+from legdrive_timer.core.records import CoachMeasures, SegmentRecord
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side, Workout
 from legdrive_timer.storage.paths import DataPaths
 from tests.coach_figure import Figure, RepPlan, samples
 from tests.helpers.coach_feed import FrameInputFeed, TrackEstimator, numbered_frame
 from tests.helpers.window import WindowHarness
+
+if TYPE_CHECKING:
+    from legdrive_timer.ui.prompts import StabilityPrompt
 
 # Without a GPU, Qt converts frames on the CPU and says so once.
 pytestmark = pytest.mark.qt_log_ignore("No RHI backend")
@@ -138,7 +142,8 @@ def test_a_self_paced_set_counted_by_the_camera_ends_at_the_plan(
     assert measures.median_peak_thigh_deg == pytest.approx((98 + 60) / 2, abs=15)
 
 
-def _coach_of(h: WindowHarness, session_id: str, phase_index: int) -> CoachMeasures | None:
+def _segment_of(h: WindowHarness, session_id: str, phase_index: int) -> SegmentRecord | None:
+    """The phase as the history holds it; None while it is still being written."""
     journal = h.app.journal
     assert journal is not None
     journal.flush()
@@ -147,8 +152,12 @@ def _coach_of(h: WindowHarness, session_id: str, phase_index: int) -> CoachMeasu
     record = store.session(session_id)
     if record is None:
         return None
-    segment = next((s for s in record.segments if s.phase_index == phase_index), None)
-    return None if segment is None else segment.coach  # None too while it is being written
+    return next((s for s in record.segments if s.phase_index == phase_index), None)
+
+
+def _coach_of(h: WindowHarness, session_id: str, phase_index: int) -> CoachMeasures | None:
+    segment = _segment_of(h, session_id, phase_index)
+    return None if segment is None else segment.coach
 
 
 def numbered(track: Sequence[PoseSample], start: int = 0) -> list[tuple[float, object]]:
@@ -337,42 +346,39 @@ def test_back_restarts_the_count_and_keeps_the_stand(
 
 
 def _reps_done_of(h: WindowHarness, session_id: str, phase_index: int) -> int | None:
-    journal = h.app.journal
-    assert journal is not None
-    journal.flush()
-    store = h.app.store
-    assert store is not None
-    record = store.session(session_id)
-    if record is None:
-        return None
-    return next((s.reps_done for s in record.segments if s.phase_index == phase_index), None)
+    segment = _segment_of(h, session_id, phase_index)
+    return None if segment is None else segment.reps_done
 
 
-def test_reps_done_start_from_the_camera_count(
+def right_set_ended(
     qtbot: QtBot, make_harness: type[CoachHarness]
-) -> None:
-    h = two_reps_of_fifteen(qtbot, make_harness, 92)
-    engine = h.app.engine
-    assert engine is not None and engine.session_id is not None
-    h.advance(15 * 2500)  # the set's time ends: the strip asks about the right leg
-    prompt = h.window.stability_prompt
-    assert prompt.isVisible() and prompt.phase_index == 1
-    # The camera counted 2 of the 15 planned: the strip says so, and the record follows it.
-    qtbot.waitUntil(lambda: prompt.reps_label.text() == "Reps done: 2", timeout=10_000)
-    qtbot.waitUntil(lambda: _reps_done_of(h, engine.session_id, 1) == 2, timeout=10_000)
-    prompt.correct_reps(prompt.reps_done + 1)  # the person still corrects it
-    qtbot.waitUntil(lambda: _reps_done_of(h, engine.session_id, 1) == 3, timeout=10_000)
-
-
-def test_reps_the_person_set_are_kept_when_the_camera_reports(
-    qtbot: QtBot, make_harness: type[CoachHarness]
-) -> None:
+) -> tuple[CoachHarness, str, StabilityPrompt]:
+    """Two reps of fifteen counted, the set's time over: the strip asks about the right leg."""
     h = two_reps_of_fifteen(qtbot, make_harness, 92)
     engine = h.app.engine
     assert engine is not None and engine.session_id is not None
     h.advance(15 * 2500)
     prompt = h.window.stability_prompt
-    prompt.correct_reps(14)  # before the camera's measures of the set arrive
-    qtbot.waitUntil(lambda: _coach_of(h, engine.session_id, 1) is not None, timeout=10_000)
+    assert prompt.isVisible() and prompt.phase_index == 1
+    return h, engine.session_id, prompt
+
+
+def test_reps_done_start_from_the_camera_count(
+    qtbot: QtBot, make_harness: type[CoachHarness]
+) -> None:
+    h, session_id, prompt = right_set_ended(qtbot, make_harness)
+    # The camera counted 2 of the 15 planned: the strip says so, and the record follows it.
+    qtbot.waitUntil(lambda: prompt.reps_label.text() == "Reps done: 2", timeout=10_000)
+    qtbot.waitUntil(lambda: _reps_done_of(h, session_id, 1) == 2, timeout=10_000)
+    prompt.correct_reps(prompt.reps_done + 1)  # the person still corrects it
+    qtbot.waitUntil(lambda: _reps_done_of(h, session_id, 1) == 3, timeout=10_000)
+
+
+def test_reps_the_person_set_are_kept_when_the_camera_reports(
+    qtbot: QtBot, make_harness: type[CoachHarness]
+) -> None:
+    h, session_id, prompt = right_set_ended(qtbot, make_harness)
+    prompt.correct_reps(14)  # as a rule before the worker's measures of the set cross over
+    qtbot.waitUntil(lambda: _coach_of(h, session_id, 1) is not None, timeout=10_000)
     assert prompt.reps_label.text() == "Reps done: 14"
-    assert _reps_done_of(h, engine.session_id, 1) == 14
+    assert _reps_done_of(h, session_id, 1) == 14
