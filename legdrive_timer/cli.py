@@ -148,10 +148,17 @@ def _run_arguments(run: _Parser, common: _Parser) -> None:
         choices=LEADS,
         help="the leading leg of every two-legged set; alternate changes it each session",
     )
+    # Also after the command; given before it (`--audio off run primer`), the value stands:
+    # a command's own default would otherwise overwrite it.
     run.add_argument(
-        "--audio", choices=AUDIO_ARGUMENTS, default=None, help="sound output (default: auto)"
+        "--audio",
+        choices=AUDIO_ARGUMENTS,
+        default=argparse.SUPPRESS,
+        help="sound output (default: auto)",
     )
-    run.add_argument("--fullscreen", action="store_true", help="start in fullscreen")
+    run.add_argument(
+        "--fullscreen", action="store_true", default=argparse.SUPPRESS, help="start in fullscreen"
+    )
     run.add_argument(
         "--quit-when-done",
         action="store_true",

@@ -153,3 +153,21 @@ def test_a_data_dir_named_like_a_command_is_a_data_dir(
 
 def test_no_arguments_parse_as_the_full_parser_would() -> None:
     assert parse_args([]) == build_parser().parse_args([])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--audio", "off", "--fullscreen", "run", "primer"],
+        ["run", "primer", "--audio", "off", "--fullscreen"],
+        ["--audio", "simpleaudio", "run", "primer", "--audio", "off", "--fullscreen"],
+    ],
+)
+def test_window_options_count_before_or_after_run(argv: list[str]) -> None:
+    args = parse_args(argv)
+    assert (args.command, args.audio, args.fullscreen) == ("run", "off", True)
+
+
+def test_run_without_window_options_takes_the_defaults() -> None:
+    args = parse_args(["run", "primer"])
+    assert (args.audio, args.fullscreen) == (None, False)
