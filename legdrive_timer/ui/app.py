@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 
 
 class AppController(QObject):
-    """Builds the app's parts and connects them; each part owns its own state.
+    """Builds the app's parts and connects them; each part owns its own state and finds
+    the others through this root (`ui.control.parts.AppParts`).
 
     Tests build it on an existing QApplication with a fake clock and scheduler injected.
     The properties below are the parts' state as a test or script asks for it.
@@ -75,15 +76,13 @@ class AppController(QObject):
         self.paths = paths
         self.window = window = MainWindow()
         self.settings_control = SettingsControl(paths, window.banner, self)
-        self.sound = SoundControl(window, self.settings_control, audio, self)
-        self.history = HistoryControl(paths, window, self.back_to_start, self)
-        self.workouts = WorkoutsControl(paths, window, self.settings_control, self)
+        self.sound = SoundControl(self, audio, self)
+        self.history = HistoryControl(self, self)
+        self.workouts = WorkoutsControl(self, self)
         self._coach: CoachControl | None = None
         self._coach_options = (coach_feed_factory, coach_estimator_factory)
         self.session = SessionControl(
-            window,
-            self.history,
-            self.sound,
+            self,
             keep_awake or KeepAwake(APP_NAME),
             clock=clock,
             scheduler=scheduler,
@@ -91,7 +90,6 @@ class AppController(QObject):
             wall_clock=wall_clock,
             new_session_id=new_session_id,
             quit_when_done=quit_when_done,
-            coach=lambda: self.coach,
             parent=self,
         )
         self.services_loaded = False
@@ -126,9 +124,7 @@ class AppController(QObject):
 
             feed_factory, estimator_factory = self._coach_options
             self._coach = CoachControl(
-                self.window,
-                self.settings_control,
-                self.sound,
+                self,
                 feed_factory=feed_factory,
                 estimator_factory=estimator_factory,
                 parent=self,

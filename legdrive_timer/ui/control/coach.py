@@ -34,9 +34,7 @@ if TYPE_CHECKING:
     from legdrive_timer.ui.coach_camera import VideoFeed
     from legdrive_timer.ui.coach_capture import CoachCapture, Estimator
     from legdrive_timer.ui.coach_dialog import CoachDialog
-    from legdrive_timer.ui.control.settings import SettingsControl
-    from legdrive_timer.ui.control.sound import SoundControl
-    from legdrive_timer.ui.main_window import MainWindow
+    from legdrive_timer.ui.control.parts import AppParts
 
 log = logging.getLogger(__name__)
 
@@ -105,18 +103,14 @@ class CoachControl(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
-        settings: SettingsControl,
-        sound: SoundControl,
+        app: AppParts,
         *,
         feed_factory: Callable[[str | None], VideoFeed] | None = None,
         estimator_factory: Callable[[], Estimator] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._window = window
-        self._settings = settings
-        self._sound = sound
+        self._app = app
         self._feed_factory = feed_factory
         self._estimator_factory = estimator_factory
         self._numbers = itertools.count(1)
@@ -164,7 +158,7 @@ class CoachControl(QObject):
         """The coach's settings, for every workout and for `workout` (the selected one)."""
         from legdrive_timer.ui.coach_dialog import CoachDialog
 
-        settings = self._settings
+        settings = self._app.settings_control
         current = settings.current
         unavailable = self.unavailable()
 
@@ -182,7 +176,7 @@ class CoachControl(QObject):
             on_coach=lambda on: settings.update(coach=on),
             on_workout=workout_choice,
             on_camera=lambda camera: settings.update(camera=camera),
-            parent=self._window,
+            parent=self._app.window,
         )
         self.dialog = dialog
         dialog.exec()
@@ -193,14 +187,16 @@ class CoachControl(QObject):
     def attach(self, engine: SessionEngine) -> Callable[[], None]:
         """Follow `engine`'s session if the coach is on for its workout."""
         self.detach()
-        self._window.banner.set_message(BANNER_KEY, None)
-        if not self._settings.current.coach_for(engine.timeline.workout_id):
+        self._app.window.banner.set_message(BANNER_KEY, None)
+        if not self._app.settings_control.current.coach_for(engine.timeline.workout_id):
             return lambda: None
         if not any(counted_set(p) for p in engine.timeline.phases):
             return lambda: None
         problem = missing_runtime()
         if problem is not None:
-            self._window.banner.set_message(BANNER_KEY, f"{problem}. This session runs without it.")
+            self._app.window.banner.set_message(
+                BANNER_KEY, f"{problem}. This session runs without it."
+            )
             return lambda: None
         self.engine = engine
         self.after_side = ""
@@ -311,7 +307,7 @@ class CoachControl(QObject):
         if self.feed is None:
             from legdrive_timer.ui.coach_capture import CoachCapture
 
-            feed = self._make_feed(self._settings.current.camera)
+            feed = self._make_feed(self._app.settings_control.current.camera)
             feed.activeChanged.connect(self._show)
             feed.failed.connect(self._camera_failed)
             capture = CoachCapture(feed.sink, Side.RIGHT, self._make_estimator())
@@ -353,7 +349,7 @@ class CoachControl(QObject):
     def _camera_failed(self, sentence: str) -> None:
         self._camera_failed_once = True
         log.warning("camera: %s", sentence)
-        self._window.banner.set_message(BANNER_KEY, sentence)
+        self._app.window.banner.set_message(BANNER_KEY, sentence)
         self._show()
 
     @property
@@ -395,9 +391,9 @@ class CoachControl(QObject):
         cue = form_cue(rep, previous)
         if cue is None:
             return
-        self._window.session_view.show_form_cue(cue.text)
-        cues = self._sound.cues
-        if cues is not None and self._settings.current.voice:
+        self._app.window.session_view.show_form_cue(cue.text)
+        cues = self._app.sound.cues
+        if cues is not None and self._app.settings_control.current.voice:
             cues.say_coach(COACH_VOICE[cue.key])
 
     def _finish(self, done: _Set) -> None:
@@ -438,9 +434,9 @@ class CoachControl(QObject):
     # -- the screen -------------------------------------------------------------------------
 
     def _show(self) -> None:
-        if not self._window.has_session_view:
+        if not self._app.window.has_session_view:
             return
-        view = self._window.session_view
+        view = self._app.window.session_view
         strip = view.coach
         camera = self.camera_on
         if camera != strip.camera_on:
@@ -448,7 +444,7 @@ class CoachControl(QObject):
         strip.set_camera_on(camera)
         current = self.current
         if self.engine is None:
-            self._window.session_view.show_coach(False)
+            self._app.window.session_view.show_coach(False)
             return
         if current is not None and current.started:
             strip.show_reps([rep.parallel for rep in current.reps], current.phase.reps_planned)
@@ -461,4 +457,4 @@ class CoachControl(QObject):
             strip.show_text(f"Camera ready: {side.value.upper()} knee")
         else:
             strip.show_text("")
-        self._window.session_view.show_coach(camera or bool(self.after_side))
+        self._app.window.session_view.show_coach(camera or bool(self.after_side))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -10,47 +9,42 @@ from PySide6.QtCore import QObject, Signal
 from legdrive_timer.logs import print_to_stderr
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
-
     from legdrive_timer.storage.history import HistoryStore
     from legdrive_timer.storage.journal import SessionJournal
-    from legdrive_timer.storage.paths import DataPaths
+    from legdrive_timer.ui.control.parts import AppParts
+    from legdrive_timer.ui.history_page import HistoryPage
     from legdrive_timer.ui.history_view import HistoryView
-    from legdrive_timer.ui.main_window import MainWindow
 
 
 class HistoryControl(QObject):
     journal_problem = Signal(object)
     """The history writer's problem sentence (or None), carried from its thread to this one."""
 
-    def __init__(
-        self,
-        paths: DataPaths,
-        window: MainWindow,
-        on_back: Callable[[], None],
-        parent: QObject | None = None,
-    ) -> None:
+    def __init__(self, app: AppParts, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._paths = paths
-        self._window = window
-        self._on_back = on_back
+        self._app = app
         self.store: HistoryStore | None = None
         self.journal: SessionJournal | None = None
-        self.page: QWidget | None = None
-        self.view: HistoryView | None = None
+        self.page: HistoryPage | None = None
+        """The history screen, built when first shown."""
         self.problem: str | None = None
         """Why sessions are not being saved at all, if they are not."""
         self.unsaved_report: str | None = None
         """At exit: what could not be saved in the history, and where it was kept."""
+
+    @property
+    def view(self) -> HistoryView | None:
+        """The history screen's list and charts, once it is built."""
+        return None if self.page is None else self.page.view
 
     def open(self) -> None:
         """Open the database (slow: done after the first frame)."""
         from legdrive_timer.storage.history import HistoryError, HistoryStore
         from legdrive_timer.storage.journal import SessionJournal
 
-        banner = self._window.banner
+        banner = self._app.window.banner
         try:
-            self.store = HistoryStore.open(self._paths.history_db)
+            self.store = HistoryStore.open(self._app.paths.history_db)
         except HistoryError as error:
             self.problem = f"{error} Sessions are not saved."
             banner.set_message("history", self.problem)
@@ -69,7 +63,7 @@ class HistoryControl(QObject):
         self.journal.on_problem.append(self.journal_problem.emit)
 
     def _show_journal_problem(self, problem: str | None) -> None:
-        self._window.banner.set_message("journal", problem)
+        self._app.window.banner.set_message("journal", problem)
 
     def rate_effort(self, session_id: str, effort: int) -> None:
         if self.journal is not None:
@@ -82,13 +76,13 @@ class HistoryControl(QObject):
             # Imported on first use: the history view pulls in the charts, not needed to train.
             from legdrive_timer.ui.history_page import HistoryPage
 
-            page = HistoryPage(self.store, protected=self._paths.own_files())
-            page.back_requested.connect(self._on_back)
-            page.help_requested.connect(self._window.toggle_help)
-            self.view = page.view
+            window = self._app.window
+            page = HistoryPage(self.store, protected=self._app.paths.own_files())
+            page.back_requested.connect(self._app.back_to_start)
+            page.help_requested.connect(window.toggle_help)
             self.page = page
-            self._window.stack.addWidget(page)
-        self._window.show_screen(self.page)
+            window.stack.addWidget(page)
+        self._app.window.show_screen(self.page)
 
     def close(self) -> None:
         """Wait briefly for pending writes; what is still unsaved is kept aside and said."""
@@ -96,7 +90,7 @@ class HistoryControl(QObject):
             self.unsaved_report = self.journal.close()
             self.journal = None
             if self.unsaved_report is not None:
-                self._window.banner.set_message("journal", self.unsaved_report)
+                self._app.window.banner.set_message("journal", self.unsaved_report)
                 print_to_stderr(self.unsaved_report)
         if self.store is not None:
             self.store.close()

@@ -23,11 +23,8 @@ if TYPE_CHECKING:
     from legdrive_timer.core.records import CoachMeasures, SessionRecord
     from legdrive_timer.core.workout import Workout
     from legdrive_timer.storage.journal import SessionJournal
-    from legdrive_timer.ui.control.coach import CoachControl
-    from legdrive_timer.ui.control.history import HistoryControl
-    from legdrive_timer.ui.control.sound import SoundControl
+    from legdrive_timer.ui.control.parts import AppParts
     from legdrive_timer.ui.keep_awake import KeepAwake
-    from legdrive_timer.ui.main_window import MainWindow
     from legdrive_timer.ui.sleep_watch import SleepWatcher
 
 SCREENSHOT_DIR_ENV = "LEGDRIVE_TIMER_SCREENSHOT_DIR"
@@ -41,9 +38,7 @@ PROMPT_LIFETIME_PHASES = 2
 class SessionControl(QObject):
     def __init__(
         self,
-        window: MainWindow,
-        history: HistoryControl,
-        sound: SoundControl,
+        app: AppParts,
         keep_awake: KeepAwake,
         *,
         clock: Clock,
@@ -52,14 +47,10 @@ class SessionControl(QObject):
         wall_clock: WallClock | None,
         new_session_id: Callable[[], str] | None,
         quit_when_done: bool,
-        coach: Callable[[], CoachControl] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._window = window
-        self._coach = coach
-        self._history = history
-        self._sound = sound
+        self._app = app
         self.keep_awake = keep_awake
         if keep_awake.on_unavailable is None:
             keep_awake.on_unavailable = self._keep_awake_unavailable
@@ -88,8 +79,8 @@ class SessionControl(QObject):
         self._history_timer.setSingleShot(True)
         self._history_timer.setInterval(0)
         self._history_timer.timeout.connect(self.hand_over_history)
-        window.stability_rated.connect(self.rate_stability)
-        window.reps_corrected.connect(self.correct_reps)
+        app.window.stability_rated.connect(self.rate_stability)
+        app.window.reps_corrected.connect(self.correct_reps)
 
     @property
     def scheduler(self) -> Scheduler:
@@ -137,22 +128,21 @@ class SessionControl(QObject):
             timeline, self.clock, self.scheduler, wall_clock=self._wall_clock or local_now, **extra
         )
         self.engine = engine
-        window = self._window
+        window = self._app.window
         window.dismiss_stability_prompt()
         self._stability.clear()
         self._reps_done.clear()
         self._coach_measures.clear()
         # Who hears a phase change first: what the person hears, then what they see, then
         # the history (its writes run on their own thread; queued here, after the screen).
-        cues = self._sound.cues
+        cues = self._app.sound.cues
         if cues is not None:
             # The cues get their own timer: the engine's scheduler holds one deadline only.
             cue_timer = self._cue_timer_factory()
             self._unsubscribers.append(cues.attach(engine, clock=self.clock, timer=cue_timer))
         window.session_view.attach(engine)
-        if self._coach is not None:
-            self._unsubscribers.append(self._coach().attach(engine))
-        journal = self._history.journal
+        self._unsubscribers.append(self._app.coach.attach(engine))
+        journal = self._app.history.journal
         if journal is not None:
             self._unsubscribers.append(self._attach_after_paint(journal, engine))
         self._unsubscribers.append(engine.subscribe(self._on_event))
@@ -199,8 +189,8 @@ class SessionControl(QObject):
         for unsubscribe in self._unsubscribers:
             unsubscribe()
         self._unsubscribers.clear()
-        if self._window.has_session_view:  # not built just to detach it (closing at start)
-            self._window.session_view.detach()
+        if self._app.window.has_session_view:  # not built just to detach it (closing at start)
+            self._app.window.session_view.detach()
 
     def _on_event(self, event: Event) -> None:
         from legdrive_timer.core.events import (
@@ -211,7 +201,7 @@ class SessionControl(QObject):
             SessionEnded,
         )
 
-        window = self._window
+        window = self._app.window
         if isinstance(event, Paused):
             self.keep_awake.release()  # a paused session may let the screen sleep
         elif isinstance(event, Resumed):
@@ -256,7 +246,7 @@ class SessionControl(QObject):
 
     def rate_stability(self, phase_index: int, rating: int) -> None:
         self.hand_over_history()  # the phase rated is recorded first
-        journal = self._history.journal
+        journal = self._app.history.journal
         if journal is not None and self._prompt_session is not None:
             journal.set_stability(self._prompt_session, phase_index, rating)
         self._stability[phase_index] = rating
@@ -264,7 +254,7 @@ class SessionControl(QObject):
 
     def correct_reps(self, phase_index: int, reps: int) -> None:
         self.hand_over_history()
-        journal = self._history.journal
+        journal = self._app.history.journal
         if journal is not None and self._prompt_session is not None:
             journal.set_reps_done(self._prompt_session, phase_index, reps)
         self._reps_done[phase_index] = reps
@@ -275,7 +265,7 @@ class SessionControl(QObject):
     ) -> None:
         """What the camera coach measured in a side's set, for the history and the summary."""
         self.hand_over_history()  # the phase is recorded first
-        journal = self._history.journal
+        journal = self._app.history.journal
         if journal is not None:
             journal.set_coach(session_id, phase_index, measures)
         if self.engine is not None and self.engine.session_id == session_id:
@@ -284,14 +274,14 @@ class SessionControl(QObject):
         if measures is not None and session_id == self._prompt_session:
             # The strip's "Reps done" starts from what the camera counted rather than the
             # plan, unless the person has already set it; the record follows the strip.
-            prompt = self._window.prompt_asking(phase_index)
+            prompt = self._app.window.prompt_asking(phase_index)
             if prompt is not None and phase_index not in self._reps_done:
                 prompt.correct_reps(measures.reps_counted)
 
     def rate_effort(self, effort: int) -> None:
         self.hand_over_history()
         if self.last_record is not None:
-            self._history.rate_effort(self.last_record.session_id, effort)
+            self._app.history.rate_effort(self.last_record.session_id, effort)
 
     def _show_summary(self) -> None:
         """The summary of the last session, with the user's ratings and corrections."""
@@ -307,12 +297,12 @@ class SessionControl(QObject):
             )
             for s in record.segments
         )
-        self._window.summary_view.show_record(dataclasses.replace(record, segments=segments))
+        self._app.window.summary_view.show_record(dataclasses.replace(record, segments=segments))
 
     def quit(self) -> None:
         if self._shots is not None:
             self._shots.flush()
-        self._window.close()
+        self._app.window.close()
         app = QApplication.instance()
         if app is not None:
             app.quit()

@@ -8,32 +8,25 @@ from PySide6.QtCore import QObject
 
 if TYPE_CHECKING:
     from legdrive_timer.audio import CueSystem
-    from legdrive_timer.ui.control.settings import SettingsControl
-    from legdrive_timer.ui.main_window import MainWindow
+    from legdrive_timer.ui.control.parts import AppParts
     from legdrive_timer.ui.sound_dialog import SoundDialog
 
 
 class SoundControl(QObject):
-    def __init__(
-        self,
-        window: MainWindow,
-        settings: SettingsControl,
-        choice: str | None,
-        parent: QObject | None = None,
-    ) -> None:
+    def __init__(self, app: AppParts, choice: str | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._window = window
-        self._settings = settings
+        self._app = app
+        settings = app.settings_control
         self._choice = choice or settings.current.audio_backend
         self.cues: CueSystem | None = None
         self.dialog: SoundDialog | None = None
-        window.set_muted(settings.current.muted)
+        app.window.set_muted(settings.current.muted)
 
     def load(self) -> None:
         """Open the sound device and decode the cues (slow: done after the first frame)."""
         from legdrive_timer.audio import CueSystem
 
-        s = self._settings.current
+        s = self._app.settings_control.current
         self.cues = CueSystem.create(
             self._choice,
             volume=s.volume,
@@ -51,28 +44,28 @@ class SoundControl(QObject):
         # A problem goes to the banner, above every screen, and only there.
         chosen_off = status == SOUND_OFF
         if chosen_off:
-            self._window.set_sound_status(status)
+            self._app.window.set_sound_status(status)
         else:
-            self._window.set_sound_status(None, problem=status)
+            self._app.window.set_sound_status(None, problem=status)
         if self.dialog is not None:
             self.dialog.set_status(status)
 
     def set_muted(self, muted: bool) -> None:
         if self.cues is not None:
             self.cues.set_muted(muted)
-        self._settings.update(muted=muted)
-        self._window.set_muted(muted)
+        self._app.settings_control.update(muted=muted)
+        self._app.window.set_muted(muted)
 
     def toggle_mute(self) -> None:
-        muted = not self._settings.current.muted
+        muted = not self._app.settings_control.current.muted
         self.set_muted(muted)
-        self._window.notify("Muted" if muted else "Sound on")
+        self._app.window.notify("Muted" if muted else "Sound on")
 
     def open_dialog(self) -> None:
         from legdrive_timer.ui.sound_dialog import SoundDialog
 
         cues = self.cues
-        settings = self._settings
+        settings = self._app.settings_control
 
         def volume(v: float) -> None:
             if cues is not None:
@@ -102,7 +95,7 @@ class SoundControl(QObject):
             on_voice=voice,
             on_device=device,
             on_test=cues.play_test if cues is not None else lambda: None,
-            parent=self._window,
+            parent=self._app.window,
         )
         self.dialog = dialog
         dialog.exec()

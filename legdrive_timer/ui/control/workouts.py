@@ -13,33 +13,23 @@ from legdrive_timer.storage.settings import adjusted_workout
 from legdrive_timer.storage.workouts import WorkoutLibrary, load_library
 
 if TYPE_CHECKING:
-    from legdrive_timer.storage.paths import DataPaths
     from legdrive_timer.ui.adjust_dialog import AdjustDialog
-    from legdrive_timer.ui.control.settings import SettingsControl
-    from legdrive_timer.ui.main_window import MainWindow
+    from legdrive_timer.ui.control.parts import AppParts
     from legdrive_timer.ui.workout_commands import WorkoutCommands
 
 
 class WorkoutsControl(QObject):
-    def __init__(
-        self,
-        paths: DataPaths,
-        window: MainWindow,
-        settings: SettingsControl,
-        parent: QObject | None = None,
-    ) -> None:
+    def __init__(self, app: AppParts, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._paths = paths
-        self._window = window
-        self._settings = settings
+        self._app = app
         self.library: WorkoutLibrary = self._load()
         self.adjust_dialog: AdjustDialog | None = None
         self._commands: WorkoutCommands | None = None
-        window.close_guards.append(self.may_close)
+        app.window.close_guards.append(self.may_close)
 
     def _load(self) -> WorkoutLibrary:
-        library = load_library(self._paths.workouts_dir)
-        self._window.banner.set_message(
+        library = load_library(self._app.paths.workouts_dir)
+        self._app.window.banner.set_message(
             "workouts", "\n".join(library.problems) if library.problems else None
         )
         return library
@@ -51,16 +41,16 @@ class WorkoutsControl(QObject):
 
     def effective(self, workout: Workout) -> Workout:
         """The workout with the lengths the user set for it; bad ones are reported."""
-        effective, problem = adjusted_workout(workout, self._settings.current)
+        effective, problem = adjusted_workout(workout, self._app.settings_control.current)
         if problem is not None:
-            self._window.banner.set_message("overrides", problem)
+            self._app.window.banner.set_message("overrides", problem)
         return effective
 
     def refresh(self) -> None:
         listed = [(w, self.effective(w)) for w in self.library.workouts]
-        self._window.start_screen.set_workouts(
+        self._app.window.start_screen.set_workouts(
             [effective for _, effective in listed],
-            self._settings.current.last_workout_id,
+            self._app.settings_control.current.last_workout_id,
             adjusted_ids={w.id for w, effective in listed if effective != w},
         )
 
@@ -70,8 +60,8 @@ class WorkoutsControl(QObject):
         workout = self.library.get(workout_id)
         if workout is None:
             return
-        settings = self._settings
-        dialog = AdjustDialog(workout, settings.current.overrides_for(workout_id), self._window)
+        settings = self._app.settings_control
+        dialog = AdjustDialog(workout, settings.current.overrides_for(workout_id), self._app.window)
         self.adjust_dialog = dialog
         if not dialog.exec() or dialog.result_overrides is None:
             return
@@ -85,7 +75,7 @@ class WorkoutsControl(QObject):
         """The adjusted lengths as a workout of its own; the original keeps its lengths."""
         from legdrive_timer.storage.workouts import copy_name, save_custom_workout, unique_id
 
-        start = self._window.start_screen
+        start = self._app.window.start_screen
         names = {w.name for w in self.library.workouts}
         asked = self.commands.asker.text(
             "Save as a new workout", "Name:", copy_name(workout.name, names)
@@ -97,7 +87,7 @@ class WorkoutsControl(QObject):
             new = dataclasses.replace(
                 adjusted, id=unique_id(asked, self.library.taken_ids()), name=asked.strip()
             )
-            save_custom_workout(self._paths.workouts_dir, new, self.library)
+            save_custom_workout(self._app.paths.workouts_dir, new, self.library)
         except WorkoutError as error:
             start.show_message(str(error))
             return
@@ -116,11 +106,11 @@ class WorkoutsControl(QObject):
             from legdrive_timer.ui.workout_commands import WorkoutCommands
 
             self._commands = WorkoutCommands(
-                self._paths.workouts_dir,
-                parent=self._window,
+                self._app.paths.workouts_dir,
+                parent=self._app.window,
                 library=lambda: self.library,
                 reload=self.reload,
-                tell=self._window.start_screen.show_message,
+                tell=self._app.window.start_screen.show_message,
                 forget=self._forget,
             )
         return self._commands
@@ -135,7 +125,7 @@ class WorkoutsControl(QObject):
 
     def command(self, command: str, workout_id: str) -> None:
         commands = self.commands
-        self._window.start_screen.show_message(None)
+        self._app.window.start_screen.show_message(None)
         if command == "new":
             commands.new()
         elif command == "edit":
@@ -155,15 +145,15 @@ class WorkoutsControl(QObject):
         """Read the workouts again (after a change on disk) and select `select_id`."""
         self.library = self._load()
         if select_id is not None:
-            self._settings.update(last_workout_id=select_id)
-            self._window.start_screen.list.setCurrentRow(-1)
+            self._app.settings_control.update(last_workout_id=select_id)
+            self._app.window.start_screen.list.setCurrentRow(-1)
         self.refresh()
 
     def _forget(self, workout_id: str) -> None:
         """A deleted workout's saved lengths and leading leg go with it."""
-        current = self._settings.current.with_overrides(workout_id, Overrides())
+        current = self._app.settings_control.current.with_overrides(workout_id, Overrides())
         leads = {k: v for k, v in current.leads.items() if k != workout_id}
-        self._settings.replace(dataclasses.replace(current, leads=leads))
+        self._app.settings_control.replace(dataclasses.replace(current, leads=leads))
 
     def led(self, workout: Workout) -> Workout:
         """`workout` as its next session runs it: an alternating leading leg changes each
@@ -171,7 +161,7 @@ class WorkoutsControl(QObject):
         history records the sides as they were done."""
         if not alternates_lead(workout):
             return workout
-        current = self._settings.current
+        current = self._app.settings_control.current
         lead = current.next_lead(workout.id)
-        self._settings.update(leads={**current.leads, workout.id: lead.value})
+        self._app.settings_control.update(leads={**current.leads, workout.id: lead.value})
         return with_lead(workout, lead)
