@@ -393,6 +393,19 @@ def run_app(
         lock.release()
 
 
+def _forget_pending_quit(app: QApplication) -> None:
+    """Drop a quit request left over from the loop that just ended.
+
+    Quitting with the window open closes it first, and the last window closing posts a
+    quit of its own that the ending loop never reads. Read later, it would end every
+    event loop of this QApplication the moment it starts (a dialog's, a wait in a caller
+    that reuses the app) without running it.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+
+
 def _hand_over(paths: DataPaths, workout: Workout | None, fullscreen: bool) -> int:
     from legdrive_timer.core import workout_format
     from legdrive_timer.ui.single_instance import hand_over, server_name
@@ -474,6 +487,7 @@ def _run_window(
     else:
         window.show()
     status = app.exec()
+    _forget_pending_quit(app)
     with contextlib.suppress(RuntimeError):
         window.close()
     history = controller.history

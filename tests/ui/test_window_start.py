@@ -263,10 +263,13 @@ def test_the_start_builds_only_the_start_screen(qtbot: QtBot, data_paths: DataPa
 
 
 def test_the_window_collects_garbage_again_once_it_is_up(
-    qapp: QApplication, data_paths: DataPaths
+    qapp: QApplication, qtbot: QtBot, data_paths: DataPaths
 ) -> None:
     """The command holds collection for the start; the window resumes it after its first
-    frame and the work that follows it (history, sounds)."""
+    frame and the work that follows it (history, sounds). The application is left able to
+    run event loops again: quitting with the window open leaves a quit request behind in
+    Qt, which would end a later caller's waits (a test run reuses the application) at once
+    and so never deliver a worker's queued signal."""
     seen: list[bool] = []
 
     def check() -> None:
@@ -293,6 +296,29 @@ def test_the_window_collects_garbage_again_once_it_is_up(
         gc.enable()
         gc.unfreeze()
     assert seen == [True]
+    _assert_event_loops_run(qtbot)
+
+
+def _assert_event_loops_run(qtbot: QtBot) -> None:
+    import threading
+
+    from PySide6.QtCore import QEventLoop, QObject, Signal
+
+    QApplication.processEvents()  # as the test run does between tests
+    loop = QEventLoop()
+    QTimer.singleShot(0, lambda: loop.exit(7))
+    assert loop.exec() == 7  # -1 at once when a stale quit ends it before it runs
+
+    class Sender(QObject):
+        said = Signal(object)
+
+    sender = Sender()
+    heard: list[object] = []
+    sender.said.connect(heard.append)
+    worker = threading.Thread(target=sender.said.emit, args=("from a worker",))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: heard == ["from a worker"], timeout=5000)
 
 
 def test_a_sound_problem_is_told_once_in_the_banner(
