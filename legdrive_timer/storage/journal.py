@@ -8,7 +8,7 @@ shown as `problem`, and it is tried again until it goes through.
 With `background=True` (the window) every write runs on one worker thread, so the window
 never waits for the disk or for another process's lock; the worker retries a failed write
 every RETRY_INTERVAL_S until it is saved. `close` waits a little for what is pending; what is
-still unsaved then is kept as a history file in the unsaved folder (`unsaved_dir`), which
+still unsaved then is kept as a history file in the store's unsaved folder, which
 the next `HistoryStore.open` adds to the history, and `close` says so in one sentence.
 """
 
@@ -22,7 +22,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from legdrive_timer.core.digest import sha256_hex
 from legdrive_timer.core.engine import SessionEngine
@@ -66,10 +65,8 @@ class SessionJournal:
         self,
         store: HistoryStore,
         *,
-        on_problem: ProblemListener | None = None,
         clock: Callable[[], float] = time.monotonic,
         background: bool = False,
-        unsaved_dir: Path | None = None,
         retry_interval_s: float = RETRY_INTERVAL_S,
     ) -> None:
         self.store = store
@@ -78,13 +75,12 @@ class SessionJournal:
         self._retry_interval_s = retry_interval_s
         self.problem: str | None = None
         """One sentence while some writes could not be saved, else None."""
-        self.on_problem: list[ProblemListener] = [] if on_problem is None else [on_problem]
+        self.on_problem: list[ProblemListener] = []
         self._pending: deque[_Write] = deque()
         self._drafts: dict[str, SessionRecord] = {}
         """Each session as the journal knows it, to keep it if the database never takes it."""
         self._early_coach: dict[tuple[str, int], CoachMeasures | None] = {}
         """Coach measures given before their phase was journaled, written with the phase."""
-        self.unsaved_dir = unsaved_dir or store.unsaved_dir
         self._lock = threading.Condition()
         self._closing = False
         self._worker: threading.Thread | None = None
@@ -342,6 +338,7 @@ class SessionJournal:
     def _keep_aside(self, session_ids: list[str], problem: str | None) -> str:
         """Write each unsaved session, as far as the journal knows it, to the unsaved folder."""
         why = _why(problem)
+        folder = self.store.unsaved_dir
         kept: list[str] = []
         lost: list[str] = []
         for sid in session_ids:
@@ -351,9 +348,9 @@ class SessionJournal:
                 continue
             record = _as_kept(draft)
             try:
-                if self.unsaved_dir.is_symlink():
-                    raise OSError(f"{self.unsaved_dir} is a symbolic link")
-                write_text_atomic(self.unsaved_dir / _file_name(sid), records_to_json([record]))
+                if folder.is_symlink():
+                    raise OSError(f"{folder} is a symbolic link")
+                write_text_atomic(folder / _file_name(sid), records_to_json([record]))
             except OSError as error:
                 log.error("could not keep session %s aside: %s", sid, error)
                 lost.append(sid)
@@ -366,14 +363,14 @@ class SessionJournal:
             noun = "session" if len(kept) == 1 else "sessions"
             parts.append(
                 f"{len(kept)} {noun} could not be saved in the history ({why}); "
-                f"{'it was' if len(kept) == 1 else 'they were'} kept in {self.unsaved_dir} "
+                f"{'it was' if len(kept) == 1 else 'they were'} kept in {folder} "
                 "and will be added to the history the next time Legdrive Timer starts."
             )
         if lost:
             noun = "session" if len(lost) == 1 else "sessions"
             parts.append(
                 f"The last changes to {len(lost)} {noun} could not be saved ({why}) or kept "
-                f"in {self.unsaved_dir}; the history has the phases written before that."
+                f"in {folder}; the history has the phases written before that."
             )
         return " ".join(parts)
 

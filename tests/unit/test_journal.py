@@ -212,7 +212,8 @@ def test_a_full_disk_never_stops_the_session_and_is_reported_then_caught_up(
     monkeypatch.setattr(store, "_conn", disk)
     seen: list[str | None] = []
     seconds = Seconds()
-    journal = SessionJournal(store, on_problem=seen.append, clock=seconds)
+    journal = SessionJournal(store, clock=seconds)
+    journal.on_problem.append(seen.append)
     h = short_hiit()
     journal.attach(h.engine)
     h.engine.start()
@@ -252,7 +253,8 @@ def test_a_failing_listener_never_stops_the_journal(
 
     disk = FillingDisk(store._conn)
     monkeypatch.setattr(store, "_conn", disk)
-    journal = SessionJournal(store, on_problem=broken_listener)
+    journal = SessionJournal(store)
+    journal.on_problem.append(broken_listener)
     disk.full = True
     h = short_hiit()
     journal.attach(h.engine)
