@@ -380,7 +380,7 @@ class SessionEngine:
     def _start(self) -> None:
         self.session_id = self._new_session_id()
         self.started_at = self._wall_clock()
-        self._emit(SessionStarted(self.session_id, self.timeline, self.started_at))
+        self._emit(SessionStarted(self.timeline, self._session_record(SessionStatus.RUNNING)))
         self._enter(0, origin=self._clock(), previous=None)
 
     def _resume(self) -> None:
@@ -582,15 +582,21 @@ class SessionEngine:
         self._emit(Paused(reason, gap_ms))
 
     def _end_session(self, status: SessionStatus) -> None:
+        self.record = self._session_record(status, ended_at=self._wall_clock())
+        self._emit(SessionEnded(self.record))
+
+    def _session_record(
+        self, status: SessionStatus, ended_at: datetime | None = None
+    ) -> SessionRecord:
+        """The session as the history keeps it, with the segments of the phases ended."""
         assert self.session_id is not None and self.started_at is not None
-        self.record = SessionRecord(
+        return SessionRecord(
             session_id=self.session_id,
             workout_id=self.timeline.workout_id,
             workout_name=self.timeline.workout_name,
             started_at=self.started_at,
-            ended_at=self._wall_clock(),
+            ended_at=ended_at,
             status=status,
             planned_ms=self.timeline.total_ms,
             segments=tuple(self._segments[i] for i in sorted(self._segments)),
         )
-        self._emit(SessionEnded(self.record))

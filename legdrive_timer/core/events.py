@@ -4,7 +4,6 @@ subscribe to them; nothing but the engine decides what phase it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord
@@ -21,9 +20,11 @@ class PauseReason(StrEnum):
 
 @dataclass(frozen=True)
 class SessionStarted:
-    session_id: str
+    """`record` is the session as the history keeps it from its start: running, nothing
+    done yet."""
+
     timeline: Timeline
-    started_at: datetime
+    record: SessionRecord
 
 
 @dataclass(frozen=True)

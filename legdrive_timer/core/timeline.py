@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from legdrive_timer.core.workout import Block, IntervalBlock, RepSetBlock, Side, Workout
 
@@ -26,9 +27,12 @@ class Motion(StrEnum):
     LOWER = "lower"
 
 
-@dataclass(frozen=True)
-class Beat:
-    """A tempo beat inside a rep phase, `offset_ms` after the phase starts."""
+class Beat(NamedTuple):
+    """A tempo beat inside a rep phase, `offset_ms` after the phase starts.
+
+    A NamedTuple rather than a frozen dataclass: this module loads before the first frame,
+    and a dataclass takes several times longer to define (about 0.4 ms against 0.05 ms).
+    """
 
     offset_ms: int
     rep: int

@@ -184,21 +184,16 @@ class SessionJournal:
 
         def on_event(event: Event) -> None:
             if isinstance(event, SessionStarted):
-                timeline = event.timeline
-                sid, started = event.session_id, event.started_at
-                self._drafts[sid] = SessionRecord(
-                    sid,
-                    timeline.workout_id,
-                    timeline.workout_name,
-                    started,
-                    None,
-                    SessionStatus.RUNNING,
-                    timeline.total_ms,
-                )
+                begun = event.record
+                self._drafts[begun.session_id] = begun
                 self._submit(
-                    sid,
+                    begun.session_id,
                     lambda: store.begin_session(
-                        sid, timeline.workout_id, timeline.workout_name, started, timeline.total_ms
+                        begun.session_id,
+                        begun.workout_id,
+                        begun.workout_name,
+                        begun.started_at,
+                        begun.planned_ms,
                     ),
                 )
             elif isinstance(event, PhaseEnded):
