@@ -37,11 +37,11 @@ Definitions (also in `docs/history-view.md`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from legdrive_timer.core.records import CoachMeasures, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
@@ -56,24 +56,23 @@ _COUNTED_STATUSES = frozenset({SessionStatus.COMPLETED, SessionStatus.STOPPED})
 _WORK = PhaseKind.WORK
 _LEFT = Side.LEFT
 
+_T = TypeVar("_T")
 
-@dataclass(frozen=True)
-class WeekBucket:
-    """One ISO week: `start` is its Monday."""
 
-    start: date
-    iso_year: int
-    iso_week: int
-    sessions: int
-    minutes: float
+class LeftRight(NamedTuple, Generic[_T]):
+    """A figure for each side: the leg whose knee drives."""
+
+    left: _T
+    right: _T
 
 
 @dataclass(frozen=True)
 class Totals:
+    """What training sessions add up to, over a week or the whole history."""
+
     sessions: int
     minutes: float
-    reps_left: int
-    reps_right: int
+    reps: LeftRight[int]
 
 
 @dataclass(frozen=True)
@@ -82,10 +81,9 @@ class SidePoint:
 
     session_id: str
     started_at: datetime
-    reps_left: int
-    reps_right: int
-    stability_left: float | None
-    stability_right: float | None
+    reps: LeftRight[int]
+    stability: LeftRight[float | None]
+    """The mean of each side's ratings; None for a side without any."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +112,8 @@ class LaggingSide:
 
 @dataclass(frozen=True)
 class Stats:
-    weeks: tuple[WeekBucket, ...]
+    weeks: Mapping[date, Totals]
+    """Each of the last weeks by its Monday, oldest first."""
     current_streak: int
     longest_streak: int
     totals: Totals
@@ -159,6 +158,22 @@ class SessionTotals(NamedTuple):
     rated_left: int
     stability_right_sum: int
     rated_right: int
+
+    @property
+    def reps(self) -> LeftRight[int]:
+        return LeftRight(self.reps_left, self.reps_right)
+
+    @property
+    def stability(self) -> LeftRight[float | None]:
+        """The mean stability rating of each side; None for a side without a rating."""
+        return LeftRight(
+            mean(self.stability_left_sum, self.rated_left),
+            mean(self.stability_right_sum, self.rated_right),
+        )
+
+
+def mean(total: float, count: int) -> float | None:
+    return total / count if count else None
 
 
 def session_totals(record: SessionRecord) -> SessionTotals:
@@ -209,6 +224,31 @@ def session_totals(record: SessionRecord) -> SessionTotals:
     )
 
 
+class _Tally:
+    """Totals added up one training session at a time."""
+
+    __slots__ = ("ms", "reps_left", "reps_right", "sessions")
+
+    def __init__(self) -> None:
+        self.sessions = 0
+        self.ms = 0
+        self.reps_left = 0
+        self.reps_right = 0
+
+    def add(self, t: SessionTotals) -> None:
+        self.sessions += 1
+        self.ms += t.active_ms
+        self.reps_left += t.reps_left
+        self.reps_right += t.reps_right
+
+    def totals(self) -> Totals:
+        reps = LeftRight(self.reps_left, self.reps_right)
+        return Totals(self.sessions, self.ms / 60_000, reps)
+
+
+_NOTHING = _Tally()
+
+
 class StatsAccumulator:
     """Stats built up one session at a time, so that a caller can spread the work out (the
     window does a slice per event-loop turn) and ask for the result at the end."""
@@ -228,13 +268,9 @@ class StatsAccumulator:
         self._asymmetry_sessions = asymmetry_sessions
         self._lag_sessions = lag_sessions
         self._first_week = first_week(today, weeks)
-        self._week_sessions: dict[date, int] = {}
-        self._week_ms: dict[date, int] = {}
+        self._weeks_added: dict[date, _Tally] = {}
         self._days: set[date] = set()
-        self._sessions = 0
-        self._ms = 0
-        self._reps_left = 0
-        self._reps_right = 0
+        self._all = _Tally()
         self._sides: list[SidePoint] = []
         self.seen = 0
         """Sessions added so far, counted or not (for progress)."""
@@ -254,54 +290,26 @@ class StatsAccumulator:
             return
         day = t.started_at.date()
         self._days.add(day)
-        self._sessions += 1
-        self._ms += t.active_ms
-        self._reps_left += t.reps_left
-        self._reps_right += t.reps_right
+        self._all.add(t)
         monday = day - timedelta(days=day.weekday())
         if monday >= self._first_week:
-            self._week_sessions[monday] = self._week_sessions.get(monday, 0) + 1
-            self._week_ms[monday] = self._week_ms.get(monday, 0) + t.active_ms
+            week = self._weeks_added.get(monday)
+            if week is None:
+                week = self._weeks_added[monday] = _Tally()
+            week.add(t)
         if t.has_side:
-            self._sides.append(
-                SidePoint(
-                    session_id=t.session_id,
-                    started_at=t.started_at,
-                    reps_left=t.reps_left,
-                    reps_right=t.reps_right,
-                    stability_left=t.stability_left_sum / t.rated_left if t.rated_left else None,
-                    stability_right=(
-                        t.stability_right_sum / t.rated_right if t.rated_right else None
-                    ),
-                )
-            )
+            self._sides.append(SidePoint(t.session_id, t.started_at, t.reps, t.stability))
 
     def result(self) -> Stats:
-        buckets = []
-        for index in range(self._weeks):
-            monday = self._first_week + timedelta(weeks=index)
-            iso = monday.isocalendar()
-            buckets.append(
-                WeekBucket(
-                    start=monday,
-                    iso_year=iso.year,
-                    iso_week=iso.week,
-                    sessions=self._week_sessions.get(monday, 0),
-                    minutes=self._week_ms.get(monday, 0) / 60_000,
-                )
-            )
+        mondays = (self._first_week + timedelta(weeks=i) for i in range(self._weeks))
+        weeks = {monday: self._weeks_added.get(monday, _NOTHING).totals() for monday in mondays}
         sides = sorted(self._sides, key=lambda p: (p.started_at, p.session_id))
         current, longest = streaks(self._days, self.today)
         return Stats(
-            weeks=tuple(buckets),
+            weeks=weeks,
             current_streak=current,
             longest_streak=longest,
-            totals=Totals(
-                sessions=self._sessions,
-                minutes=self._ms / 60_000,
-                reps_left=self._reps_left,
-                reps_right=self._reps_right,
-            ),
+            totals=self._all.totals(),
             sides=tuple(sides),
             asymmetry=asymmetry(sides, self._asymmetry_sessions),
             lagging=lagging_sides(sides, self._lag_sessions),
@@ -350,10 +358,10 @@ def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
 def asymmetry(points: list[SidePoint], last: int) -> Asymmetry:
     """Asymmetry over the last `last` points (oldest-first list)."""
     window = points[-last:]
-    reps_left = sum(p.reps_left for p in window)
-    reps_right = sum(p.reps_right for p in window)
-    stab_left = [p.stability_left for p in window if p.stability_left is not None]
-    stab_right = [p.stability_right for p in window if p.stability_right is not None]
+    reps_left = sum(p.reps.left for p in window)
+    reps_right = sum(p.reps.right for p in window)
+    stab_left = [p.stability.left for p in window if p.stability.left is not None]
+    stab_right = [p.stability.right for p in window if p.stability.right is not None]
     stability_pct = None
     if stab_left and stab_right:
         stability_pct = asymmetry_pct(
@@ -370,19 +378,15 @@ def lagging_sides(points: list[SidePoint], min_sessions: int) -> tuple[LaggingSi
     """The lagging-side findings for stability, then reps (oldest-first list)."""
     found: list[LaggingSide] = []
     stability_pairs = [
-        (p.stability_left, p.stability_right)
-        for p in points
-        if p.stability_left is not None and p.stability_right is not None
+        (left, right)
+        for left, right in (p.stability for p in points)
+        if left is not None and right is not None
     ]
     stability = _lag_run(stability_pairs)
     if stability is not None and stability[1] >= min_sessions:
         side, count = stability
         found.append(LaggingSide(Measure.STABILITY, side, count, stability_sentence(side, count)))
-    reps_pairs = [
-        (float(p.reps_left), float(p.reps_right))
-        for p in points
-        if p.reps_left > 0 and p.reps_right > 0
-    ]
+    reps_pairs = [p.reps for p in points if p.reps.left > 0 and p.reps.right > 0]
     reps = _lag_run(reps_pairs)
     if reps is not None and reps[1] >= min_sessions:
         side, count = reps
@@ -390,7 +394,7 @@ def lagging_sides(points: list[SidePoint], min_sessions: int) -> tuple[LaggingSi
     return tuple(found)
 
 
-def _lag_run(pairs: list[tuple[float, float]]) -> tuple[Side, int] | None:
+def _lag_run(pairs: Sequence[tuple[float, float]]) -> tuple[Side, int] | None:
     """The side lower in the most recent pair and for how many pairs in a row it has been."""
     lower: Side | None = None
     count = 0
@@ -463,8 +467,6 @@ class CoachWeek:
     """One ISO week with measured sets: `start` is its Monday; a side without any is None."""
 
     start: date
-    iso_year: int
-    iso_week: int
     left: CoachSide | None
     right: CoachSide | None
 
@@ -533,8 +535,7 @@ def coach_weeks(
     result = []
     for monday in sorted(by_week):
         left, right = by_week[monday]
-        iso = monday.isocalendar()
-        result.append(CoachWeek(monday, iso.year, iso.week, _side_of(left), _side_of(right)))
+        result.append(CoachWeek(monday, _side_of(left), _side_of(right)))
     return tuple(result)
 
 

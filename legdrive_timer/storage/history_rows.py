@@ -51,10 +51,6 @@ class SessionSummary(SessionHeader):
     stability_right: float | None = None
 
 
-def mean(total: int, count: int) -> float | None:
-    return total / count if count else None
-
-
 def local_now() -> datetime:
     return datetime.now().astimezone()
 
@@ -289,6 +285,7 @@ def summary_from(row: sqlite3.Row) -> SessionSummary:
     """One line of the history list from a row holding SESSION_COLUMNS and TOTALS, its
     per-side figures derived from the same totals as the stats (`totals_from`)."""
     totals = totals_from(row)
+    stability = totals.stability
     ended = row["ended_at"]
     return SessionSummary(
         session_id=totals.session_id,
@@ -304,8 +301,8 @@ def summary_from(row: sqlite3.Row) -> SessionSummary:
         has_side=totals.has_side,
         reps_left=totals.reps_left,
         reps_right=totals.reps_right,
-        stability_left=mean(totals.stability_left_sum, totals.rated_left),
-        stability_right=mean(totals.stability_right_sum, totals.rated_right),
+        stability_left=stability.left,
+        stability_right=stability.right,
     )
 
 

@@ -495,11 +495,12 @@ class StatsPanel(QScrollArea):
         self.totals.setText(
             f"Total: {_plural(totals.sessions, 'session')}, "
             f"{totals.minutes:.0f} minutes, "
-            f"{totals.reps_left} reps left, {totals.reps_right} reps right."
+            f"{totals.reps.left} reps left, {totals.reps.right} reps right."
         )
-        labels = [w.start.strftime("%d %b") for w in stats.weeks]
-        self.sessions_chart.set_data(labels, [float(w.sessions) for w in stats.weeks])
-        self.minutes_chart.set_data(labels, [w.minutes for w in stats.weeks])
+        labels = [monday.strftime("%d %b") for monday in stats.weeks]
+        weeks = stats.weeks.values()
+        self.sessions_chart.set_data(labels, [float(week.sessions) for week in weeks])
+        self.minutes_chart.set_data(labels, [week.minutes for week in weeks])
         self.asymmetry.setText(asymmetry_text(stats))
         self.lagging.setText(" ".join(f.sentence for f in stats.lagging))
         self.lagging.setVisible(bool(stats.lagging))
@@ -507,13 +508,13 @@ class StatsPanel(QScrollArea):
         side_labels = [p.started_at.strftime("%d %b") for p in points]
         self.stability_chart.set_data(
             side_labels,
-            [p.stability_left for p in points],
-            [p.stability_right for p in points],
+            [p.stability.left for p in points],
+            [p.stability.right for p in points],
         )
         self.reps_chart.set_data(
             side_labels,
-            [float(p.reps_left) for p in points],
-            [float(p.reps_right) for p in points],
+            [float(p.reps.left) for p in points],
+            [float(p.reps.right) for p in points],
         )
 
     def show_coach(self, sets: list[CoachSet], today: date) -> None:

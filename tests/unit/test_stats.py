@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -11,14 +12,17 @@ from hypothesis import strategies as st
 
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.stats import (
+    LeftRight,
     Measure,
     SidePoint,
     StatsAccumulator,
+    Totals,
     asymmetry_pct,
     compute_stats,
     lagging_sides,
     session_totals,
     streaks,
+    week_start,
 )
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
@@ -94,13 +98,13 @@ def sided(
 
 def test_empty_history_gives_zero_filled_weeks_and_no_streak() -> None:
     stats = compute_stats([], TODAY, weeks=4)
-    assert [w.start for w in stats.weeks] == [
+    assert list(stats.weeks) == [
         date(2026, 11, 2),
         date(2026, 11, 9),
         date(2026, 11, 16),
         date(2026, 11, 23),
     ]
-    assert all(w.sessions == 0 and w.minutes == 0 for w in stats.weeks)
+    assert all(week == Totals(0, 0.0, LeftRight(0, 0)) for week in stats.weeks.values())
     assert (stats.current_streak, stats.longest_streak) == (0, 0)
     assert stats.totals.sessions == 0
     assert stats.sides == ()
@@ -117,7 +121,10 @@ def test_sessions_and_minutes_land_in_their_iso_week() -> None:
         session(date(2025, 1, 1), seg(actual_ms=60_000)),  # long ago: only in totals
     ]
     stats = compute_stats(records, TODAY, weeks=2)
-    assert [(w.iso_week, w.sessions, w.minutes) for w in stats.weeks] == [
+    assert [
+        (monday.isocalendar().week, week.sessions, week.minutes)
+        for monday, week in stats.weeks.items()
+    ] == [
         (47, 1, 1.0),
         (48, 2, 3.5),
     ]
@@ -138,21 +145,22 @@ def test_only_completed_or_stopped_sessions_that_did_work_count() -> None:
     ]
     stats = compute_stats(records, TODAY)
     assert stats.totals.sessions == 2
-    assert stats.weeks[-1].sessions == 2
+    assert stats.weeks[week_start(TODAY)].sessions == 2
     assert stats.current_streak == 1
 
 
 def test_reps_per_side_are_totalled() -> None:
     records = [sided(TODAY, 15, 15, None, None, "a"), sided(TODAY, 12, 15, None, None, "b")]
-    totals = compute_stats(records, TODAY).totals
-    assert (totals.reps_left, totals.reps_right) == (27, 30)
+    stats = compute_stats(records, TODAY)
+    assert stats.totals.reps == (27, 30)
+    assert stats.weeks[week_start(TODAY)] == stats.totals  # all of it this week
 
 
 def test_a_session_day_is_the_date_where_it_was_recorded() -> None:
     # 23:30 on Sunday in UTC-5 is already Monday in UTC: the person trained on Sunday.
     late = session(date(2026, 11, 22), hour=23, tz=timezone(timedelta(hours=-5)))
     stats = compute_stats([late], TODAY, weeks=2)
-    assert [w.sessions for w in stats.weeks] == [1, 0]
+    assert [week.sessions for week in stats.weeks.values()] == [1, 0]
 
 
 def test_rejects_nonsense_windows() -> None:
@@ -203,10 +211,8 @@ def test_side_points_hold_reps_and_mean_stability_oldest_first() -> None:
         SidePoint(
             session_id="old",
             started_at=two_sets.started_at,
-            reps_left=25,
-            reps_right=30,
-            stability_left=2.0,
-            stability_right=4.5,
+            reps=LeftRight(25, 30),
+            stability=LeftRight(2.0, 4.5),
         ),
     )
 
@@ -336,12 +342,13 @@ def test_weeks_are_contiguous_and_bounded_by_totals(
 ) -> None:
     stats = compute_stats(records, TODAY, weeks=weeks)
     assert len(stats.weeks) == weeks
-    assert stats.weeks[-1].start <= TODAY < stats.weeks[-1].start + timedelta(days=7)
-    for earlier, later in zip(stats.weeks, stats.weeks[1:], strict=False):
-        assert later.start - earlier.start == timedelta(days=7)
-        assert later.start.weekday() == 0
-    assert sum(w.sessions for w in stats.weeks) <= stats.totals.sessions
-    assert sum(w.minutes for w in stats.weeks) <= stats.totals.minutes + 1e-9
+    mondays = list(stats.weeks)
+    assert mondays[-1] <= TODAY < mondays[-1] + timedelta(days=7)
+    for earlier, later in pairwise(mondays):
+        assert later - earlier == timedelta(days=7)
+        assert later.weekday() == 0
+    assert sum(week.sessions for week in stats.weeks.values()) <= stats.totals.sessions
+    assert sum(week.minutes for week in stats.weeks.values()) <= stats.totals.minutes + 1e-9
     assert 0 <= stats.current_streak <= stats.longest_streak
     assert stats.longest_streak <= stats.totals.sessions
 
@@ -357,8 +364,7 @@ def test_order_does_not_matter(records: list[SessionRecord], rnd: random.Random)
 def test_mirroring_sides_mirrors_every_left_right_figure(records: list[SessionRecord]) -> None:
     stats = compute_stats(records, TODAY)
     mirrored = compute_stats([_mirror(r) for r in records], TODAY)
-    assert mirrored.totals.reps_left == stats.totals.reps_right
-    assert mirrored.totals.reps_right == stats.totals.reps_left
+    assert mirrored.totals.reps == stats.totals.reps[::-1]
     for a, b in (
         (stats.asymmetry.reps_pct, mirrored.asymmetry.reps_pct),
         (stats.asymmetry.stability_pct, mirrored.asymmetry.stability_pct),
@@ -397,7 +403,12 @@ def test_a_finding_means_that_many_sessions_in_a_row_lag(
     ratings: list[tuple[int, int]], threshold: int
 ) -> None:
     points = [
-        SidePoint(f"s{i}", datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=i), 1, 1, left, right)
+        SidePoint(
+            f"s{i}",
+            datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=i),
+            LeftRight(1, 1),
+            LeftRight(left, right),
+        )
         for i, (left, right) in enumerate(ratings)
     ]
     findings = [f for f in lagging_sides(points, threshold) if f.measure is Measure.STABILITY]
