@@ -50,6 +50,11 @@ class Backend(Protocol):
 
     def stop_voice(self) -> None: ...
 
+    def expect(self, delay_s: float | None) -> None:
+        """The next scheduled cue is due in `delay_s` seconds (None: none is scheduled),
+        so that the device can be awake by then."""
+        ...
+
     def devices(self) -> list[str]: ...
 
     def set_device(self, name: str | None) -> None: ...
@@ -105,6 +110,9 @@ class SilentBackend(_Status):
         pass
 
     def stop_voice(self) -> None:
+        pass
+
+    def expect(self, delay_s: float | None) -> None:
         pass
 
     def devices(self) -> list[str]:
@@ -238,6 +246,9 @@ class SimpleaudioBackend(_Status):
     def stop_voice(self) -> None:
         if self._worker is not None:
             self._jobs.put(("stop_voice", None, 0.0))
+
+    def expect(self, delay_s: float | None) -> None:
+        pass  # every cue opens ALSA's device anew: there is no stream to keep awake
 
     def devices(self) -> list[str]:
         return []  # simpleaudio always plays on ALSA's default device.

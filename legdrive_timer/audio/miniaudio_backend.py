@@ -13,11 +13,21 @@ device stays open. Restarting is quick: starting a stream asks the mixer for its
 at once, so a cue on a paused stream is heard sooner than one queued to a running stream,
 which waits for the next period (docs/audio.md).
 
+A sound server puts a device nobody plays to to sleep (PulseAudio's module-suspend-on-idle,
+PipeWire's session.suspend-timeout-seconds: 5 s by default), and waking it takes tens to
+hundreds of milliseconds, so the first cue after a long silence would start late or lose
+its beginning. The planner says when the next scheduled cue is due (`expect`); when the
+stream will have been paused long enough for the device to fall asleep, the stream starts
+again `WAKE_LEAD_MS` before the cue and plays silence until it, so the device is running
+when the cue's first sample is due. Cues nobody scheduled (the test sound) start the
+stream as they come.
+
 A watcher thread looks after the device: while the stream runs it looks every `WATCH_S`
 seconds, and a stream that stopped pulling samples (unplugged, sound server gone) is closed
 and reported; while there is no device it tries to open one every `RETRY_S`, so sound comes
 back by itself when a device does; it pauses the stream when the stream reports quiet; and
-while the stream is paused it sleeps until a cue restarts it.
+while the stream is paused it sleeps until a cue restarts it or it is time to wake the
+device for the next scheduled cue.
 """
 
 from __future__ import annotations
@@ -65,6 +75,16 @@ STALL_S = 1.0
 """A running stream that pulled nothing for this long has lost its device."""
 RETRY_S = 1.5
 """While there is no device, how often to try to open one."""
+WAKE_LEAD_MS = 400
+"""How long before a scheduled cue a paused stream starts again (playing silence): longer
+than a sound server takes to wake a sleeping device (tens to hundreds of milliseconds)."""
+ASLEEP_AFTER_S = 1.0
+"""A stream paused at least this long before its next cue is woken ahead of it: the
+shortest time after which a sound server may have put the device to sleep (the defaults
+are 5 s; this also covers a server set to 1 s). Shorter pauses cost no silence at all."""
+WAKE_GRACE_S = 0.1
+"""A stream woken for a cue keeps running until this long after the cue was due, then
+pauses as usual once quiet (a cue that never came, a session paused meanwhile)."""
 APP_NAME = "Legdrive Timer"
 
 
@@ -130,12 +150,16 @@ _WEB_CLIENT = ("urllib.request", "html")
 
 
 def _stream(
-    mixer: Mixer, quiet_frames: int, on_quiet: Callable[[], None]
+    mixer: Mixer,
+    quiet_frames: int,
+    on_quiet: Callable[[], None],
+    on_sound: Callable[[], None] = lambda: None,
 ) -> Generator[Block, int, None]:
     """The generator miniaudio's callback sends frame counts to. Once `quiet_frames` of
     silence have followed the last sound, it calls `on_quiet` (once until the next sound):
-    the stream may pause. Counted in frames the device asked for, so it follows the
-    device's clock."""
+    the stream may pause; the first sound after that calls `on_sound` (the stream is not
+    quiet any more). Counted in frames the device asked for, so it follows the device's
+    clock."""
     frames = yield b""
     quiet = 0
     while True:
@@ -146,6 +170,8 @@ def _stream(
             mixer.stop_all()
             block = b""
         if block:
+            if quiet >= quiet_frames:
+                on_sound()
             quiet = 0
         elif quiet < quiet_frames:
             quiet += frames
@@ -195,13 +221,20 @@ class MiniaudioBackend(_Status):
         idle_s: float = IDLE_S,
         retry_s: float = RETRY_S,
         period_ms: int = PERIOD_MS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(on_change)
         self._watch_s = watch_s
         self._idle_s = idle_s
         self._retry_s = retry_s
+        self._clock = clock
         self._running = False
         """The device is pulling from the mixer (it pauses while idle)."""
+        self._paused_at = 0.0
+        self._due: float | None = None
+        """When the next scheduled cue is due (`expect`), on `clock`."""
+        self._hold_until: float | None = None
+        """A stream woken ahead of a cue keeps running until then."""
         self._last_sound = 0.0
         self._last_block = (0, 0.0)
         self._period_ms = period_ms
@@ -293,7 +326,7 @@ class MiniaudioBackend(_Status):
             return False
         if self._running:
             return True
-        stream = _stream(mixer, RATE * QUIET_MS // 1000, self._went_quiet)
+        stream = _stream(mixer, RATE * QUIET_MS // 1000, self._went_quiet, self._quiet.clear)
         next(stream)
         self._stopped.clear()
         self._quiet.clear()
@@ -303,13 +336,18 @@ class MiniaudioBackend(_Status):
             self._close_device()
             self._fail(_reason(error, ma))
             return False
-        device.stop_callback = self._stopped.set
+        device.stop_callback = self._device_stopped
         self._running = True
-        now = time.monotonic()
+        now = self._clock()
         self._last_block = (mixer.blocks_rendered, now)
         self._last_sound = now
         self._wake.set()  # the watcher sleeps while the stream is paused: watch it again
         return True
+
+    def _device_stopped(self) -> None:
+        """On miniaudio's thread: the running device stopped by itself."""
+        self._stopped.set()
+        self._wake.set()
 
     def _went_quiet(self) -> None:
         """On the audio thread: the mixer has been silent for `QUIET_MS`."""
@@ -329,6 +367,8 @@ class MiniaudioBackend(_Status):
             self._close_device()
             self._fail(NO_DEVICE)
         self._running = False
+        self._paused_at = self._clock()
+        self._hold_until = None
 
     def _close_device(self) -> None:
         with self._device_lock:
@@ -340,48 +380,90 @@ class MiniaudioBackend(_Status):
         # A watcher asleep beside a paused stream starts looking for a device again.
         self._wake.set()
 
+    def _wake_at(self) -> float | None:
+        """When to start the paused stream ahead of the next scheduled cue (None: no need):
+        `WAKE_LEAD_MS` before it, if by then the stream will have been paused long enough
+        for the sound server to have put the device to sleep."""
+        due = self._due
+        if due is None or due - self._paused_at < ASLEEP_AFTER_S:
+            return None
+        return due - WAKE_LEAD_MS / 1000
+
     def _watch(self) -> None:
         next_retry = 0.0
         while True:
             # A paused stream on an open device needs no looking after: sleep until a cue
-            # restarts it (no wake-ups while nothing sounds).
-            paused = self._device is not None and not self._running
-            self._wake.wait(None if paused else self._watch_s)
+            # restarts it, or until it is time to wake the device for the next cue (no
+            # wake-ups while nothing sounds).
+            timeout: float | None = self._watch_s
+            if self._device is not None and not self._running:
+                wake_at = self._wake_at()
+                timeout = None if wake_at is None else max(0.0, wake_at - self._clock())
+            self._wake.wait(timeout)
             self._wake.clear()
-            mixer = self._mixer
-            if mixer is None or self._closing.is_set():
+            if self._mixer is None or self._closing.is_set():
                 return
-            now = time.monotonic()
             with self._device_lock:
                 if self._closing.is_set():
                     return
-                if self._device is None:
-                    if now >= next_retry:
-                        next_retry = now + self._retry_s
-                        self._open()
-                    continue
-                if not self._running:
-                    continue
-                if mixer.sounding:
-                    self._last_sound = now
-                count = mixer.blocks_rendered
-                if count != self._last_block[0]:
-                    self._last_block = (count, now)
-                if self._stopped.is_set() or now - self._last_block[1] > STALL_S:
-                    log.info("the audio device stopped; looking for one again")
-                    self._close_device()
-                    self._fail(NO_DEVICE)
-                    next_retry = now + self._retry_s
-                elif not mixer.sounding and (
-                    self._quiet.is_set() or now - self._last_sound > self._idle_s
-                ):
-                    # Under the lock: a cue queued meanwhile makes `sounding` true, or its
-                    # `play` waits for the lock and restarts the paused stream.
-                    self._pause_stream()
-                    if mixer.sounding:
-                        # Queued while the device stopped, by a `play` that gave up
-                        # waiting for the lock: it plays now rather than at the next cue.
-                        self._start_stream()
+                next_retry = self._look(self._clock(), next_retry)
+
+    def _look(self, now: float, next_retry: float) -> float:
+        """One look at the device, under the device lock; returns when to try opening a
+        device next."""
+        mixer = self._mixer
+        assert mixer is not None
+        if self._device is None:
+            if now >= next_retry:
+                next_retry = now + self._retry_s
+                self._open()
+            return next_retry
+        if not self._running:
+            wake_at, due = self._wake_at(), self._due
+            # The device may be asleep: wake it now, so that it runs when the cue's first
+            # sample is due. Silence costs no mixing; the stream pauses as usual once the
+            # cue has played.
+            woken = (
+                wake_at is not None and due is not None and wake_at <= now < due
+            ) and self._start_stream()
+            if woken and due is not None:
+                self._hold_until = due + WAKE_GRACE_S
+            return next_retry
+        if mixer.sounding:
+            self._last_sound = now
+        count = mixer.blocks_rendered
+        if count != self._last_block[0]:
+            self._last_block = (count, now)
+        if self._stopped.is_set() and self._resumable():
+            log.info("the sound server suspended the device; starting the stream again")
+            self._running = False
+            self._start_stream()
+        elif self._stopped.is_set() or now - self._last_block[1] > STALL_S:
+            log.info("the audio device stopped; looking for one again")
+            self._close_device()
+            self._fail(NO_DEVICE)
+            next_retry = now + self._retry_s
+        elif (
+            not mixer.sounding
+            and (self._quiet.is_set() or now - self._last_sound > self._idle_s)
+            and (self._hold_until is None or now >= self._hold_until)
+        ):
+            # Under the lock: a cue queued meanwhile makes `sounding` true, or its `play`
+            # waits for the lock and restarts the paused stream.
+            self._pause_stream()
+            if mixer.sounding:
+                # Queued while the device stopped, by a `play` that gave up waiting for
+                # the lock: it plays now rather than at the next cue.
+                self._start_stream()
+        return next_retry
+
+    def _resumable(self) -> bool:
+        """Whether miniaudio's "stopped" means a pause the sound server imposed rather than
+        a lost device: on PulseAudio it reports only that the server suspended the sink
+        (which happens to a paused stream, and that news can arrive just after the stream
+        started again). The stream then starts anew on the same device; a device that is
+        really gone then stops pulling and is found out by the stall check."""
+        return self.backend == "PulseAudio"
 
     # -- the backend interface ------------------------------------------------------------
 
@@ -401,6 +483,11 @@ class MiniaudioBackend(_Status):
     def stop_voice(self) -> None:
         if self._mixer is not None:
             self._mixer.stop_voice()
+
+    def expect(self, delay_s: float | None) -> None:
+        self._due = None if delay_s is None else self._clock() + delay_s
+        if self._device is not None and not self._running:
+            self._wake.set()  # the watcher sleeps towards the wake-up it knew: aim again
 
     def devices(self) -> list[str]:
         if self._ma is None:

@@ -13,6 +13,9 @@ Rules, in short:
 - Pausing or stopping silences the voice and forgets queued lines.
 - The camera coach's form cues ("Higher", "Control the way down") are the least important
   lines: spoken only when no other line is, cut by any phase line, never while paused.
+- After every event the player hears when the next scheduled cue is due (`expect`), so
+  that a device the sound server has put to sleep during a long silence is awake again
+  by then.
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ class CuePlayer(Protocol):
 
     def stop_voice(self) -> None: ...
 
+    def expect(self, delay_ms: int | None) -> None:
+        """The next scheduled cue is due in `delay_ms` (None: none is scheduled)."""
+        ...
+
 
 @dataclass(frozen=True)
 class PlayedCue:
@@ -86,6 +93,9 @@ class CuePlanner:
         self._voice_now: Cue | None = None
         self._voice_ends = 0
         self._voice_queue: list[Cue] = []
+        self._engine: SessionEngine | None = None
+        self._expected: int | None = None
+        """When the player was last told the next cue is due (clock ms)."""
 
     # -- settings -----------------------------------------------------------------------
 
@@ -97,6 +107,7 @@ class CuePlanner:
         self._muted = muted
         if muted:
             self.silence()
+        self._expect_next()
 
     @property
     def voice_enabled(self) -> bool:
@@ -109,16 +120,37 @@ class CuePlanner:
 
     def attach(self, engine: SessionEngine) -> Callable[[], None]:
         unsubscribe = engine.subscribe(self.on_event)
+        self._engine = engine
 
         def detach() -> None:
             unsubscribe()
             self.silence()
+            self._engine = None
+            self._expect_next()
 
         return detach
 
     # -- events -------------------------------------------------------------------------
 
     def on_event(self, event: Event) -> None:
+        self._on_event(event)
+        self._expect_next()
+
+    def _expect_next(self) -> None:
+        """Tell the player when the next scheduled cue is due, when that changed: the
+        next event the engine schedules beyond a plain second tick (each has a sound: a
+        beat, a countdown second, halfway, a phase boundary) or a voice line waiting for
+        the one speaking; none while muted."""
+        engine = self._engine
+        due = None if engine is None or self._muted else engine.next_signal_ms()
+        if self._voice_queue and not self._muted and (due is None or self._voice_ends < due):
+            due = self._voice_ends
+        if due == self._expected:
+            return
+        self._expected = due
+        self._player.expect(None if due is None else max(0, due - self._clock()))
+
+    def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionStarted):
             self._timeline = event.timeline
             self._paused = False
@@ -228,6 +260,7 @@ class CuePlanner:
         if not self._voice_queue or self._muted or not self._voice_enabled:
             return
         self._start_voice(self._voice_queue.pop(0), self._clock())
+        self._expect_next()
 
     def silence(self) -> None:
         """Stop the voice line speaking and forget the ones waiting."""

@@ -73,6 +73,9 @@ class _Player:
     def stop_voice(self) -> None:
         self._system._backend.stop_voice()
 
+    def expect(self, delay_ms: int | None) -> None:
+        self._system._backend.expect(None if delay_ms is None else delay_ms / 1000)
+
 
 class CueSystem:
     def __init__(

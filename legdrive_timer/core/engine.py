@@ -211,6 +211,32 @@ class SessionEngine:
             return 0
         return max(0, self._planned_ms - self.elapsed_ms())
 
+    def next_signal_ms(self) -> int | None:
+        """When the next event beyond a plain second tick is due: a rep beat, a countdown
+        second, halfway or the end of the phase (clock milliseconds). None while nothing
+        is scheduled: before the start, paused, ended, or a self-paced phase with no beat
+        left (it ends when the user says so)."""
+        if self.state not in (State.PREP, State.RUNNING):
+            return None
+        phase = self.timeline.phases[self._index]
+        due: list[int] = []
+        if self._beat_i < len(phase.beats):
+            offset = phase.beats[self._beat_i].offset_ms
+            if offset < self._planned_ms:
+                due.append(offset)
+        if self._wants_halfway(phase):
+            due.append(self._halfway_elapsed())
+        if not phase.self_paced:
+            due.append(self._planned_ms)
+            # Ticks fall on whole seconds of remaining time; the last COUNTDOWN_FROM count.
+            countdown = self._planned_ms - COUNTDOWN_FROM * 1000
+            first_tick = max(self._next_tick_elapsed, countdown)
+            if first_tick < self._planned_ms:
+                due.append(first_tick)
+        if not due:
+            return None
+        return self._phase_ends_at - self._planned_ms + min(due)
+
     def snapshot(self) -> Snapshot:
         phase = self.phase if self.is_active else None
         remaining = self.remaining_ms()

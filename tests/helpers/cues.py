@@ -20,12 +20,18 @@ class CueRecorder:
     clock: Clock
     played: list[PlayedCue] = field(default_factory=list)
     voice_stops: list[int] = field(default_factory=list)
+    expected: list[tuple[int, int | None]] = field(default_factory=list)
+    """(when, when the next scheduled cue is due or None) for each `expect`."""
 
     def play(self, cue: Cue) -> None:
         self.played.append(PlayedCue(self.clock(), cue))
 
     def stop_voice(self) -> None:
         self.voice_stops.append(self.clock())
+
+    def expect(self, delay_ms: int | None) -> None:
+        now = self.clock()
+        self.expected.append((now, None if delay_ms is None else now + delay_ms))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class FakeMiniaudio(types.ModuleType):
         super().__init__("miniaudio")
         self.plugged = False
         self.realtime = False
+        self.backend = "PulseAudio"
         self.opened: list[dict[str, Any]] = []
         self.lib = types.SimpleNamespace(
             MA_NO_DEVICE=-204, MA_NO_BACKEND=-203, MA_FAILED_TO_OPEN_BACKEND_DEVICE=-401
@@ -44,7 +45,7 @@ class FakeMiniaudio(types.ModuleType):
                 if not module.plugged:
                     raise module.MiniaudioError("failed to init device", -401)
                 module.opened.append(config)
-                self.backend = "PulseAudio"
+                self.backend = module.backend
                 self.stop_callback: Any = None
                 self.stream: Any = None
                 self.closed = False
@@ -161,6 +162,7 @@ def test_a_device_that_stops_by_itself_is_closed(
     fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
 ) -> None:
     fake.plugged = fake.realtime = True
+    fake.backend = "ALSA"
     backend = MiniaudioBackend(watch_s=0.05, retry_s=0.05, idle_s=60)
     backend.load(assets)
     try:
@@ -320,5 +322,136 @@ def test_a_cue_asked_for_while_the_stream_stops_restarts_it(
         wait_for(lambda: device.starts == 2)
         assert device.running
         assert len(device.pull(240)) == 240  # the cue, now
+    finally:
+        backend.close()
+
+
+class FakeTime:
+    """The backend's clock, moved by hand (seconds)."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def paused_backend(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset], clock: FakeTime
+) -> tuple[MiniaudioBackend, list[float | None]]:
+    """A backend on `clock` whose stream has played its opening silence and paused; the
+    watcher's sleeps are recorded."""
+    fake.plugged = True
+    backend = MiniaudioBackend(watch_s=0.01, idle_s=60, clock=clock)
+    timeouts: list[float | None] = []
+
+    class RecordingEvent(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            timeouts.append(timeout)
+            return super().wait(timeout)
+
+    backend._wake = RecordingEvent()
+    backend.load(assets)
+    fake.device.pull(48_000 * miniaudio_backend.QUIET_MS // 1000)
+    wait_for(lambda: not fake.device.running)
+    wait_for(lambda: timeouts[-1] is None)
+    return backend, timeouts
+
+
+def look(backend: MiniaudioBackend, timeouts: list[float | None]) -> None:
+    """Let the watcher look now (as its timed sleep ends) and go back to sleep."""
+    looks = len(timeouts)
+    backend._wake.set()
+    wait_for(lambda: len(timeouts) > looks)
+
+
+def test_a_paused_stream_wakes_ahead_of_a_scheduled_cue_after_a_long_silence(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    clock = FakeTime()
+    backend, timeouts = paused_backend(fake, assets, clock)
+    lead = miniaudio_backend.WAKE_LEAD_MS / 1000
+    try:
+        device = fake.device
+        backend.expect(30.0)  # the rest's countdown, 30 s from now
+        wait_for(lambda: timeouts[-1] == pytest.approx(30.0 - lead))
+        assert not device.running and device.starts == 1  # nothing runs meanwhile
+        clock.now += 30.0 - lead - 0.001
+        look(backend, timeouts)  # a watcher that woke a little early goes back to sleep
+        assert not device.running
+        assert timeouts[-1] == pytest.approx(0.001)
+        clock.now += 0.001
+        look(backend, timeouts)
+        assert device.running and device.starts == 2  # awake, before the cue
+        assert device.pull(240) == b""  # silence: nothing is computed
+        device.pull(48_000)  # a second of silence, far past quiet: it keeps running
+        clock.now += lead / 2
+        look(backend, timeouts)
+        assert device.running
+        clock.now += lead / 2  # the cue is due, and comes
+        backend.play(Cue.COUNTDOWN, 1.0)
+        assert device.starts == 2  # it was running already
+        assert len(device.pull(240)) == 240
+        while device.pull(480):
+            pass  # the cue plays out
+        device.pull(48_000 * miniaudio_backend.QUIET_MS // 1000)
+        clock.now += 0.2
+        wait_for(lambda: not device.running)  # quiet after the cue: paused as usual
+    finally:
+        backend.close()
+
+
+def test_a_short_silence_needs_no_wake_and_a_late_word_wakes_at_once_never_after(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    clock = FakeTime()
+    backend, timeouts = paused_backend(fake, assets, clock)
+    try:
+        device = fake.device
+        # The next beat in 0.8 s: the device cannot fall asleep in so short a pause.
+        backend.expect(0.8)
+        wait_for(lambda: len(timeouts) >= 2 and timeouts[-1] is None)
+        clock.now += 0.8
+        look(backend, timeouts)
+        assert not device.running
+        # Paused for long; the next cue is due in 0.1 s (less than the lead): wake now.
+        clock.now += 5.0
+        backend.expect(0.1)
+        wait_for(lambda: device.running)
+        assert device.starts == 2
+        device.stop()  # (as if paused again)
+        backend._running = False
+        backend._paused_at = clock.now - 5.0
+        # Told of a cue whose time has come already: too late to help, nothing starts.
+        backend.expect(0.0)
+        look(backend, timeouts)
+        assert not device.running and device.starts == 2
+        backend.expect(None)  # nothing scheduled: asleep for good
+        wait_for(lambda: timeouts[-1] is None)
+    finally:
+        backend.close()
+
+
+def test_a_sink_suspended_under_a_running_stream_is_started_again(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    """On PulseAudio miniaudio's "stopped" means the server suspended the sink, news that
+    can arrive just after the stream started again; pyminiaudio then drops the stream.
+    The stream starts again on the same device; sound stays available."""
+    fake.plugged = True
+    changes: list[bool] = []
+    backend = MiniaudioBackend(lambda: changes.append(backend.available), watch_s=0.01)
+    backend.load(assets)
+    try:
+        device = fake.device
+        assert device.running and device.starts == 1
+        device.stream = None  # what pyminiaudio does before it calls the stop callback
+        device.running = False
+        device.stop_callback()
+        wait_for(lambda: device.starts == 2)
+        assert device.running and fake.device is device and not device.closed
+        backend.play(Cue.COUNTDOWN, 1.0)
+        assert len(device.pull(240)) == 240
+        assert changes == [True]
     finally:
         backend.close()

@@ -369,3 +369,52 @@ def test_every_cue_has_a_file_with_a_length(cue: Cue) -> None:
     with ExitStack() as stack:
         lengths = durations(open_assets(stack))
     assert 50 <= lengths[cue] <= 3000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        workout("hiit", work_s=30, rest_s=30, rounds=2, prep_s=5),
+        workout("hiit", work_s=2, rest_s=1, rounds=2, prep_s=3),
+        workout("primer"),
+    ],
+    ids=["finisher", "short-hiit", "primer"],
+)
+def test_the_player_hears_when_each_scheduled_cue_is_due_before_it(source: Workout) -> None:
+    """Every cue after the start was announced to the player, at its exact time, before
+    it: a device asleep after a long silence can be woken ahead of it. Nothing is
+    announced that does not play, and after the session nothing is expected."""
+    rig = Rig(source)
+    rig.start()
+    rig.run()
+    expected = rig.recorder.expected
+    played_at = sorted({p.at_ms for p in rig.recorder.played})
+    start = rig.t0
+    for at in played_at:
+        if at == start:
+            continue  # the start itself is the user's: nothing could announce it
+        told = [due for when, due in expected if when < at]
+        assert told and told[-1] == at, f"the cue at {at - start} ms was not announced"
+    # Told only when it changes (not at every second tick), and only of cues that play.
+    assert all(a[1] != b[1] for a, b in itertools.pairwise(expected))
+    assert {due for _when, due in expected if due is not None} <= set(played_at)
+    assert expected[-1][1] is None
+
+
+def test_nothing_is_expected_while_paused_or_muted() -> None:
+    rig = Rig(workout("hiit", work_s=30, rest_s=30, rounds=1, prep_s=0))
+    rig.start()
+    rig.advance(5000)
+    # "Last round" after "Drive" (600 ms): then halfway is next.
+    assert rig.recorder.expected[-1] == (rig.t0 + 600, rig.t0 + 15_000)
+    rig.h.engine.pause()
+    assert rig.recorder.expected[-1][1] is None
+    rig.advance(60_000)
+    rig.h.engine.resume()
+    assert rig.recorder.expected[-1] == (rig.t0 + 65_000, rig.t0 + 75_000)
+    rig.planner.set_muted(True)
+    assert rig.recorder.expected[-1][1] is None
+    rig.planner.set_muted(False)
+    assert rig.recorder.expected[-1][1] == rig.t0 + 75_000
+    rig.detach()
+    assert rig.recorder.expected[-1][1] is None

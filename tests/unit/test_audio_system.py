@@ -27,6 +27,7 @@ class FakeBackend(_Status):
         super().__init__(None)
         self.played: list[tuple[Cue, float]] = []
         self.voice_stops = 0
+        self.expected: list[float | None] = []
         self.device: str | None = None
         self._ok()
 
@@ -42,6 +43,9 @@ class FakeBackend(_Status):
 
     def stop_voice(self) -> None:
         self.voice_stops += 1
+
+    def expect(self, delay_s: float | None) -> None:
+        self.expected.append(delay_s)
 
     def devices(self) -> list[str]:
         return ["Speakers", "Bluetooth"]

@@ -7,7 +7,14 @@ from hypothesis import strategies as st
 
 from legdrive_timer.core import workout_format
 from legdrive_timer.core.engine import State
-from legdrive_timer.core.events import PhaseStarted
+from legdrive_timer.core.events import (
+    Countdown,
+    Halfway,
+    PhaseEnded,
+    PhaseStarted,
+    RepBeat,
+    SessionEnded,
+)
 from legdrive_timer.core.records import EndReason, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind, compile_workout
 from legdrive_timer.core.workout import Workout
@@ -125,3 +132,39 @@ def test_any_sequence_of_commands_keeps_the_engine_consistent(
         assert indices[-1] == len(engine.timeline.phases) - 1
     started = [e.phase.index for _, e in h.of(PhaseStarted)]  # type: ignore[attr-defined]
     assert all(0 <= i < len(engine.timeline.phases) for i in started)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    timed_workouts,
+    st.lists(st.tuples(st.integers(0, 20_000), st.integers(-30_000, 30_000)), max_size=4),
+)
+def test_the_next_signal_is_the_next_event_beyond_a_plain_tick(
+    workout: Workout, adjusts: list[tuple[int, int]]
+) -> None:
+    """After every event, `next_signal_ms` names the time of the next rep beat, countdown
+    second, halfway or phase boundary the session reaches (unless time is added or taken
+    before it), and nothing once the session has ended."""
+    h = Harness(workout)
+    told: list[tuple[int, int | None]] = []
+    h.engine.subscribe(lambda _e: told.append((h.clock.now_ms, h.engine.next_signal_ms())))
+    h.engine.start()
+    adjusted: list[int] = []
+    for run_ms, delta_ms in adjusts:
+        h.advance(run_ms)
+        if h.engine.adjust(delta_ms):
+            adjusted.append(h.clock.now_ms)
+    h.scheduler.run_until_idle()
+    assert h.engine.state is State.FINISHED
+    signals = [
+        t
+        for t, e in h.events
+        if isinstance(e, (RepBeat, Countdown, Halfway, PhaseEnded, SessionEnded))
+    ]
+    for at, due in told:
+        later = [t for t in signals if t > at]
+        if not later:
+            assert due is None
+        elif not any(at <= t < later[0] for t in adjusted):
+            assert due == later[0]
+    assert told[-1][1] is None
