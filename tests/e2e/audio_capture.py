@@ -10,7 +10,10 @@ described in the project's testing notes:
 - `PulseCapture`: a private PulseAudio server with a null sink, recorded by `parec` from
   its monitor. The null sink runs in real time, so each recorded frame has a time: this is
   how the streaming miniaudio engine is captured (over ALSA's file plugin a stream runs
-  flat out and no timing can be read).
+  flat out and no timing can be read). With `suspend_idle_s` the server also suspends the
+  sink after that long without a playing stream (module-suspend-on-idle, as on a desktop)
+  and the recorder (`tests/e2e/pulse_record.py`) does not keep it awake; while the sink
+  sleeps no data arrives, and each stretch of recorded data gets a time of its own.
 
 The session itself runs in a child process (`python -m tests.e2e.audio_capture ...`) so
 that ALSA and PulseAudio clients read the capture environment before they start. CLOCK_MONOTONIC is
@@ -48,6 +51,9 @@ MIN_SILENCE_MS = 40
 BURST_GAP_MS = 40
 """simpleaudio capture: data arriving after this long without sound starts a new burst."""
 TOLERANCE_MS = 30
+SLEEP_GAP_S = 0.03
+"""PulseAudio capture with suspend: data arriving this much later than continuous data
+would have starts a new stretch (the sink slept in between)."""
 
 
 def _peak(samples: array[int]) -> int:
@@ -271,15 +277,22 @@ class PulseUnavailable(RuntimeError):
 class PulseCapture:
     """A private PulseAudio server with a null sink, and `parec` recording its monitor."""
 
-    def __init__(self, workdir: Path, *, start: bool = True) -> None:
+    def __init__(
+        self, workdir: Path, *, start: bool = True, suspend_idle_s: int | None = None
+    ) -> None:
         """`start=False` prepares the server's folder and address but leaves the server off
-        until `start_server`: a client started before it sees no device at all."""
+        until `start_server`: a client started before it sees no device at all.
+        `suspend_idle_s`: suspend the sink after that many seconds without a stream playing."""
         if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
             raise PulseUnavailable("pulseaudio and parec (pulseaudio-utils) are not installed")
         self.runtime = workdir / "xdg-runtime"
         self.runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.server = f"unix:{self.runtime}/pulse/native"
         self._workdir = workdir
+        self.suspend_idle_s = suspend_idle_s
+        self.sink_states: list[tuple[float, str]] = []
+        """(time, state) each time the sink's state was seen to change (`watch_sink`)."""
+        self._watching = threading.Event()
         self._daemon: subprocess.Popen[bytes] | None = None
         self._recorder: subprocess.Popen[bytes] | None = None
         self.frames = array("h")
@@ -295,6 +308,11 @@ class PulseCapture:
             "load-module module-native-protocol-unix\n"
             f"load-module module-null-sink sink_name=cue rate={RATE} channels=2\n"
             "set-default-sink cue\n"
+            + (
+                f"load-module module-suspend-on-idle timeout={self.suspend_idle_s}\n"
+                if self.suspend_idle_s is not None
+                else ""
+            )
         )
         base = {**os.environ, "XDG_RUNTIME_DIR": str(self.runtime), "HOME": str(workdir)}
         base.pop("PULSE_SERVER", None)
@@ -344,6 +362,9 @@ class PulseCapture:
         raise PulseUnavailable("the PulseAudio server did not start within 10 s")
 
     def start_recording(self) -> None:
+        if self.suspend_idle_s is not None:
+            self._start_light_recorder()
+            return
         self._recorder = subprocess.Popen(
             [
                 "parec",
@@ -368,6 +389,49 @@ class PulseCapture:
         if len(self._stamps) < 20:
             raise PulseUnavailable("parec delivered no audio from the null sink")
 
+    def _start_light_recorder(self) -> None:
+        """Record the monitor without keeping the sink awake; wait until the sink sleeps."""
+        repo = Path(__file__).resolve().parents[2]
+        self._recorder = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.pulse_record", "cue.monitor", "5"],
+            cwd=repo,
+            env={**os.environ, **self.env()},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+        watcher = threading.Thread(target=self._watch_sink, daemon=True)
+        self._watching.set()
+        watcher.start()
+        deadline = time.monotonic() + 10 + (self.suspend_idle_s or 0)
+        while time.monotonic() < deadline and self.sink_state() != "SUSPENDED":
+            time.sleep(0.05)
+        if self.sink_state() != "SUSPENDED":
+            raise PulseUnavailable("the null sink did not suspend while idle")
+
+    def sink_state(self) -> str | None:
+        return self.sink_states[-1][1] if self.sink_states else None
+
+    def _watch_sink(self) -> None:
+        """Note the sink's state (RUNNING, IDLE, SUSPENDED) as it changes."""
+        env = {**os.environ, **self.env()}
+        while self._watching.is_set():
+            probe = subprocess.run(
+                ["pactl", "list", "sinks", "short"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=5,
+            )
+            stamp = time.monotonic()
+            fields = probe.stdout.split()
+            state = fields[-1] if fields else "GONE"
+            if state != self.sink_state():
+                self.sink_states.append((stamp, state))
+            time.sleep(0.05)
+
     def _read(self) -> None:
         assert self._recorder is not None and self._recorder.stdout is not None
         fd = self._recorder.stdout.fileno()
@@ -391,9 +455,34 @@ class PulseCapture:
         (a chunk can arrive late, never early)."""
         return min(stamp - count / RATE for stamp, count in self._stamps)
 
+    def segments(self) -> list[tuple[int, float]]:
+        """(first frame, monotonic time of frame 0 for it) of each stretch of data the
+        sink delivered without sleeping in between. Without suspend there is one."""
+        if self.suspend_idle_s is None or not self._stamps:
+            return [(0, self.epoch())] if self._stamps else []
+        found: list[tuple[int, float]] = []
+        before = 0
+        for stamp, count in self._stamps:
+            epoch = stamp - count / RATE
+            # Data that starts well after the previous stretch would have: the sink slept.
+            if not found or epoch - found[-1][1] > SLEEP_GAP_S:
+                found.append((before, epoch))
+            else:
+                found[-1] = (found[-1][0], min(found[-1][1], epoch))
+            before = count
+        return found
+
+    def time_of(self, frame: int) -> float:
+        """The monotonic time at which frame `frame` played."""
+        epoch = 0.0
+        for first, segment_epoch in self.segments():
+            if first > frame:
+                break
+            epoch = segment_epoch
+        return epoch + frame / RATE
+
     def onsets(self) -> list[float]:
         """Times of the first sounding sample after at least MIN_SILENCE_MS of silence."""
-        epoch = self.epoch()
         frames = self.frames
         quiet_needed = RATE * MIN_SILENCE_MS // 1000
         result: list[float] = []
@@ -403,9 +492,16 @@ class PulseCapture:
                 quiet += 1
                 continue
             if quiet >= quiet_needed:
-                result.append(epoch + i / RATE)
+                result.append(i)
             quiet = 0
-        return result
+        if self.suspend_idle_s is None:
+            epoch = self.epoch() if self._stamps else 0.0
+            return [epoch + i / RATE for i in result]
+        return [self.time_of(i) for i in result]
+
+    def wakes(self) -> list[float]:
+        """When the sink started delivering again after each sleep."""
+        return [self.time_of(first) for first, _epoch in self.segments()[1:]]
 
     def save_wav(self, path: Path) -> None:
         """What was recorded, as a mono WAV to listen to."""
@@ -416,6 +512,7 @@ class PulseCapture:
             wav.writeframes(self.frames.tobytes())
 
     def close(self) -> None:
+        self._watching.clear()
         for process in (self._recorder, self._daemon):
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)

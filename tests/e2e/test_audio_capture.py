@@ -59,13 +59,15 @@ def _needs_simpleaudio() -> None:
     )
 
 
-def _pulse(tmp_path: Path, *, start: bool = True) -> PulseCapture:
+def _pulse(
+    tmp_path: Path, *, start: bool = True, suspend_idle_s: int | None = None
+) -> PulseCapture:
     require(
         shutil.which("pulseaudio") is not None and shutil.which("parec") is not None,
         "pulseaudio and pulseaudio-utils are not installed",
     )
     try:
-        return PulseCapture(tmp_path, start=start)
+        return PulseCapture(tmp_path, start=start, suspend_idle_s=suspend_idle_s)
     except PulseUnavailable as error:
         require(False, f"no private PulseAudio server on this machine: {error}")
         raise
@@ -134,6 +136,41 @@ def test_miniaudio_plays_every_cue_on_time(tmp_path: Path, session: str) -> None
     _check(session, run, capture.onsets(), realtime=True)
     # Cues overlap here (a countdown pip under a voice line) and the mix never clips.
     assert max(map(abs, capture.frames)) < 32767
+
+
+# 8 s of work: "Drive" and "Last round" end 1.3 s in, then silence until the countdown at
+# 5 s: long enough for a sink that suspends after 1 s idle to fall asleep.
+LONG_SILENCE = ("hiit", {"work_s": 8, "rest_s": 1, "rounds": 1, "prep_s": 0})
+
+
+def test_the_first_cue_after_a_long_silence_finds_the_sink_awake(tmp_path: Path) -> None:
+    """The server suspends the idle sink (module-suspend-on-idle, 1 s) during the silence,
+    as desktops do (after 5 s). The stream wakes it ahead of the countdown: the sink plays
+    again well before the cue, and the cue is heard within 10 ms of when it was asked for."""
+    capture = _pulse(tmp_path, suspend_idle_s=1)
+    try:
+        capture.start_recording()
+        workout_id, overrides = LONG_SILENCE
+        run = run_session("miniaudio", workout_id, overrides, capture.env())
+    finally:
+        capture.close()
+    assert run.status == "completed" and run.statuses == [None]
+    plan, audible = _plan(LONG_SILENCE)
+    groups = expected_onsets(plan, audible, realtime=True)
+    result = compare(
+        groups, capture.onsets(), run.origin_s, realtime=True, played=run.played, plan=plan
+    )
+    assert result.problems() == []
+    # The first cue after the silence: the countdown's first pip.
+    silence_end = next(m for m in result.matches if m.expected.at_ms == 5000)
+    assert silence_end.onset_s is not None and silence_end.error_ms is not None
+    before = run.origin_s + 1.3
+    asleep = [t for t, state in capture.sink_states if state == "SUSPENDED" and t > before]
+    assert asleep and asleep[0] < silence_end.onset_s - 0.5, "the sink never slept"
+    woke = [t for t in capture.wakes() if asleep[0] < t <= silence_end.onset_s]
+    assert woke, "the sink did not wake for the cue"
+    assert silence_end.onset_s - woke[0] >= 0.2, "the sink woke only with the cue"
+    assert silence_end.error_ms <= 10
 
 
 def test_auto_chooses_miniaudio(tmp_path: Path) -> None:
