@@ -485,19 +485,19 @@ class PulseCapture:
         """Times of the first sounding sample after at least MIN_SILENCE_MS of silence."""
         frames = self.frames
         quiet_needed = RATE * MIN_SILENCE_MS // 1000
-        result: list[float] = []
+        starts: list[int] = []
         quiet = quiet_needed
         for i, sample in enumerate(frames):
             if -SILENCE_PEAK < sample < SILENCE_PEAK:
                 quiet += 1
                 continue
             if quiet >= quiet_needed:
-                result.append(i)
+                starts.append(i)
             quiet = 0
         if self.suspend_idle_s is None:
             epoch = self.epoch() if self._stamps else 0.0
-            return [epoch + i / RATE for i in result]
-        return [self.time_of(i) for i in result]
+            return [epoch + i / RATE for i in starts]
+        return [self.time_of(i) for i in starts]
 
     def wakes(self) -> list[float]:
         """When the sink started delivering again after each sleep."""
