@@ -7,7 +7,7 @@ the one reader (`reader.read_json`), size-capped, and merges in bounded transact
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,8 @@ from legdrive_timer.core.history_format import (
     records_to_csv,
     records_to_json,
 )
+from legdrive_timer.core.records import SessionRecord
+from legdrive_timer.errors import UserError
 from legdrive_timer.storage.atomic import write_new_file
 from legdrive_timer.storage.history import HistoryError, HistoryStore
 from legdrive_timer.storage.reader import (
@@ -88,9 +90,32 @@ def read_import(source: Path) -> ImportResult:
     return result
 
 
-def merge_import(store: HistoryStore, result: ImportResult) -> ImportOutcome:
-    added = store.merge(result.records)
+class ImportStopped(UserError):
+    """The import was asked to stop (the window closed) before every session was merged."""
+
+
+def merge_import(
+    store: HistoryStore, result: ImportResult, *, stopped: Callable[[], bool] | None = None
+) -> ImportOutcome:
+    """Merge the sessions of `result`. With `stopped`, asked between sessions: when it says
+    so, the sessions merged so far stay (each chunk is its own transaction) and ImportStopped
+    says how to get the rest (importing again adds only what is missing)."""
+    records: Iterable[SessionRecord] = result.records
+    if stopped is not None:
+        records = _until(stopped, result.records)
+    added = store.merge(records)
     return ImportOutcome(added, len(result.records) - added, result.problems)
+
+
+def _until(
+    stopped: Callable[[], bool], records: Iterable[SessionRecord]
+) -> Iterator[SessionRecord]:
+    for record in records:
+        if stopped():
+            raise ImportStopped(
+                "The import stopped before its end; import the file again to add the rest."
+            )
+        yield record
 
 
 def _reason(error: OSError) -> str:

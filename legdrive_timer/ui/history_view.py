@@ -9,7 +9,6 @@ per-session totals the store keeps, so that no segment is read back for them.
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -79,8 +78,8 @@ from legdrive_timer.core.stats import (
     coach_weeks,
     first_week,
 )
-from legdrive_timer.errors import UserError
 from legdrive_timer.storage.history_io import (
+    ImportOutcome,
     export_to_file,
     merge_import,
     own_files_of,
@@ -89,6 +88,7 @@ from legdrive_timer.storage.history_io import (
 from legdrive_timer.ui.accessible import LabelledComboBox
 from legdrive_timer.ui.charts import BarChart, SideChart
 from legdrive_timer.ui.coach_history import CoachWeeksPanel
+from legdrive_timer.ui.history_transfer import Job, Transfers, failure_sentence
 
 if TYPE_CHECKING:
     from legdrive_timer.storage.history import HistoryStore, SessionSummary
@@ -569,6 +569,8 @@ class HistoryView(QWidget):
 
     stats_updated = Signal()
     """Emitted after the stats have been computed and shown."""
+    transfer_finished = Signal()
+    """An export or import has ended and said how in the message bar."""
 
     PRESETS = (("All time", None), ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90))
     CUSTOM = "Custom dates"
@@ -603,6 +605,8 @@ class HistoryView(QWidget):
         self._stats_timer.timeout.connect(self._stats_step)
         self._stats_job: tuple[Iterator[SessionTotals], StatsAccumulator] | None = None
         self._coach_sets: list[CoachSet] = []
+        self._transfers = Transfers(self)
+        self._transfers.finished.connect(self._transfer_done)
 
         # Message bar: results, errors and the undo of a delete.
         self.message = QLabel()
@@ -928,7 +932,18 @@ class HistoryView(QWidget):
 
     # -- export and import -----------------------------------------------------------------
 
+    # Both run on the transfers' worker (history_transfer): a slow or large file never
+    # freezes the window. The screen says it is busy, and `transfer_finished` follows the
+    # sentence that ends it.
+
+    @property
+    def busy(self) -> bool:
+        """An export or import is running."""
+        return self._transfers.busy is not None
+
     def export_history(self) -> None:
+        if self.busy:
+            return
         path = self.ask_save(self, "Export history", "legdrive-history.json", _EXPORT_FILTERS)
         if path is None:
             return
@@ -937,31 +952,64 @@ class HistoryView(QWidget):
         fmt = "csv" if path.suffix.lower() == ".csv" else "json"
         # The save dialog has asked before replacing a file; the app's own are still refused.
         protected = self._protected or own_files_of(self._store)
-        ok, result = self._safe(
-            lambda: export_to_file(self._store, protected, fmt, path, replace=True),
+        store = self._store
+        self._begin_transfer(
+            "export",
+            lambda stopped: export_to_file(store, protected, fmt, path, replace=True),
             f"export to {path}",
+            f"Exporting the history to {path}…",
         )
-        if ok:
-            written, count = result
-            self._say(f"Exported {_plural(count, 'session')} to {written}.")
 
     def import_history(self) -> None:
+        if self.busy:
+            return
         path = self.ask_open(self, "Import history", _IMPORT_FILTERS)
         if path is None:
             return
-        ok, result = self._safe(lambda: read_import(path), f"read {path.name}")
-        if not ok:
+        store = self._store
+
+        def job(stopped: Callable[[], bool]) -> ImportOutcome:
+            result = read_import(path)
+            return merge_import(store, result, stopped=stopped)
+
+        self._begin_transfer(
+            "import", job, f"import {path.name}", f"Importing sessions from {path.name}…"
+        )
+
+    def stop_transfers(self, timeout_ms: int = 5000) -> bool:
+        """Before the history closes: an import stops between sessions (those merged stay),
+        an export finishes its file; waits up to `timeout_ms`. Whether nothing runs now."""
+        return self._transfers.stop(timeout_ms)
+
+    def _begin_transfer(self, name: str, job: Job, doing: str, sentence: str) -> None:
+        if not self._transfers.start(name, job, doing):
             return
-        ok, outcome = self._safe(lambda: merge_import(self._store, result), f"import {path.name}")
+        self._say(sentence)
+        self.message.setAccessibleDescription("Busy")
+        for button in (self.export_button, self.import_button):
+            button.setEnabled(False)
+        self.setCursor(Qt.CursorShape.BusyCursor)
+
+    def _transfer_done(self, name: str, ok: bool, result: object) -> None:
+        self.unsetCursor()
+        for button in (self.export_button, self.import_button):
+            button.setEnabled(True)
         if not ok:
-            return
-        sentence = outcome.sentence()
-        if outcome.problems:
-            sentence += " Skipped " + " Skipped ".join(outcome.problems)
-        self._say(sentence, error=bool(outcome.problems))
-        self._fill_workouts()
-        self._reload()
-        self._stats_changed()
+            self._say_error(str(result))
+        elif isinstance(result, ImportOutcome):
+            sentence = result.sentence()
+            if result.problems:
+                sentence += " Skipped " + " Skipped ".join(result.problems)
+            self._say(sentence, error=bool(result.problems))
+        elif isinstance(result, tuple):
+            written, count = result
+            self._say(f"Exported {_plural(count, 'session')} to {written}.")
+        if name == "import":
+            # Also after a failure: sessions merged before it stay in the history.
+            self._fill_workouts()
+            self._reload()
+            self._stats_changed()
+        self.transfer_finished.emit()
 
     # -- stats -----------------------------------------------------------------------------
 
@@ -1053,13 +1101,9 @@ class HistoryView(QWidget):
         sentence in the message bar."""
         try:
             return True, action()
-        except UserError as error:
-            self._say_error(str(error))
-        except sqlite3.Error as error:
-            self._say_error(f"Could not {doing}: the history database said {error}.")
-        except OSError as error:
-            reason = error.strerror or str(error)
-            self._say_error(f"Could not {doing}: {reason}.")
-        except ValueError as error:
-            self._say_error(f"Could not {doing}: {error}")
+        except Exception as error:
+            sentence = failure_sentence(error, doing)
+            if sentence is None:
+                raise
+            self._say_error(sentence)
         return False, None

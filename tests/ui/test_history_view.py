@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -170,6 +170,13 @@ def shown(qtbot: QtBot, view: HistoryView) -> HistoryView:
     return view
 
 
+def transfer(qtbot: QtBot, view: HistoryView, start: Callable[[], object]) -> None:
+    """Start an export or import and wait for it to end (it runs on a worker thread)."""
+    with qtbot.waitSignal(view.transfer_finished, timeout=10_000):
+        start()
+    assert not view.busy
+
+
 def column(view: HistoryView, col: int) -> list[str]:
     model = view.model
     return [model.data(model.index(r, col)) for r in range(model.rowCount())]
@@ -320,7 +327,7 @@ def test_delete_key_deletes_the_selected_session(qtbot: QtBot, seeded: HistorySt
 def test_export_and_import_round_trip(qtbot: QtBot, seeded: HistoryStore, tmp_path: Path) -> None:
     target = tmp_path / "out" / "mine"  # no suffix: JSON is the default
     view = make_view(qtbot, seeded, ask_save=lambda *_: target)
-    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    transfer(qtbot, view, lambda: qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton))
     exported = target.with_suffix(".json")
     assert view.message.text() == f"Exported 6 sessions to {exported}."
     document = json.loads(exported.read_text(encoding="utf-8"))
@@ -331,7 +338,9 @@ def test_export_and_import_round_trip(qtbot: QtBot, seeded: HistoryStore, tmp_pa
     try:
         fresh = make_view(qtbot, other, ask_open=lambda *_: exported)
         assert fresh.list_stack.currentWidget() is fresh.empty_label
-        qtbot.mouseClick(fresh.import_button, Qt.MouseButton.LeftButton)
+        transfer(
+            qtbot, fresh, lambda: qtbot.mouseClick(fresh.import_button, Qt.MouseButton.LeftButton)
+        )
         assert fresh.message.text() == "Imported 6 sessions (0 already present)."
         assert ids(fresh) == ids(view)
         assert [fresh.workout_filter.itemText(i) for i in range(3)] == [
@@ -340,7 +349,7 @@ def test_export_and_import_round_trip(qtbot: QtBot, seeded: HistoryStore, tmp_pa
             "Primer",
         ]
         assert list(other.records()) == list(seeded.records())
-        fresh.import_history()
+        transfer(qtbot, fresh, fresh.import_history)
         assert fresh.message.text() == "Imported 0 sessions (6 already present)."
         assert other.count_sessions() == 6
     finally:
@@ -350,7 +359,7 @@ def test_export_and_import_round_trip(qtbot: QtBot, seeded: HistoryStore, tmp_pa
 def test_export_csv(qtbot: QtBot, seeded: HistoryStore, tmp_path: Path) -> None:
     target = tmp_path / "history.CSV"
     view = make_view(qtbot, seeded, ask_save=lambda *_: target)
-    view.export_history()
+    transfer(qtbot, view, view.export_history)
     lines = target.read_text(encoding="utf-8").splitlines()
     assert view.message.text() == f"Exported 6 sessions to {target}."
     assert len(lines) == 1 + 7 * 4 + 16 * 2  # header, then one row per segment
@@ -371,7 +380,8 @@ def test_import_names_a_bad_session_and_keeps_the_good_ones(
     try:
         source.merge(sample_history()[:2])
         exported = tmp_path / "two.json"
-        make_view(qtbot, source, ask_save=lambda *_: exported).export_history()
+        exporter = make_view(qtbot, source, ask_save=lambda *_: exported)
+        transfer(qtbot, exporter, exporter.export_history)
     finally:
         source.close()
     document = json.loads(exported.read_text(encoding="utf-8"))
@@ -379,7 +389,7 @@ def test_import_names_a_bad_session_and_keeps_the_good_ones(
     exported.write_text(json.dumps(document), encoding="utf-8")
 
     view = make_view(qtbot, store, ask_open=lambda *_: exported)
-    view.import_history()
+    transfer(qtbot, view, view.import_history)
     text = view.message.text()
     assert text.startswith("Imported 1 session (0 already present). Skipped session 2 (id p-today)")
     assert "Traceback" not in text
@@ -400,7 +410,7 @@ def test_a_bad_import_file_is_one_sentence(
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
     view = make_view(qtbot, seeded, ask_open=lambda *_: bad)
-    view.import_history()
+    transfer(qtbot, view, view.import_history)
     assert view.message.text().startswith(str(bad))
     assert expected in view.message.text()
     assert view.message.text().endswith(".")
@@ -418,10 +428,10 @@ def test_missing_import_file_and_unwritable_export_are_one_sentence(
         ask_open=lambda *_: tmp_path / "missing.json",
         ask_save=lambda *_: blocker / "export.json",  # a folder that is a file
     )
-    view.import_history()
+    transfer(qtbot, view, view.import_history)
     missing = tmp_path / "missing.json"
     assert view.message.text() == f"{missing}: no such history export."
-    view.export_history()
+    transfer(qtbot, view, view.export_history)
     message = view.message.text()
     assert message.startswith(f"{blocker / 'export.json'} cannot be written (")
     assert "\n" not in message and "Traceback" not in message

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from legdrive_timer.logs import print_to_stderr
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from legdrive_timer.storage.history import HistoryStore
@@ -86,6 +89,8 @@ class HistoryControl(QObject):
 
     def close(self) -> None:
         """Wait briefly for pending writes; what is still unsaved is kept aside and said."""
+        if self.page is not None and not self.page.view.stop_transfers():
+            log.warning("an export or import was still running when the history closed")
         if self.journal is not None:
             self.unsaved_report = self.journal.close()
             self.journal = None
