@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy
 
 from legdrive_timer.core.records import reps_done_limit
 from legdrive_timer.core.timeline import Phase
@@ -37,14 +37,13 @@ class StabilityPrompt(QFrame):
     """phase index, reps done"""
     shown_changed = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self) -> None:
+        super().__init__()
         self.setObjectName("stability_prompt")
         self.setAccessibleName("Stability rating")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.phase_index: int | None = None
-        self.rating: int | None = None
-        self.reps_planned = 0
+        self.phase: Phase | None = None
+        """The set's phase it asks about, while it asks."""
         self.reps_done = 0
         self.question = FitLabel(wrap=True, max_fraction=0.45)
         self.question.setAccessibleName("Stability question")
@@ -76,10 +75,8 @@ class StabilityPrompt(QFrame):
 
     def ask(self, phase: Phase, reps_done: int | None) -> None:
         side = phase.side.value if phase.side is not None else "working"
-        self.phase_index = phase.index
-        self.rating = None
-        self.reps_planned = phase.reps_planned or 0
-        self.reps_done = reps_done if reps_done is not None else self.reps_planned
+        self.phase = phase
+        self.reps_done = reps_done if reps_done is not None else phase.reps_planned or 0
         self.question.setText(f"How stable was the {side} leg?  1-5")
         self.setAccessibleDescription(self.question.text())
         for button in self.rating_buttons:
@@ -88,25 +85,37 @@ class StabilityPrompt(QFrame):
         self.show()
         self.shown_changed.emit(True)
 
+    @property
+    def phase_index(self) -> int | None:
+        return None if self.phase is None else self.phase.index
+
+    @property
+    def rating(self) -> int | None:
+        """The rating given to this set, if any: the one checked button."""
+        for value, button in enumerate(self.rating_buttons, start=1):
+            if button.isChecked():
+                return value
+        return None
+
     def rate(self, value: int) -> None:
-        if self.phase_index is None or not 1 <= value <= 5:
+        if self.phase is None or not 1 <= value <= 5:
             return
-        self.rating = value
         for i, button in enumerate(self.rating_buttons, start=1):
             button.setChecked(i == value)
-        self.rated.emit(self.phase_index, value)
+        self.rated.emit(self.phase.index, value)
 
     def correct_reps(self, reps: int) -> None:
-        if self.phase_index is None:
+        phase = self.phase
+        if phase is None:
             return
-        reps = max(0, min(reps, reps_done_limit(self.reps_planned) or 1))
+        reps = max(0, min(reps, reps_done_limit(phase.reps_planned or 0) or 1))
         if reps != self.reps_done:
             self.reps_done = reps
             self._show_reps()
-            self.reps_corrected.emit(self.phase_index, reps)
+            self.reps_corrected.emit(phase.index, reps)
 
     def dismiss(self) -> None:
-        self.phase_index = None
+        self.phase = None
         self.hide()
         self.shown_changed.emit(False)
 
