@@ -84,16 +84,16 @@ class CueSystem:
         assets: Mapping[Cue, CueAsset],
         stack: ExitStack,
         *,
-        chosen_off: bool,
         volume: float,
         muted: bool,
         voice: bool,
         fixed_status: str | None = None,
     ) -> None:
+        """`fixed_status`: the status whatever the device does (sound off by choice, or
+        why there can be no sound at all)."""
         self._backend = backend
         self._assets = dict(assets)
         self._stack = stack
-        self._chosen_off = chosen_off
         self._fixed_status = fixed_status
         self.volume = _clamp(volume)
         self.muted = muted
@@ -131,7 +131,6 @@ class CueSystem:
                 SilentBackend(),
                 {},
                 stack,
-                chosen_off=False,
                 fixed_status=f"Sound unavailable: {error}.",
                 **settings,
             )
@@ -147,12 +146,11 @@ class CueSystem:
             if not backend.installed:
                 fixed = f"Sound unavailable: {backend.reason}."
                 backend.close()
-                return cls(
-                    SilentBackend(), assets, stack, chosen_off=False, fixed_status=fixed, **settings
-                )
+                return cls(SilentBackend(), assets, stack, fixed_status=fixed, **settings)
         if device is not None:
             backend.set_device(device)
-        system = cls(backend, assets, stack, chosen_off=choice == "off", **settings)
+        off = SOUND_OFF if choice == "off" else None
+        system = cls(backend, assets, stack, fixed_status=off, **settings)
         holder.append(system)
         return system
 
@@ -233,8 +231,6 @@ class CueSystem:
     def _current_status(self) -> str | None:
         if self._fixed_status is not None:
             return self._fixed_status
-        if self._chosen_off:
-            return SOUND_OFF
         if self._backend.available:
             return None
         return f"Sound unavailable: {self._backend.reason or 'unknown reason'}."

@@ -70,9 +70,7 @@ def assets() -> Any:
 
 
 def system_with(backend: FakeBackend, assets: dict[Cue, CueAsset]) -> CueSystem:
-    system = CueSystem(
-        backend, assets, ExitStack(), chosen_off=False, volume=0.5, muted=False, voice=True
-    )
+    system = CueSystem(backend, assets, ExitStack(), volume=0.5, muted=False, voice=True)
     backend.set_callback(system._refresh_status)
     return system
 
