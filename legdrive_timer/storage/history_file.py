@@ -20,6 +20,7 @@ from legdrive_timer.storage.migrations import (
     migrate,
     schema_version,
 )
+from legdrive_timer.storage.reader import not_a_file
 
 try:  # Advisory locks mark sessions a live process is recording (POSIX only).
     import fcntl
@@ -130,6 +131,15 @@ def connect(
             )
     if path.is_dir():
         raise HistoryError(f"{path} is a folder where the history database should be.")
+    for own in (path, *sidecars(path)):
+        # SQLite (and the header read below) would wait for ever on a named pipe.
+        try:
+            mode = own.stat().st_mode
+        except OSError:
+            continue  # missing is normal; other failures are said when SQLite opens it
+        problem = not_a_file(mode, "history database" if own == path else "database file")
+        if problem is not None:
+            raise HistoryError(f"{own} {problem}.")
     existed = path.exists()
     found = header_version(path) if existed else None
     if found is not None and found > CURRENT_VERSION:

@@ -43,7 +43,9 @@ def describe(path: Path | str) -> str:
     return text
 
 
-def _kind(mode: int, what: str) -> str | None:
+def not_a_file(mode: int, what: str) -> str | None:
+    """Why a file of `mode` cannot be the `what` ("is a folder, not a ..."), or None for a
+    regular file."""
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
@@ -75,7 +77,7 @@ def read_bytes(path: Path, *, what: str, limit: int) -> bytes:
         raise UserFileError(f"{name}: no such {what}.") from None
     except OSError as error:
         raise UserFileError(f"{name}: the {what} cannot be read ({_reason(error)}).") from None
-    problem = _kind(info.st_mode, what)
+    problem = not_a_file(info.st_mode, what)
     if problem is not None:
         raise UserFileError(f"{name} {problem}.")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -86,7 +88,7 @@ def read_bytes(path: Path, *, what: str, limit: int) -> bytes:
         raise UserFileError(f"{name}: the {what} cannot be read ({_reason(error)}).") from None
     try:
         # Again on what was opened: the path may have been swapped since the stat.
-        problem = _kind(os.fstat(fd).st_mode, what)
+        problem = not_a_file(os.fstat(fd).st_mode, what)
         if problem is not None:
             raise UserFileError(f"{name} {problem}.")
         chunks: list[bytes] = []

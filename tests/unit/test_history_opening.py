@@ -7,6 +7,7 @@ import os
 import random
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -192,6 +193,35 @@ def test_a_folder_in_place_of_the_database_is_left_alone_and_named(tmp_path: Pat
     with pytest.raises(HistoryError, match=r"is a folder where the history database should be\.$"):
         HistoryStore.open(tmp_path / "history.sqlite3")
     assert (tmp_path / "history.sqlite3" / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("name", ["history.sqlite3", "history.sqlite3-wal"])
+def test_a_named_pipe_in_place_of_a_database_file_is_refused_without_waiting(
+    tmp_path: Path, name: str
+) -> None:
+    import threading
+
+    os.mkfifo(tmp_path / name)
+    outcome: list[BaseException | None] = []
+
+    def open_it() -> None:
+        try:
+            HistoryStore.open(tmp_path / "history.sqlite3").close()
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    opener = threading.Thread(target=open_it, daemon=True)
+    opener.start()
+    opener.join(10)
+    assert not opener.is_alive(), "opening waited on the named pipe"
+    (error,) = outcome
+    assert isinstance(error, HistoryError)
+    assert str(error) == f"{tmp_path / name} is a named pipe (FIFO), not a " + (
+        "history database." if name == "history.sqlite3" else "database file."
+    )
+    assert stat.S_ISFIFO((tmp_path / name).stat().st_mode)  # left where it was
 
 
 def test_sqlite_refusing_to_create_the_file_gives_one_sentence(
