@@ -12,37 +12,25 @@ import os
 import sys
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from legdrive_timer import APP_NAME, __version__
-from legdrive_timer.core import workout_format
-from legdrive_timer.core.formatting import ADJUSTED, describe_workout, workout_length
-from legdrive_timer.core.overrides import (
-    FIELDS,
-    LEADS,
-    OverrideField,
-    Overrides,
-    apply_lead,
-    apply_overrides,
-    parse_tempo,
-)
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES, RETIRED_AUDIO_CHOICES, audio_choice
-from legdrive_timer.core.text import printable, sentence
-from legdrive_timer.core.workout import Tempo, WorkoutError
+from legdrive_timer.core.text import sentence
+from legdrive_timer.core.workout import WorkoutError
 from legdrive_timer.errors import UserError
 from legdrive_timer.logs import Diagnostics
 from legdrive_timer.startup import resume_collection
 from legdrive_timer.storage.paths import ENV_HOME, DataPaths
-from legdrive_timer.storage.reader import describe
-from legdrive_timer.storage.settings import Settings, adjusted_workout, load_settings
-from legdrive_timer.storage.workouts import (
-    Conflict,
-    delete_custom_workout,
-    export_workout,
-    import_workout,
-    load_library,
-    resolve_workout,
-)
+
+if TYPE_CHECKING:
+    from legdrive_timer.core.overrides import OverrideField, Overrides
+    from legdrive_timer.core.workout import Tempo
+    from legdrive_timer.storage.settings import Settings
+
+# The modules of one command's work are imported by that command: opening the window (the
+# launcher starts it with no arguments) loads only what the start screen needs before its
+# first frame, and the rest once it is painted.
 
 PROG = "legdrive-timer"
 EXIT_USAGE = 2
@@ -68,6 +56,8 @@ def _override_type(field: OverrideField) -> Callable[[str], float]:
 
 
 def _tempo_type(text: str) -> Tempo:
+    from legdrive_timer.core.overrides import parse_tempo
+
     try:
         return parse_tempo(text)
     except ValueError as error:
@@ -126,6 +116,8 @@ def build_parser(set_up: Collection[str] = tuple(COMMANDS)) -> argparse.Argument
 
 
 def _run_arguments(run: _Parser, common: _Parser) -> None:
+    from legdrive_timer.core.overrides import FIELDS, LEADS
+
     run.add_argument("workout", metavar="WORKOUT", help="a workout id or a workout JSON file")
     for field in FIELDS:
         if field.option is None:
@@ -167,6 +159,8 @@ def _run_arguments(run: _Parser, common: _Parser) -> None:
 
 
 def _workouts_arguments(workouts: _Parser, common: _Parser) -> None:
+    from legdrive_timer.storage.workouts import Conflict
+
     workout_commands = workouts.add_subparsers(
         dest="workouts_command", metavar="ACTION", required=True, parser_class=_Parser
     )
@@ -260,6 +254,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def _overrides(args: argparse.Namespace) -> Overrides:
+    from legdrive_timer.core.overrides import FIELDS, Overrides
+
     values = {f.name: getattr(args, f.name) for f in FIELDS if f.option is not None}
     for field in FIELDS:
         if field.option is not None and isinstance(values[field.name], list):
@@ -274,6 +270,8 @@ def _overrides(args: argparse.Namespace) -> Overrides:
 
 
 def _saved_settings(paths: DataPaths) -> Settings:
+    from legdrive_timer.storage.settings import load_settings
+
     settings, problem = load_settings(paths.settings_file)
     if problem is not None:
         print(f"{PROG}: {sentence(problem)}", file=sys.stderr)
@@ -281,6 +279,19 @@ def _saved_settings(paths: DataPaths) -> Settings:
 
 
 def _workouts(args: argparse.Namespace, paths: DataPaths) -> int:
+    from legdrive_timer.core import workout_format
+    from legdrive_timer.core.text import printable
+    from legdrive_timer.core.workout_words import ADJUSTED, describe_workout, workout_length
+    from legdrive_timer.storage.settings import adjusted_workout
+    from legdrive_timer.storage.workouts import (
+        Conflict,
+        delete_custom_workout,
+        export_workout,
+        import_workout,
+        load_library,
+        resolve_workout,
+    )
+
     library = load_library(paths.workouts_dir)
     for problem in library.problems:
         print(f"{PROG}: {sentence(problem)}", file=sys.stderr)
@@ -364,6 +375,10 @@ def _coach(args: argparse.Namespace) -> int:
 def _open_window(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostics) -> int:
     workout = None
     if args.command == "run":
+        from legdrive_timer.core.overrides import apply_lead, apply_overrides
+        from legdrive_timer.storage.settings import adjusted_workout
+        from legdrive_timer.storage.workouts import load_library, resolve_workout
+
         # Bad input is refused before Qt is even loaded.
         library = load_library(paths.workouts_dir)
         workout = resolve_workout(args.workout, library)
@@ -441,6 +456,8 @@ def _command(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostic
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as error:
+        from legdrive_timer.storage.reader import describe
+
         where = f" ({describe(error.filename)})" if error.filename else ""
         print(f"{PROG}: {sentence(f'{error.strerror or error}{where}.')}", file=sys.stderr)
         return EXIT_USAGE

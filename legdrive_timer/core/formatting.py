@@ -2,13 +2,12 @@
 summary, the history and the CSV all take their words from here, so the same session reads
 the same everywhere.
 
-The duration rule: a length that was planned or done (a phase, a session, a workout) is
-rounded to the nearest whole second, halves up, so that a 60 s phase that ended 20 ms early
-reads `1:00`, as planned. A countdown (what is left) rounds up instead, so that it shows `1`
-during the last second and reaches `0` exactly at the end. Either way the figure is written
-the same: `45 s` under a minute, `7:30`, then `1:07:30` from an hour on. A time of day is the
-one the person saw on the clock when they trained: the offset the session was recorded with,
-not the one of the machine reading it now.
+The duration rule (`workout_words`, where a workout's own words live too): a length planned
+or done is rounded to the nearest whole second, halves up. A countdown (what is left) rounds
+up instead, so that it shows `1` during the last second and reaches `0` exactly at the end.
+Either way the figure is written the same: `45 s` under a minute, `7:30`, then `1:07:30`
+from an hour on. A time of day is the one the person saw on the clock when they trained: the
+offset the session was recorded with, not the one of the machine reading it now.
 """
 
 from __future__ import annotations
@@ -16,8 +15,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from legdrive_timer.core.records import CoachMeasures, EndReason, SegmentRecord, SessionStatus
-from legdrive_timer.core.timeline import PhaseKind, compile_workout
-from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Workout
+from legdrive_timer.core.timeline import PhaseKind
+from legdrive_timer.core.workout import Side
+from legdrive_timer.core.workout_words import ADJUSTED as ADJUSTED
+from legdrive_timer.core.workout_words import clock_text
+from legdrive_timer.core.workout_words import describe_block as describe_block
+from legdrive_timer.core.workout_words import describe_workout as describe_workout
+from legdrive_timer.core.workout_words import format_duration as format_duration
+from legdrive_timer.core.workout_words import whole_seconds as whole_seconds
+from legdrive_timer.core.workout_words import workout_length as workout_length
 
 PHASE_NAMES: dict[PhaseKind, str] = {
     PhaseKind.PREP: "Get ready",
@@ -53,32 +59,14 @@ NOT_COUNTED = "–"
 """Reps of a set that ended without a count (a skipped self-paced set)."""
 
 
-def _clock(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} s"
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def whole_seconds(ms: int) -> int:
-    """`ms` rounded to the nearest second, halves up (never banker's rounding)."""
-    return (max(0, ms) + 500) // 1000
-
-
 def seconds_left(ms: int) -> int:
     """Whole seconds of a countdown: rounded up, so `0` shows only at the end."""
     return -(-max(0, ms) // 1000)
 
 
-def format_duration(ms: int) -> str:
-    """A length planned or done: `45 s`, `7:30`, `1:07:30` (nearest second)."""
-    return _clock(whole_seconds(ms))
-
-
 def format_remaining(ms: int) -> str:
     """What is left of a countdown, written as a duration (rounded up)."""
-    return _clock(seconds_left(ms))
+    return clock_text(seconds_left(ms))
 
 
 def format_countdown(seconds: int) -> str:
@@ -189,39 +177,3 @@ def coach_cells(measures: CoachMeasures | None) -> tuple[str, ...]:
         format_ratio(measures.drive_lower_ratio),
         format_angle(measures.sway_deg, 1),
     )
-
-
-# -- workouts ----------------------------------------------------------------------------------
-
-ADJUSTED = "adjusted"
-"""The mark of a workout whose lengths the user changed (start screen, `workouts list`)."""
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g} s"
-
-
-def describe_block(block: RepSetBlock | IntervalBlock) -> str:
-    """What a block asks for, from its values: `2 x 15 per side`,
-    `8 rounds of 30 s all-out, 30 s rest`."""
-    if isinstance(block, RepSetBlock):
-        per = " per side" if len(block.sides) > 1 else f", {block.sides[0].value} leg"
-        pace = "" if block.tempo is not None else ", at your own pace"
-        return f"{block.sets} x {block.reps}{per}{pace}"
-    rounds = "1 round" if block.rounds == 1 else f"{block.rounds} rounds"
-    return f"{rounds} of {_seconds(block.work_s)} all-out, {_seconds(block.rest_s)} rest"
-
-
-def describe_workout(workout: Workout) -> str:
-    """The workout's blocks as their values make them, then its own words: the figures can
-    never disagree with what the session will do, whatever lengths the user set. A workout
-    of several blocks names each one's exercise."""
-    if len(workout.blocks) == 1:
-        shape = describe_block(workout.blocks[0])
-    else:
-        shape = "; then ".join(f"{b.name}, {describe_block(b)}" for b in workout.blocks)
-    return f"{shape}. {workout.description}".strip()
-
-
-def workout_length(workout: Workout) -> str:
-    return format_duration(compile_workout(workout).total_ms)

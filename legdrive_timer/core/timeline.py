@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from legdrive_timer.core.workout import Block, IntervalBlock, RepSetBlock, Side, Workout
+from legdrive_timer.core.workout import Block, IntervalBlock, RepSetBlock, Side, Workout, to_ms
 
 
 class PhaseKind(StrEnum):
@@ -87,10 +87,6 @@ class Timeline:
     def remaining_after(self, index: int) -> int:
         """Planned milliseconds of every phase after `index`."""
         return sum(p.planned_ms for p in self.phases[index + 1 :])
-
-
-def to_ms(seconds: float) -> int:
-    return round(seconds * 1000)
 
 
 REST_CUES = {

@@ -59,6 +59,11 @@ SELF_PACED_SECONDS_PER_REP = 2.0
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
+def to_ms(seconds: float) -> int:
+    """Seconds as the whole milliseconds a timeline's phases last."""
+    return round(seconds * 1000)
+
+
 def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
@@ -352,6 +357,27 @@ class Workout:
             else:
                 rests = block.rounds - (1 if block.skip_last_rest else 0)
                 total += block.rounds * block.work_s + rests * block.rest_s
+        return total
+
+    @property
+    def planned_ms(self) -> int:
+        """Total planned length in the timeline's own whole milliseconds: each phase rounded
+        as `compile_workout` rounds it, so this is exactly its timeline's `total_ms` (tested
+        for every valid workout), without building the phases (the start screen lists the
+        lengths before the timeline's code is loaded)."""
+        total = to_ms(self.prep_s) + to_ms(self.block_rest_s) * (len(self.blocks) - 1)
+        for block in self.blocks:
+            if isinstance(block, RepSetBlock):
+                sides = len(block.sides)
+                if block.tempo is None:
+                    side_ms = to_ms(block.side_s)
+                else:
+                    side_ms = block.reps * (to_ms(block.tempo.up_s) + to_ms(block.tempo.down_s))
+                total += block.sets * (sides * side_ms + (sides - 1) * to_ms(block.switch_s))
+                total += (block.sets - 1) * to_ms(block.set_rest_s)
+            else:
+                rests = block.rounds - (1 if block.skip_last_rest else 0)
+                total += block.rounds * to_ms(block.work_s) + rests * to_ms(block.rest_s)
         return total
 
 

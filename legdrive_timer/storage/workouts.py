@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from legdrive_timer.core import workout_format
 from legdrive_timer.core.builtins import BUILTIN_IDS, BUILTIN_WORKOUTS
 from legdrive_timer.core.text import shown
 from legdrive_timer.core.workout import Workout, WorkoutError
@@ -72,6 +71,8 @@ def read_workout_file(path: Path) -> Workout:
         text = read_text(path, what="workout file", limit=MAX_WORKOUT_FILE_BYTES)
     except UserFileError as error:
         raise WorkoutError(str(error)) from None
+    from legdrive_timer.core import workout_format  # only with custom workouts
+
     try:
         return workout_format.loads(text)
     except WorkoutError as error:
@@ -176,6 +177,8 @@ def save_custom_workout(
     library = library or load_library(workouts_dir)
     path = library.paths.get(workout.id) or _free_path(workouts_dir, workout.id)
     _check_inside(workouts_dir, path)
+    from legdrive_timer.core import workout_format
+
     write_text_atomic(path, workout_format.dumps(workout))
     return path
 
@@ -271,6 +274,8 @@ def export_workout(workout: Workout, target: Path) -> bool:
     existed = target.exists()
     if existed:
         _keep_copy(target, ".bak")
+    from legdrive_timer.core import workout_format
+
     write_text_atomic(target, workout_format.dumps(workout))
     return existed
 

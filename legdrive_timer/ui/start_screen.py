@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from legdrive_timer.core.formatting import ADJUSTED, describe_workout, workout_length
 from legdrive_timer.core.workout import Workout
+from legdrive_timer.core.workout_words import ADJUSTED, describe_workout, workout_length
 from legdrive_timer.ui.actions import Actions, key_code
 from legdrive_timer.ui.widgets import FitLabel
 

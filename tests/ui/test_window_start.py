@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -386,3 +389,107 @@ def test_run_starts_with_the_saved_lengths_and_the_given_ones_on_top(
     (block,) = workout.blocks
     assert isinstance(block, IntervalBlock)
     assert (block.work_s, block.rest_s, block.rounds) == (15, 20, 4)
+
+
+AT_FIRST_FRAME = """
+import os, sys
+
+MARKER = "legdrive-timer: first frame painted"
+MODE = sys.argv.pop(1)
+
+
+def at_first_frame():
+    print(" ".join(sorted(sys.modules)), flush=True)
+    if MODE == "modules":
+        os._exit(0)
+    # A person presses Space the moment the list appears: the last workout starts.
+    from PySide6.QtCore import QEvent, Qt, QTimer
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    focus = QApplication.focusWidget()
+    print(type(focus).__name__, flush=True)
+    key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier, " ")
+    QApplication.postEvent(focus, key)
+
+    def session_shown():
+        window = QApplication.activeWindow() or QApplication.topLevelWidgets()[0]
+        if window.has_session_view and window.session_view.isVisible():
+            print(window.session_view.title.text(), flush=True)
+            os._exit(0)
+
+    poll = QTimer(QApplication.instance())
+    poll.timeout.connect(session_shown)
+    poll.start(10)
+    QTimer.singleShot(20000, lambda: os._exit(3))
+
+
+class AtFirstFrame:
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        if text.startswith(MARKER):
+            at_first_frame()
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+sys.stderr = AtFirstFrame(sys.stderr)
+from legdrive_timer.__main__ import main
+
+main()
+"""
+
+
+def _start_as_the_launcher(data_paths: DataPaths, what: str) -> list[str]:
+    """`legdrive-timer` with no arguments in a fresh interpreter, for a returning user
+    (settings saved), as the desktop entry starts it; AT_FIRST_FRAME runs at its first paint."""
+    save_settings(data_paths.settings_file, Settings(last_workout_id="hiit"))
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "LEGDRIVE_TIMER_HOME": str(data_paths.data_dir),
+        "LEGDRIVE_TIMER_STARTUP_MARKER": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", AT_FIRST_FRAME, what],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_the_first_frame_waits_only_for_what_the_start_screen_shows(
+    data_paths: DataPaths,
+) -> None:
+    """The session's code (timeline, engine, events, records), the history, the sounds and
+    the session screen load after the start screen is painted, not before."""
+    loaded = set(_start_as_the_launcher(data_paths, "modules")[0].split())
+    assert "legdrive_timer.ui.start_screen" in loaded
+    later = (
+        "legdrive_timer.core.timeline",
+        "legdrive_timer.core.engine",
+        "legdrive_timer.core.events",
+        "legdrive_timer.core.records",
+        "legdrive_timer.core.formatting",
+        "legdrive_timer.core.workout_format",
+        "legdrive_timer.storage.history",
+        "legdrive_timer.audio",
+        "legdrive_timer.ui.session_view",
+        "sqlite3",
+    )
+    assert [name for name in later if name in loaded] == []
+
+
+def test_a_key_pressed_as_the_start_screen_appears_is_not_lost(data_paths: DataPaths) -> None:
+    """Space at the first frame, before the session's code is loaded: the session starts."""
+    _, focus, title = _start_as_the_launcher(data_paths, "key")
+    assert focus == "WorkoutList"
+    assert title == "GET READY"

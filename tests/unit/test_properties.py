@@ -29,6 +29,8 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 def test_phase_durations_sum_to_the_planned_total(workout: Workout) -> None:
     timeline = compile_workout(workout)
     assert timeline.total_ms == sum(p.planned_ms for p in timeline.phases)
+    # What the start screen lists without compiling: exactly the timeline's total.
+    assert workout.planned_ms == timeline.total_ms
     # Each phase is rounded to the millisecond at most once.
     assert abs(timeline.total_ms - workout.planned_seconds * 1000) <= len(timeline.phases)
     assert [p.index for p in timeline.phases] == list(range(len(timeline.phases)))

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from legdrive_timer.core.timeline import PhaseKind, compile_workout
-
 if TYPE_CHECKING:
     from legdrive_timer.core.clock import Clock, Scheduler
     from legdrive_timer.core.engine import SessionEngine, WallClock
@@ -118,6 +116,7 @@ class SessionControl(QObject):
 
     def start(self, workout: Workout) -> SessionEngine:
         from legdrive_timer.core.engine import SessionEngine, State, local_now
+        from legdrive_timer.core.timeline import compile_workout
 
         self.end_wiring()
         timeline = compile_workout(workout)
@@ -200,6 +199,7 @@ class SessionControl(QObject):
             Resumed,
             SessionEnded,
         )
+        from legdrive_timer.core.timeline import PhaseKind
 
         window = self._app.window
         if isinstance(event, Paused):
