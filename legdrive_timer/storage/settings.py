@@ -16,14 +16,16 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from legdrive_timer.core.overrides import FIELDS_BY_NAME, Overrides, apply_overrides
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES, audio_choice
 from legdrive_timer.core.text import shown
 from legdrive_timer.core.workout import Side, Workout, WorkoutError
 from legdrive_timer.storage.atomic import unused_name, write_text_atomic
 from legdrive_timer.storage.reader import SETTINGS_LIMIT, UserFileError, describe, read_json
+
+if TYPE_CHECKING:
+    from legdrive_timer.core.overrides import Overrides
 
 FORMAT = "legdrive-timer/settings"
 VERSION = 1
@@ -79,6 +81,8 @@ class Settings:
         return Side(last).other if last in (Side.LEFT.value, Side.RIGHT.value) else Side.RIGHT
 
     def overrides_for(self, workout_id: str) -> Overrides:
+        from legdrive_timer.core.overrides import Overrides
+
         return Overrides.from_mapping(self.overrides.get(workout_id, {}))
 
     def with_overrides(self, workout_id: str, overrides: Overrides) -> Settings:
@@ -95,6 +99,11 @@ def adjusted_workout(workout: Workout, settings: Settings) -> tuple[Workout, str
     """`workout` with the lengths the user saved for it (the window's Adjust), as the window
     and the command line both run and list it; or `workout` as it is and one sentence saying
     why the saved lengths were not used."""
+    if not settings.overrides.get(workout.id):
+        # No lengths saved for it (most workouts): the overrides' code is not needed.
+        return workout, None
+    from legdrive_timer.core.overrides import apply_overrides
+
     try:
         return apply_overrides(workout, settings.overrides_for(workout.id)), None
     except WorkoutError as error:
@@ -128,6 +137,10 @@ def _optional_text(key: str, value: Any) -> str | None:
 def _overrides(value: Any) -> dict[str, dict[str, float]]:
     if not isinstance(value, dict):
         raise SettingsError("overrides must be an object of workout ids")
+    if not value:
+        return {}
+    from legdrive_timer.core.overrides import FIELDS_BY_NAME  # only for saved lengths
+
     table: dict[str, dict[str, float]] = {}
     for workout_id, lengths in value.items():
         if not isinstance(lengths, dict):

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.workout import Workout, WorkoutError, alternates_lead, with_lead
 from legdrive_timer.storage.settings import adjusted_workout
 from legdrive_timer.storage.workouts import WorkoutLibrary, load_library
 
 if TYPE_CHECKING:
+    from legdrive_timer.core.overrides import Overrides
     from legdrive_timer.ui.adjust_dialog import AdjustDialog
     from legdrive_timer.ui.control.parts import AppParts
     from legdrive_timer.ui.workout_commands import WorkoutCommands
@@ -73,6 +73,7 @@ class WorkoutsControl(QObject):
 
     def _save_adjusted_as_new(self, workout: Workout, overrides: Overrides) -> None:
         """The adjusted lengths as a workout of its own; the original keeps its lengths."""
+        from legdrive_timer.core.overrides import apply_overrides
         from legdrive_timer.storage.workouts import copy_name, save_custom_workout, unique_id
 
         start = self._app.window.start_screen
@@ -151,6 +152,8 @@ class WorkoutsControl(QObject):
 
     def _forget(self, workout_id: str) -> None:
         """A deleted workout's saved lengths and leading leg go with it."""
+        from legdrive_timer.core.overrides import Overrides
+
         current = self._app.settings_control.current.with_overrides(workout_id, Overrides())
         leads = {k: v for k, v in current.leads.items() if k != workout_id}
         self._app.settings_control.replace(dataclasses.replace(current, leads=leads))
