@@ -6,11 +6,20 @@ import os
 
 import pytest
 
+from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event
+from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.timeline import Timeline, compile_workout
 from legdrive_timer.core.workout import Workout
 from tests.helpers.fakes import FakeClock, FakeScheduler
+
+
+def workout(workout_id: str, **overrides: float) -> Workout:
+    """A built-in workout with some of its lengths changed (`rounds=1, prep_s=0`)."""
+    base = builtin_workout(workout_id)
+    assert base is not None
+    return apply_overrides(base, Overrides(**overrides))  # type: ignore[arg-type]
 
 
 class Harness:

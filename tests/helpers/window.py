@@ -8,8 +8,10 @@ from typing import Any
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
+from legdrive_timer.core.workout import Workout
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.app import AppController
+from legdrive_timer.ui.summary_view import SummaryView
 from tests.helpers.fakes import FakeClock, FakeScheduler
 
 
@@ -32,6 +34,14 @@ class WindowHarness:
 
     def advance(self, ms: int) -> None:
         self.scheduler.advance(ms)
+
+    def run_to_summary(self, workout: Workout) -> SummaryView:
+        """Start `workout` and run it to its end: the summary screen it leaves on."""
+        self.app.start(workout)
+        self.scheduler.run_until_idle()
+        summary = self.window.summary_view
+        assert self.window.current_screen is summary
+        return summary
 
     def background(self) -> str:
         """The colour filling the session view, as the screen shows it (flash ended)."""

@@ -10,11 +10,10 @@ from PySide6.QtGui import QAccessible, QAccessibleInterface
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from legdrive_timer.core.builtins import builtin_workout
-from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.sound_dialog import SoundDialog
+from tests.helpers import workout
 from tests.helpers.window import WindowHarness
 from tests.ui.test_history_view import sample_history
 
@@ -135,12 +134,7 @@ def test_every_control_around_the_session_has_a_name(qtbot: QtBot, data_paths: D
     QApplication.processEvents()
     assert unnamed(h.window) == [], "stats"
 
-    hiit = builtin_workout("hiit")
-    assert hiit is not None
-    h.app.start(apply_overrides(hiit, Overrides(rounds=1, prep_s=0)))
-    h.scheduler.run_until_idle()
-    summary = h.window.summary_view
-    assert h.window.current_screen is summary
+    summary = h.run_to_summary(workout("hiit", rounds=1, prep_s=0))
     QApplication.processEvents()
     assert unnamed(h.window) == [], "summary"
     headers = [

@@ -15,6 +15,7 @@ from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.engine import State
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.ui.actions import COMMANDS, Action, Actions, key_code
+from tests.helpers import workout
 from tests.helpers.window import WindowHarness
 
 
@@ -236,10 +237,5 @@ def test_history_keys_match_its_help(qtbot: QtBot, harness: WindowHarness) -> No
 
 def test_summary_keys_match_its_help(qtbot: QtBot, harness: WindowHarness) -> None:
     h = harness
-    hiit = builtin_workout("hiit")
-    assert hiit is not None
-    h.app.start(apply_overrides(hiit, Overrides(rounds=1, prep_s=0)))
-    h.scheduler.run_until_idle()
-    summary = h.window.summary_view
-    assert h.window.current_screen is summary
+    summary = h.run_to_summary(workout("hiit", rounds=1, prep_s=0))
     _check_screen(qtbot, h, summary.commands, summary)

@@ -19,9 +19,8 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.events import PauseReason
-from legdrive_timer.core.overrides import Overrides, apply_overrides
+from legdrive_timer.core.workout import Workout
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.app import AppController
 from legdrive_timer.ui.keep_awake import (
@@ -35,7 +34,7 @@ from legdrive_timer.ui.keep_awake import (
     WindowsInhibitor,
     platform_inhibitors,
 )
-from tests.helpers import require
+from tests.helpers import require, workout
 from tests.helpers.fakes import FakeClock, FakeScheduler
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,10 +71,8 @@ def controller(data_paths: DataPaths, keep: KeepAwake) -> tuple[AppController, F
     return app, scheduler
 
 
-def short_hiit() -> Any:
-    hiit = builtin_workout("hiit")
-    assert hiit is not None
-    return apply_overrides(hiit, Overrides(rounds=1, prep_s=0))
+def short_hiit() -> Workout:
+    return workout("hiit", rounds=1, prep_s=0)
 
 
 def test_held_while_running_let_go_on_pause_finish_and_exit(

@@ -13,6 +13,7 @@ from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.ui import theme
 from legdrive_timer.ui.widgets import FitLabel
+from tests.helpers import workout
 from tests.helpers.window import WindowHarness
 
 # Offsets into the shortened primer: prep 5 s, right 7.5 s, switch 10 s, left, set rest.
@@ -71,9 +72,7 @@ def test_working_side_reads_from_three_metres(
 
 def test_hiit_shows_no_side(harness: WindowHarness) -> None:
     h = harness
-    hiit = builtin_workout("hiit")
-    assert hiit is not None
-    h.app.start(apply_overrides(hiit, Overrides(rounds=1, prep_s=0)))
+    h.app.start(workout("hiit", rounds=1, prep_s=0))
     assert h.view.side_left.text() == h.view.side_right.text() == ""
     assert h.view.badge_left.letter == h.view.badge_right.letter == ""
 
@@ -96,9 +95,7 @@ def test_the_rep_is_the_largest_figure_in_a_tempo_set(harness: WindowHarness) ->
 
 def test_intervals_show_seconds(harness: WindowHarness) -> None:
     h = harness
-    hiit = builtin_workout("hiit")
-    assert hiit is not None
-    h.app.start(apply_overrides(hiit, Overrides(rounds=1, prep_s=0, work_s=20)))
+    h.app.start(workout("hiit", rounds=1, prep_s=0, work_s=20))
     assert h.view.digits.text() == "20"
     assert h.view.digits.accessibleName() == "Seconds left in this phase"
 
@@ -165,9 +162,7 @@ def test_progress_bar_stays_true_after_ten_seconds_more(
     qtbot: QtBot, harness: WindowHarness
 ) -> None:
     h = harness
-    hiit = builtin_workout("hiit")
-    assert hiit is not None
-    h.app.start(apply_overrides(hiit, Overrides(rounds=2, prep_s=0, work_s=20, rest_s=10)))
+    h.app.start(workout("hiit", rounds=2, prep_s=0, work_s=20, rest_s=10))
     h.advance(15_000)
     before = h.view.session_bar.fraction
     assert 0.2 < before < 0.4
@@ -182,9 +177,7 @@ def test_progress_bar_stays_true_after_ten_seconds_more(
 
 def test_screen_readers_hear_phases_and_the_last_seconds(harness: WindowHarness) -> None:
     h = harness
-    hiit = builtin_workout("hiit")
-    assert hiit is not None
-    h.app.start(apply_overrides(hiit, Overrides(rounds=1, prep_s=0, work_s=10)))
+    h.app.start(workout("hiit", rounds=1, prep_s=0, work_s=10))
     view = h.view
     told: list[str] = []
     last = view.announcement

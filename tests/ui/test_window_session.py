@@ -7,19 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.engine import State
-from legdrive_timer.core.overrides import Overrides, apply_overrides
+from legdrive_timer.core.overrides import Overrides
 from legdrive_timer.core.records import SessionStatus
-from legdrive_timer.core.workout import Workout
 from legdrive_timer.ui import theme
+from tests.helpers import workout
 from tests.helpers.window import WindowHarness
-
-
-def workout(workout_id: str, **overrides: float) -> Workout:
-    base = builtin_workout(workout_id)
-    assert base is not None
-    return apply_overrides(base, Overrides(**overrides))  # type: ignore[arg-type]
 
 
 def key(qtbot: QtBot, h: WindowHarness, k: Qt.Key) -> None:
@@ -341,10 +334,7 @@ def test_summary_keys_come_from_the_action_table_and_yield_to_the_stability_prom
     qtbot: QtBot, harness: WindowHarness
 ) -> None:
     h = harness
-    h.app.start(workout("primer", reps=2, sets=1, prep_s=0))
-    h.scheduler.run_until_idle()
-    summary = h.window.summary_view
-    assert h.window.current_screen is summary
+    summary = h.run_to_summary(workout("primer", reps=2, sets=1, prep_s=0))
     assert h.window.stability_prompt.isVisible()  # the left leg is asked about
     qtbot.keyClick(summary, Qt.Key.Key_3)  # answers the prompt, not the effort
     assert summary.effort is None and h.window.stability_prompt.rating == 3

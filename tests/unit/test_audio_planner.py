@@ -9,11 +9,9 @@ import pytest
 
 from legdrive_timer.audio.cues import Channel, Cue, durations, open_assets
 from legdrive_timer.audio.planner import CuePlanner
-from legdrive_timer.core.builtins import builtin_workout
-from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.timeline import compile_workout
 from legdrive_timer.core.workout import IntervalBlock, RepSetBlock, Side, Tempo, Workout
-from tests.helpers import Harness
+from tests.helpers import Harness, workout
 from tests.helpers.cues import CueRecorder, plan_session
 from tests.helpers.fakes import FakeScheduler, run_schedulers
 
@@ -23,12 +21,6 @@ DURATIONS[Cue.VOICE_DRIVE] = 600
 DURATIONS[Cue.VOICE_SWITCH_LEFT] = DURATIONS[Cue.VOICE_SWITCH_RIGHT] = 1700
 
 S = Cue  # short alias for the long expected lists
-
-
-def workout(workout_id: str, **overrides: float) -> Workout:
-    base = builtin_workout(workout_id)
-    assert base is not None
-    return apply_overrides(base, Overrides(**overrides))  # type: ignore[arg-type]
 
 
 class Rig:
