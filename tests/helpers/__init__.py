@@ -19,7 +19,7 @@ def workout(workout_id: str, **overrides: float) -> Workout:
     """A built-in workout with some of its lengths changed (`rounds=1, prep_s=0`)."""
     base = builtin_workout(workout_id)
     assert base is not None
-    return apply_overrides(base, Overrides(**overrides))  # type: ignore[arg-type]
+    return apply_overrides(base, Overrides(**overrides))
 
 
 class Harness:
