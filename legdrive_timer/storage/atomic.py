@@ -74,12 +74,26 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def resolved(path: Path) -> Path:
+    """`path.resolve()`; a loop of symbolic links is an OSError (ELOOP) on every Python
+    (3.11 and 3.12 raise RuntimeError for it, which no caller expects from a path)."""
+    try:
+        return path.resolve()
+    except RuntimeError:
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
+
+
 def is_protected(target: Path, protected: Iterable[Path]) -> bool:
-    """True when `target` (followed through links) is, or lies inside, one of `protected`."""
-    resolved = target.resolve()
+    """True when `target` (followed through links) is, or lies inside, one of `protected`.
+
+    OSError when `target` is a loop of links (it cannot be written either)."""
+    resolved_target = resolved(target)
     for own in protected:
-        own_resolved = own.resolve()
-        if resolved == own_resolved or own_resolved in resolved.parents:
+        try:
+            own_resolved = resolved(own)
+        except OSError:
+            own_resolved = own.absolute()  # a loop of the app's own: compared by name
+        if resolved_target == own_resolved or own_resolved in resolved_target.parents:
             return True
         if _same_file(target, own):  # a hard link to one of them
             return True
@@ -105,7 +119,7 @@ def write_new_file(
         raise WriteRefused(
             f"{name} is one of Legdrive Timer's own files; choose another file name."
         )
-    final = target.resolve()
+    final = resolved(target)
     try:
         info = final.stat()
     except FileNotFoundError:

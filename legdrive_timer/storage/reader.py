@@ -76,7 +76,7 @@ def read_bytes(path: Path, *, what: str, limit: int) -> bytes:
     except FileNotFoundError:
         raise UserFileError(f"{name}: no such {what}.") from None
     except OSError as error:
-        raise UserFileError(f"{name}: the {what} cannot be read ({_reason(error)}).") from None
+        raise UserFileError(f"{name}: the {what} cannot be read ({reason(error)}).") from None
     problem = not_a_file(info.st_mode, what)
     if problem is not None:
         raise UserFileError(f"{name} {problem}.")
@@ -85,7 +85,7 @@ def read_bytes(path: Path, *, what: str, limit: int) -> bytes:
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        raise UserFileError(f"{name}: the {what} cannot be read ({_reason(error)}).") from None
+        raise UserFileError(f"{name}: the {what} cannot be read ({reason(error)}).") from None
     try:
         # Again on what was opened: the path may have been swapped since the stat.
         problem = not_a_file(os.fstat(fd).st_mode, what)
@@ -100,7 +100,7 @@ def read_bytes(path: Path, *, what: str, limit: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
     except OSError as error:
-        raise UserFileError(f"{name}: the {what} cannot be read ({_reason(error)}).") from None
+        raise UserFileError(f"{name}: the {what} cannot be read ({reason(error)}).") from None
     finally:
         with contextlib.suppress(OSError):
             os.close(fd)
@@ -137,7 +137,8 @@ def read_json(path: Path, *, what: str, limit: int) -> Any:
         raise UserFileError(f"{describe(path)}: the {what} cannot be used: {error}.") from None
 
 
-def _reason(error: OSError) -> str:
+def reason(error: OSError) -> str:
+    """An OSError's reason for a sentence, in lower case (\"permission denied\")."""
     if error.errno == errno.ENAMETOOLONG:
         return "the name is too long"
     if error.strerror:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -17,8 +18,8 @@ from pathlib import Path
 from legdrive_timer.core.builtins import BUILTIN_IDS, BUILTIN_WORKOUTS
 from legdrive_timer.core.text import shown
 from legdrive_timer.core.workout import Workout, WorkoutError
-from legdrive_timer.storage.atomic import write_bytes_atomic, write_text_atomic
-from legdrive_timer.storage.reader import UserFileError, describe, read_text
+from legdrive_timer.storage.atomic import resolved, write_bytes_atomic, write_text_atomic
+from legdrive_timer.storage.reader import UserFileError, describe, read_text, reason
 
 MAX_WORKOUT_FILE_BYTES = 1024 * 1024
 """A workout of 20 blocks with every cue is a few kB; anything far larger is not one."""
@@ -79,20 +80,32 @@ def read_workout_file(path: Path) -> Workout:
         raise WorkoutError(f"{describe(path)}: {error}") from None
 
 
-def _custom_files(workouts_dir: Path) -> list[Path]:
+def _custom_files(workouts_dir: Path) -> tuple[list[Path], BrokenWorkoutFile | None]:
+    """The workout files of the folder, or why the folder itself cannot be read."""
     try:
         entries = list(workouts_dir.iterdir())
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    return sorted(p for p in entries if p.suffix == ".json" and not p.name.startswith("."))
+    except FileNotFoundError:
+        return [], None  # no custom workout made yet
+    except NotADirectoryError:
+        problem = "is not a folder; custom workouts are kept in a folder of that name"
+        return [], BrokenWorkoutFile(workouts_dir, f"{describe(workouts_dir)} {problem}.")
+    except OSError as error:
+        return [], BrokenWorkoutFile(
+            workouts_dir,
+            f"{describe(workouts_dir)}: the workouts folder cannot be read "
+            f"({reason(error)}); custom workouts are not shown.",
+        )
+    files = sorted(p for p in entries if p.suffix == ".json" and not p.name.startswith("."))
+    return files, None
 
 
 def load_library(workouts_dir: Path) -> WorkoutLibrary:
     workouts = list(BUILTIN_WORKOUTS)
     custom: set[str] = set()
     paths: dict[str, Path] = {}
-    broken: list[BrokenWorkoutFile] = []
-    for path in _custom_files(workouts_dir):
+    files, folder_problem = _custom_files(workouts_dir)
+    broken: list[BrokenWorkoutFile] = [] if folder_problem is None else [folder_problem]
+    for path in files:
         try:
             workout = read_workout_file(path)
         except WorkoutError as error:
@@ -197,7 +210,11 @@ def delete_custom_workout(workouts_dir: Path, workout_id: str, library: WorkoutL
 
 
 def _check_inside(workouts_dir: Path, path: Path) -> None:
-    if path.parent.resolve() != workouts_dir.resolve() or path.is_symlink():
+    try:
+        inside = resolved(path.parent) == resolved(workouts_dir) and not path.is_symlink()
+    except OSError:
+        inside = False  # a loop of links
+    if not inside:
         raise WorkoutError(f"{path} is not a file of the workouts folder; it was left alone.")
 
 
@@ -269,9 +286,18 @@ def _keep_copy(path: Path, suffix: str) -> None:
 def export_workout(workout: Workout, target: Path) -> bool:
     """Write `workout` to `target` atomically, exactly as a workout file. An existing file
     is kept as `<target>.bak` first; returns whether there was one."""
-    if target.is_dir():
+    try:
+        mode: int | None = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None  # a new file, or a link to nothing (the link is replaced)
+    except OSError as error:
+        raise WorkoutError(f"{describe(target)} cannot be written ({reason(error)}).") from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise WorkoutError(f"{target} is a folder; give the name of the file to write.")
-    existed = target.exists()
+    if mode is not None and not stat.S_ISREG(mode):
+        # A named pipe or a device: copying it first would wait or read for ever.
+        raise WorkoutError(f"{describe(target)} is not a regular file; nothing was written.")
+    existed = mode is not None
     if existed:
         _keep_copy(target, ".bak")
     from legdrive_timer.core import workout_format

@@ -48,10 +48,15 @@ Handler = Callable[[Request], Reply]
 def server_name(data_dir: Path) -> str:
     """The same for every spelling of one folder, different for two folders or two users."""
     from legdrive_timer.core.digest import sha256_hex
+    from legdrive_timer.storage.atomic import resolved
 
-    resolved = os.path.normcase(str(data_dir.resolve()))
+    try:
+        where = resolved(data_dir)
+    except OSError:
+        where = data_dir.absolute()  # a loop of links: the app says so when it writes there
+    resolved_name = os.path.normcase(str(where))
     user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
-    digest = sha256_hex(f"{user}\0{resolved}".encode())[:20]
+    digest = sha256_hex(f"{user}\0{resolved_name}".encode())[:20]
     return f"legdrive-timer-{digest}"
 
 

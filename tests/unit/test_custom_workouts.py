@@ -104,6 +104,41 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     assert "is a named pipe (FIFO), not a workout file" in library.problems[0]
 
 
+def test_a_workouts_folder_that_cannot_be_read_is_one_sentence_and_the_builtins_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "file" / "workouts"
+    not_a_folder.parent.mkdir()
+    not_a_folder.write_text("not a folder", encoding="utf-8")
+    loop = tmp_path / "loop" / "workouts"
+    loop.parent.mkdir()
+    loop.symlink_to("other")
+    (loop.parent / "other").symlink_to("workouts")
+    refused = tmp_path / "refused" / "workouts"
+    refused.mkdir(parents=True)
+
+    def denied(self: Path) -> object:
+        if self == refused:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    real_iterdir = Path.iterdir
+    monkeypatch.setattr(Path, "iterdir", denied)  # root reads a chmod 000 folder
+    expected = {
+        not_a_folder: f"{not_a_folder} is not a folder; custom workouts are kept in a folder "
+        "of that name.",
+        loop: f"{loop}: the workouts folder cannot be read (too many levels of symbolic "
+        "links); custom workouts are not shown.",
+        refused: f"{refused}: the workouts folder cannot be read (permission denied); custom "
+        "workouts are not shown.",
+    }
+    for folder, sentence in expected.items():
+        library = load_library(folder)
+        assert library.problems == (sentence,)
+        assert [w.id for w in library.workouts] == list(BUILTIN_IDS)
+    assert not_a_folder.read_text(encoding="utf-8") == "not a folder"
+
+
 def test_a_file_claiming_a_builtin_id_is_broken(tmp_path: Path) -> None:
     folder = tmp_path / "workouts"
     good_file(folder, mine("hiit", "Not the real one"))

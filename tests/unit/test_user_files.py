@@ -240,6 +240,33 @@ def test_an_existing_file_is_replaced_only_with_force(
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+@posix_only
+def test_exports_onto_a_loop_of_links_a_pipe_or_a_device_are_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loop = tmp_path / "loop.json"
+    loop.symlink_to("other.json")
+    (tmp_path / "other.json").symlink_to("loop.json")
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    home = ("--data-dir", str(tmp_path / "data"))
+    for target in (loop, pipe, Path("/dev/full")):
+        for command in (
+            ("history", "export", "--force", "-o", str(target)),
+            ("workouts", "export", "primer", "-o", str(target)),
+        ):
+            code, out, err = run(capsys, *command, *home)
+            assert (code, out) == (2, ""), (command, err)
+            one_sentence(err)
+            assert "nothing was written" in err or "cannot be written" in err, err
+    assert loop.is_symlink() and pipe.is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == [
+        "loop.json",
+        "other.json",
+        "pipe.json",
+    ]
+
+
 def test_write_new_file_refuses_a_folder_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     with pytest.raises(WriteRefused, match="is a folder"):
         write_new_file(tmp_path, b"x", protected=(), replace=True)
