@@ -80,6 +80,37 @@ class RotatingFile(logging.FileHandler):
         self.stream = self._open()
 
 
+def _unusable_log_file(path: Path) -> str | None:
+    """Why `path` cannot take the log (its folder made if need be), or None.
+
+    A named pipe would hold the open for ever (no reader); a device such as /dev/null is
+    fine, to keep no log."""
+    import stat
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"cannot be written: {path.parent} is not a folder"
+    except OSError as error:
+        return f"cannot be written ({_reason(error)})"
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"cannot be written ({_reason(error)})"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), not a file"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    return None
+
+
+def _reason(error: OSError) -> str:
+    text = error.strerror or type(error).__name__
+    return text[0].lower() + text[1:]
+
+
 def print_to_stderr(sentence: str) -> None:
     print(f"legdrive-timer: {sentence}", file=sys.stderr, flush=True)
 
@@ -118,17 +149,25 @@ class Diagnostics:
             return True
         if self._file_problem is not None:
             return False
-        try:
-            self.log_file.parent.mkdir(parents=True, exist_ok=True)
-            handler = RotatingFile(self.log_file, max_bytes=MAX_BYTES, backups=BACKUPS)
-        except OSError as error:
-            self._file_problem = error.strerror or str(error)
-            log.warning("no log file at %s: %s", self.log_file, self._file_problem)
+        problem = _unusable_log_file(self.log_file)
+        if problem is None:
+            try:
+                handler = RotatingFile(self.log_file, max_bytes=MAX_BYTES, backups=BACKUPS)
+            except OSError as error:
+                problem = f"cannot be written ({_reason(error)})"
+        if problem is not None:
+            self._file_problem = f"No log is kept: {self.log_file} {problem}."
+            log.info("%s", self._file_problem)
             return False
         handler.setFormatter(logging.Formatter(FORMAT))
         self._file_handler = handler
         self._add(handler)
         return True
+
+    @property
+    def file_problem(self) -> str | None:
+        """Why the log file could not be opened, in one sentence (after `attach_file`)."""
+        return self._file_problem
 
     def _add(self, handler: logging.Handler) -> None:
         self._handlers.append(handler)

@@ -462,7 +462,8 @@ def _run_window(
     def after_first_frame() -> None:
         try:
             if diagnostics is not None:
-                diagnostics.attach_file()
+                if not diagnostics.attach_file() and diagnostics.file_problem:
+                    print_to_stderr(diagnostics.file_problem)
                 _log_start()
             _set_window_icon(app)
             if sys.platform != "win32":

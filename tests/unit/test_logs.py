@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -122,6 +123,39 @@ def test_an_unwritable_log_folder_still_gives_one_sentence(tmp_path: Path) -> No
     finally:
         made.uninstall()
     assert told == ["Something went wrong unexpectedly (ValueError); no log file could be written."]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_or_a_folder_as_the_log_file_is_one_sentence_not_a_hang(
+    tmp_path: Path,
+) -> None:
+    pipe = tmp_path / "pipe" / "legdrive-timer.log"
+    pipe.parent.mkdir()
+    os.mkfifo(pipe)
+    folder = tmp_path / "folder" / "legdrive-timer.log"
+    folder.mkdir(parents=True)
+    blocked = tmp_path / "file" / "legdrive-timer.log"
+    blocked.parent.write_text("a file where the log folder should be")
+    expected = {
+        pipe: f"No log is kept: {pipe} is a named pipe (FIFO), not a file.",
+        folder: f"No log is kept: {folder} is a folder, not a file.",
+        blocked: f"No log is kept: {blocked} cannot be written: {blocked.parent} is not a folder.",
+    }
+    for path, sentence in expected.items():
+        made = Diagnostics(path)
+        attached: list[bool] = []
+
+        def attach(made: Diagnostics = made, attached: list[bool] = attached) -> None:
+            attached.append(made.attach_file())
+
+        opener = threading.Thread(target=attach, daemon=True)
+        opener.start()
+        opener.join(10)
+        assert not opener.is_alive(), "opening the log waited on the named pipe"
+        assert attached == [False]
+        assert made.file_problem == sentence
+        made.uninstall()
+    assert pipe.is_fifo() and folder.is_dir() and blocked.parent.is_file()
 
 
 def test_uninstall_gives_back_the_hooks(tmp_path: Path) -> None:
