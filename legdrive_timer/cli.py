@@ -426,6 +426,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"{PROG}: {sentence(str(error))}", file=sys.stderr)
         return EXIT_USAGE
+    # Said once, before any part of the app trips over it in its own words. The window
+    # writes from the start (settings, history, lock); a command that only reads goes on.
+    problem = paths.folder_problem(writable=args.command not in ("workouts", "history", "coach"))
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     diagnostics = Diagnostics(paths.log_file, verbose=getattr(args, "verbose", False))
     diagnostics.install()
     try:

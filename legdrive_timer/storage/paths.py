@@ -17,6 +17,7 @@ from legdrive_timer.errors import UserError
 
 ENV_HOME = "LEGDRIVE_TIMER_HOME"
 APP_DIR_NAME = "legdrive-timer"
+_ELSEWHERE = "move it away, or keep the data in another folder with --data-dir"
 
 
 class _Below:
@@ -54,6 +55,32 @@ class DataPaths:
             config_dir=Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False)),
             log_dir=Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False)),
         )
+
+    def folder_problem(self, *, writable: bool) -> str | None:
+        """One sentence when a folder the app keeps its files in cannot be one (a file, a
+        named pipe, a loop of links), cannot be read, or with `writable` cannot be written;
+        None when each is a folder or is not made yet."""
+        import stat
+
+        for folder in dict.fromkeys((self.data_dir, self.config_dir, self.log_dir)):
+            try:
+                mode = folder.stat().st_mode
+            except FileNotFoundError:
+                continue  # made when first needed
+            except OSError as error:
+                why = (error.strerror or type(error).__name__).lower()
+                return f"The data folder {folder} cannot be used ({why}); {_ELSEWHERE}."
+            if not stat.S_ISDIR(mode):
+                what = "a named pipe" if stat.S_ISFIFO(mode) else "a file"
+                return f"The data folder {folder} is {what}, not a folder; {_ELSEWHERE}."
+            if not os.access(folder, os.R_OK | os.X_OK):
+                return f"The data folder {folder} cannot be read (permission denied); {_ELSEWHERE}."
+            if writable and not os.access(folder, os.W_OK):
+                return (
+                    f"The data folder {folder} cannot be written (permission denied), so "
+                    f"nothing could be saved; {_ELSEWHERE}."
+                )
+        return None
 
     history_db = _Below("data_dir", "history.sqlite3")
     settings_file = _Below("config_dir", "settings.json")

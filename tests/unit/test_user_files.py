@@ -167,6 +167,52 @@ def test_a_blank_data_dir_is_refused(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("kind", ["file", "named pipe", "loop", "unreadable", "read-only"])
+def test_a_data_folder_that_cannot_be_one_is_one_sentence_for_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    folder = tmp_path / "data"
+    if kind == "file":
+        folder.write_text("mine", encoding="utf-8")
+    elif kind == "named pipe":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("named pipes are POSIX")
+        os.mkfifo(folder)
+    elif kind == "loop":
+        folder.symlink_to("other")
+        (tmp_path / "other").symlink_to("data")
+    else:
+        folder.mkdir()
+        denied = os.R_OK if kind == "unreadable" else os.W_OK
+        real_access = os.access
+        # Root reads and writes a chmod 000 folder: the check is made to fail as it would.
+        monkeypatch.setattr(
+            os, "access", lambda p, mode: False if mode & denied else real_access(p, mode)
+        )
+    before = sorted(p.name for p in tmp_path.iterdir())
+    expected = {
+        "file": "is a file, not a folder",
+        "named pipe": "is a named pipe, not a folder",
+        "loop": "cannot be used (too many levels of symbolic links)",
+        "unreadable": "cannot be read (permission denied)",
+        "read-only": "cannot be written (permission denied), so nothing could be saved",
+    }[kind]
+    window_opened: list[object] = []
+    monkeypatch.setattr("legdrive_timer.ui.app.run_app", lambda *a, **k: window_opened.append(a))
+    commands = [["run", "primer"], ["history", "list"], ["workouts", "list"], []]
+    for command in commands:
+        code, out, err = run(capsys, *command, "--data-dir", str(folder))
+        if kind == "read-only" and command[:1] in (["history"], ["workouts"]):
+            continue  # reading goes on; what cannot be written is said where it happens
+        assert (code, out) == (2, ""), (command, err)
+        assert err == (
+            f"legdrive-timer: The data folder {folder} {expected}; move it away, or keep the "
+            "data in another folder with --data-dir.\n"
+        )
+    assert window_opened == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 # -- the writer: exports ----------------------------------------------------------------------
 
 
