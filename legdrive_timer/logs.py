@@ -47,7 +47,12 @@ class RotatingFile(logging.FileHandler):
         self.max_bytes = max_bytes
         self.backups = backups
 
+    broken = False
+    """Set when the file could not be written (a full disk): the log stops there."""
+
     def emit(self, record: logging.LogRecord) -> None:
+        if self.broken:
+            return
         try:
             if self._full(self.format(record) + self.terminator):
                 self._roll()
@@ -55,6 +60,21 @@ class RotatingFile(logging.FileHandler):
             self.handleError(record)
             return
         super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        # logging's own handling prints a traceback per line on the terminal: a log that
+        # cannot be written (a full disk) is given up quietly instead, keeping the app going.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handleError(record)  # a mistake in a log call: shown to the developer
+            return
+        self.broken = True
+        self.close()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:  # the last lines could not be flushed (a full disk)
+            self.stream = None
 
     def _full(self, line: str) -> bool:
         if self.stream is None:

@@ -5,6 +5,7 @@ every write checks.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from legdrive_timer.core.records import CoachMeasures
 from legdrive_timer.errors import UserError
@@ -59,10 +60,12 @@ def check_coach(measures: object) -> None:
         raise ValueError(f"coach measures must be CoachMeasures or None, not {measures!r}")
 
 
-def reason(error: BaseException) -> str:
-    """What went wrong, in words a person can act on."""
+def reason(error: BaseException, where: Path | None = None) -> str:
+    """What went wrong, in words a person can act on. With `where` (the database's folder),
+    an I/O error on a disk with no room left is said as the full disk it is: SQLite reports
+    a full disk as an I/O error when it cannot grow its shared-memory file."""
     name = getattr(error, "sqlite_errorname", "")
-    if name == "SQLITE_FULL":
+    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and disk_is_full(where)):
         return "the disk is full"
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return "another window or program kept the database busy"
@@ -81,3 +84,15 @@ def reason(error: BaseException) -> str:
 def is_corrupt(error: BaseException) -> bool:
     name = getattr(error, "sqlite_errorname", "")
     return name in CORRUPT or name.startswith("SQLITE_CORRUPT")
+
+
+def disk_is_full(folder: Path | None) -> bool:
+    """Whether the disk holding `folder` has (next to) no room left."""
+    if folder is None:
+        return False
+    import shutil
+
+    try:
+        return shutil.disk_usage(folder).free < 64 * 1024
+    except OSError:
+        return False

@@ -155,7 +155,7 @@ def connect(
         )
     except sqlite3.Error as error:
         raise HistoryError(
-            f"The history database {path} cannot be opened ({reason(error)})."
+            f"The history database {path} cannot be opened ({reason(error, path.parent)})."
         ) from None
     conn.row_factory = sqlite3.Row  # rows are read by column name (history_rows)
     try:
@@ -189,7 +189,7 @@ def connect(
                 "check that the folder is writable."
             ) from None
         raise HistoryError(
-            f"The history database {path} cannot be opened ({reason(error)})."
+            f"The history database {path} cannot be opened ({reason(error, path.parent)})."
         ) from None
     except BaseException:
         conn.close()

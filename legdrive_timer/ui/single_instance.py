@@ -75,13 +75,13 @@ class InstanceLock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            log.warning("no instance lock in %s: %s", self.path.parent, error)
+            log.info("no instance lock in %s: %s", self.path.parent, error)
             return None
         if self._lock.tryLock(0):
             return True
         if self._lock.error() == QLockFile.LockError.LockFailedError:
             return False
-        log.warning("no instance lock at %s: %s", self.path, self._lock.error())
+        log.info("no instance lock at %s: %s", self.path, self._lock.error())
         return None
 
     def release(self) -> None:

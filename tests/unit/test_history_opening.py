@@ -283,3 +283,20 @@ def test_a_read_only_mount_keeps_the_history_and_says_so(tmp_path: Path) -> None
     assert digest(data / "history.sqlite3") == before
     with HistoryStore.open(data / "history.sqlite3") as store:
         assert store.count_sessions() == 3
+
+
+def test_an_io_error_on_a_full_disk_is_said_as_a_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    from collections import namedtuple
+
+    from legdrive_timer.storage.history_errors import reason
+
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorname = "SQLITE_IOERR_SHMSIZE"
+    assert reason(error, tmp_path) == "the disk reported an error"
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(1 << 20, 1 << 20, 0))
+    assert reason(error, tmp_path) == "the disk is full"
+    assert reason(error) == "the disk reported an error"  # no folder to look at

@@ -158,6 +158,22 @@ def test_a_named_pipe_or_a_folder_as_the_log_file_is_one_sentence_not_a_hang(
     assert pipe.is_fifo() and folder.is_dir() and blocked.parent.is_file()
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_log_on_a_full_disk_is_given_up_without_a_traceback(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    made = Diagnostics(Path("/dev/full"))  # every write: no space left on device
+    made.install()
+    try:
+        assert made.attach_file()
+        for n in range(3):
+            logs.log.warning("line %d", n)
+    finally:
+        made.uninstall()  # closing flushes onto the full disk too
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Logging error" not in err, err
+
+
 def test_uninstall_gives_back_the_hooks(tmp_path: Path) -> None:
     before = sys.excepthook, threading.excepthook
     made = Diagnostics(tmp_path / "x.log")
