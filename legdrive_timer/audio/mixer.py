@@ -121,7 +121,9 @@ class Mixer:
 
     def _apply_commands(self) -> None:
         while self._commands:
-            action, cue, gain = self._commands.popleft()
+            # Taken off the queue only once it is in place: `sounding`, asked from another
+            # thread deciding whether the stream may pause, never misses a cue in between.
+            action, cue, gain = self._commands[0]
             if action == "play" and cue is not None:
                 voice = _Voice(cue, self._pcm[cue], self._scaled_at(cue, gain))
                 if cue.is_voice:
@@ -133,6 +135,7 @@ class Mixer:
             elif action == "stop_all":
                 self._voice = None
                 self._sounds = []
+            self._commands.popleft()
 
     def _scaled_at(self, cue: Cue, gain: int) -> _Scaled | None:
         if gain == UNITY:

@@ -164,3 +164,25 @@ def test_trailing_digital_silence_is_cut_to_what_is_kept() -> None:
     untrimmed = mixer(pip=array("h", [7] + [0] * 9))
     untrimmed.play(Cue.COUNTDOWN, 1.0)
     assert len(untrimmed.render(100)) == 10
+
+
+def test_a_cue_being_taken_up_counts_as_sounding_throughout() -> None:
+    """Another thread deciding whether to pause the stream must never see a queued cue as
+    neither queued nor sounding, even in the middle of the audio thread taking it up."""
+    m = mixer(pip=tone(1000, 100), drive=tone(100, 100))
+    seen: list[bool] = []
+    take_up = m._scaled_at
+
+    def watched(cue: Cue, gain: int) -> object:
+        seen.append(m.sounding)  # the moment the watcher may look, between queue and mix
+        return take_up(cue, gain)
+
+    m._scaled_at = watched  # type: ignore[method-assign,assignment]
+    m.play(Cue.COUNTDOWN, 0.5)
+    assert len(m.render(10)) == 10
+    for _ in range(10):
+        m.render(10)  # the pip plays out
+    assert not m.sounding
+    m.play(Cue.VOICE_DRIVE, 0.5)
+    assert len(m.render(10)) == 10
+    assert seen == [True, True]
