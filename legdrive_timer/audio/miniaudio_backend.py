@@ -18,9 +18,11 @@ PipeWire's session.suspend-timeout-seconds: 5 s by default), and waking it takes
 hundreds of milliseconds, so the first cue after a long silence would start late or lose
 its beginning. The planner says when the next scheduled cue is due (`expect`); when the
 stream will have been paused long enough for the device to fall asleep, the stream starts
-again `WAKE_LEAD_MS` before the cue and plays silence until it, so the device is running
-when the cue's first sample is due. Cues nobody scheduled (the test sound) start the
-stream as they come.
+again `WAKE_LEAD_MS` before the cue and plays silence until the device has taken
+`QUIET_MS` of it (it is running then), and pauses as after a cue. The server keeps the
+woken device running for its suspend time (seconds) after that, so when the cue's first
+sample is due the device runs and the paused stream restarts on it at once. Cues nobody
+scheduled (the test sound) start the stream as they come.
 
 A watcher thread looks after the device: while the stream runs it looks every `WATCH_S`
 seconds, and a stream that stopped pulling samples (unplugged, sound server gone) is closed
@@ -81,10 +83,8 @@ than a sound server takes to wake a sleeping device (tens to hundreds of millise
 ASLEEP_AFTER_S = 1.0
 """A stream paused at least this long before its next cue is woken ahead of it: the
 shortest time after which a sound server may have put the device to sleep (the defaults
-are 5 s; this also covers a server set to 1 s). Shorter pauses cost no silence at all."""
-WAKE_GRACE_S = 0.1
-"""A stream woken for a cue keeps running until this long after the cue was due, then
-pauses as usual once quiet (a cue that never came, a session paused meanwhile)."""
+are 5 s; this also covers a server set to 1 s, which still keeps a device it just woke
+running past the cue, `WAKE_LEAD_MS` later). Shorter pauses cost nothing."""
 APP_NAME = "Legdrive Timer"
 
 
@@ -233,8 +233,6 @@ class MiniaudioBackend(_Status):
         self._paused_at = 0.0
         self._due: float | None = None
         """When the next scheduled cue is due (`expect`), on `clock`."""
-        self._hold_until: float | None = None
-        """A stream woken ahead of a cue keeps running until then."""
         self._last_sound = 0.0
         self._last_block = (0, 0.0)
         self._period_ms = period_ms
@@ -368,7 +366,6 @@ class MiniaudioBackend(_Status):
             self._fail(NO_DEVICE)
         self._running = False
         self._paused_at = self._clock()
-        self._hold_until = None
 
     def _close_device(self) -> None:
         with self._device_lock:
@@ -420,14 +417,11 @@ class MiniaudioBackend(_Status):
             return next_retry
         if not self._running:
             wake_at, due = self._wake_at(), self._due
-            # The device may be asleep: wake it now, so that it runs when the cue's first
-            # sample is due. Silence costs no mixing; the stream pauses as usual once the
-            # cue has played.
-            woken = (
-                wake_at is not None and due is not None and wake_at <= now < due
-            ) and self._start_stream()
-            if woken and due is not None:
-                self._hold_until = due + WAKE_GRACE_S
+            if wake_at is not None and due is not None and wake_at <= now < due:
+                # The device may be asleep: wake it now, so that it runs when the cue's
+                # first sample is due. The stream plays silence (nothing is mixed) and
+                # pauses again once the device has taken `QUIET_MS` of it.
+                self._start_stream()
             return next_retry
         if mixer.sounding:
             self._last_sound = now
@@ -443,11 +437,7 @@ class MiniaudioBackend(_Status):
             self._close_device()
             self._fail(NO_DEVICE)
             next_retry = now + self._retry_s
-        elif (
-            not mixer.sounding
-            and (self._quiet.is_set() or now - self._last_sound > self._idle_s)
-            and (self._hold_until is None or now >= self._hold_until)
-        ):
+        elif not mixer.sounding and (self._quiet.is_set() or now - self._last_sound > self._idle_s):
             # Under the lock: a cue queued meanwhile makes `sounding` true, or its `play`
             # waits for the lock and restarts the paused stream.
             self._pause_stream()

@@ -146,7 +146,8 @@ LONG_SILENCE = ("hiit", {"work_s": 8, "rest_s": 1, "rounds": 1, "prep_s": 0})
 def test_the_first_cue_after_a_long_silence_finds_the_sink_awake(tmp_path: Path) -> None:
     """The server suspends the idle sink (module-suspend-on-idle, 1 s) during the silence,
     as desktops do (after 5 s). The stream wakes it ahead of the countdown: the sink plays
-    again well before the cue, and the cue is heard within 10 ms of when it was asked for."""
+    again well before the cue and stays awake for it, and the cue is heard within 10 ms
+    of when it was asked for."""
     capture = _pulse(tmp_path, suspend_idle_s=1)
     try:
         capture.start_recording()
@@ -170,6 +171,12 @@ def test_the_first_cue_after_a_long_silence_finds_the_sink_awake(tmp_path: Path)
     woke = [t for t in capture.wakes() if asleep[0] < t <= silence_end.onset_s]
     assert woke, "the sink did not wake for the cue"
     assert silence_end.onset_s - woke[0] >= 0.2, "the sink woke only with the cue"
+    # The stream paused again soon after the wake, and the sink stayed awake for the cue.
+    assert not [
+        t
+        for t, state in capture.sink_states
+        if woke[0] < t < silence_end.onset_s and state == "SUSPENDED"
+    ]
     assert silence_end.error_ms <= 10
 
 

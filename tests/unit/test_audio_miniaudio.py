@@ -365,12 +365,13 @@ def look(backend: MiniaudioBackend, timeouts: list[float | None]) -> None:
     wait_for(lambda: len(timeouts) > looks)
 
 
-def test_a_paused_stream_wakes_ahead_of_a_scheduled_cue_after_a_long_silence(
+def test_a_paused_stream_wakes_the_device_ahead_of_a_scheduled_cue_after_a_long_silence(
     fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
 ) -> None:
     clock = FakeTime()
     backend, timeouts = paused_backend(fake, assets, clock)
     lead = miniaudio_backend.WAKE_LEAD_MS / 1000
+    quiet_frames = 48_000 * miniaudio_backend.QUIET_MS // 1000
     try:
         device = fake.device
         backend.expect(30.0)  # the rest's countdown, 30 s from now
@@ -382,21 +383,18 @@ def test_a_paused_stream_wakes_ahead_of_a_scheduled_cue_after_a_long_silence(
         assert timeouts[-1] == pytest.approx(0.001)
         clock.now += 0.001
         look(backend, timeouts)
-        assert device.running and device.starts == 2  # awake, before the cue
+        assert device.running and device.starts == 2  # the device wakes, before the cue
         assert device.pull(240) == b""  # silence: nothing is computed
-        device.pull(48_000)  # a second of silence, far past quiet: it keeps running
-        clock.now += lead / 2
-        look(backend, timeouts)
         assert device.running
-        clock.now += lead / 2  # the cue is due, and comes
+        # Once the device has taken QUIET_MS of silence it runs: the stream pauses, and the
+        # watcher sleeps until the cue (no second wake for it).
+        device.pull(quiet_frames)
+        wait_for(lambda: not device.running)
+        wait_for(lambda: timeouts[-1] is None)
+        clock.now += lead  # the cue is due, and comes: the stream restarts at once
         backend.play(Cue.COUNTDOWN, 1.0)
-        assert device.starts == 2  # it was running already
+        assert device.running and device.starts == 3
         assert len(device.pull(240)) == 240
-        while device.pull(480):
-            pass  # the cue plays out
-        device.pull(48_000 * miniaudio_backend.QUIET_MS // 1000)
-        clock.now += 0.2
-        wait_for(lambda: not device.running)  # quiet after the cue: paused as usual
     finally:
         backend.close()
 
