@@ -7,11 +7,14 @@ the one reader (`reader.read_json`), size-capped, and merges in bounded transact
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from legdrive_timer.core.history_format import (
+    CSV_COLUMNS,
     HistoryFormatError,
     ImportResult,
     records_from_document,
@@ -82,7 +85,15 @@ def read_import(source: Path) -> ImportResult:
 
     A file that cannot be used at all raises UserFileError (one sentence naming it); a session
     that does not validate is left out and named in the result's `problems`."""
-    document = read_json(source, what="history export", limit=HISTORY_IMPORT_LIMIT)
+    try:
+        document = read_json(source, what="history export", limit=HISTORY_IMPORT_LIMIT)
+    except UserFileError:
+        if _is_csv_export(source):
+            raise UserFileError(
+                f"{describe(source)} is a CSV export, which is for spreadsheets; import the "
+                "JSON export instead (history export --format json)."
+            ) from None
+        raise
     try:
         result = records_from_document(document)
     except HistoryFormatError as error:
@@ -116,6 +127,22 @@ def _until(
                 "The import stopped before its end; import the file again to add the rest."
             )
         yield record
+
+
+def _is_csv_export(source: Path) -> bool:
+    """Whether `source` starts like this app's CSV export (its header row)."""
+    header = ",".join(CSV_COLUMNS[:2]).encode()
+    try:
+        # Never waiting: whatever read_json refused may be a named pipe.
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(header)) == header
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _reason(error: OSError) -> str:

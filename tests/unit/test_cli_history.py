@@ -185,6 +185,10 @@ def test_import_with_one_bad_session_keeps_the_good_ones_and_names_the_bad_one(
         (b'{"format": "legdrive-timer/workout", "version": 1}', "is not a history export"),
         (b'{"format": "legdrive-timer/history", "version": 9, "sessions": []}', "version 9"),
         (b"\xff\xfe\x00binary", "is UTF-16 text; save it as UTF-8."),
+        (
+            b"session_id,workout_id,workout_name\r\nx,hiit,HIIT\r\n",
+            "is a CSV export, which is for spreadsheets; import the JSON export instead",
+        ),
     ],
 )
 def test_an_unreadable_import_file_is_one_line_and_exit_2(
