@@ -5,6 +5,7 @@ locks that tell a session another window records from one whose process died.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
@@ -141,6 +142,10 @@ def connect(
         if problem is not None:
             raise HistoryError(f"{own} {problem}.")
     existed = path.exists()
+    if existed and not os.access(path, os.R_OK):
+        # SQLite would only say "unable to open database file". (A file that can be read
+        # but not written is SQLite's to report: a read-only disk is said as one.)
+        raise HistoryError(f"The history database {path} cannot be opened (permission denied).")
     found = header_version(path) if existed else None
     if found is not None and found > CURRENT_VERSION:
         # Refused before SQLite opens it: even closing a connection can checkpoint a WAL file.

@@ -300,3 +300,21 @@ def test_an_io_error_on_a_full_disk_is_said_as_a_full_disk(
     monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(1 << 20, 1 << 20, 0))
     assert reason(error, tmp_path) == "the disk is full"
     assert reason(error) == "the disk reported an error"  # no folder to look at
+
+
+def test_a_database_the_user_cannot_read_says_permission_denied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "history.sqlite3"
+    HistoryStore.open(db).close()
+    before = db.read_bytes()
+    real_access = os.access
+    # Root reads a chmod 000 file: the check is made to fail as it would for the user.
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == db else real_access(p, mode)
+    )
+    with pytest.raises(HistoryError) as raised:
+        HistoryStore.open(db)
+    assert str(raised.value) == f"The history database {db} cannot be opened (permission denied)."
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite3"]
