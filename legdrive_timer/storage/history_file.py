@@ -147,6 +147,10 @@ def connect(
         # but not written is SQLite's to report: a read-only disk is said as one.)
         raise HistoryError(f"The history database {path} cannot be opened (permission denied).")
     found = header_version(path) if existed else None
+    if existed and found is None and path.stat().st_size > 0:
+        # Not a database at all. SQLite would take some short files (a byte or two) for
+        # an empty one and write a new database over them.
+        raise Unreadable("it is not a database file")
     if found is not None and found > CURRENT_VERSION:
         # Refused before SQLite opens it: even closing a connection can checkpoint a WAL file.
         raise future_error(path, FutureSchemaError(found, CURRENT_VERSION))

@@ -313,3 +313,53 @@ def test_any_argument_is_exit_0_or_one_sentence(
         err = capsys.readouterr().err
     check_outcome(code, err)
     assert snapshot(precious) == before
+
+
+def _database_bytes() -> bytes:
+    """A real history database (two sessions, checkpointed into one file)."""
+    import tempfile
+
+    from legdrive_timer.storage.history import HistoryStore
+
+    with tempfile.TemporaryDirectory() as where:
+        path = Path(where) / "history.sqlite3"
+        with HistoryStore.open(path) as store:
+            store.merge([sample("one"), measured("two")])
+        return path.read_bytes()
+
+
+DATABASE = _database_bytes()
+
+
+def damaged_database() -> st.SearchStrategy[bytes]:
+    """The real database with random bytes overwritten, cut short, or random bytes after a
+    valid SQLite header."""
+    overwrite = st.builds(
+        lambda at, junk: DATABASE[:at] + junk + DATABASE[at + len(junk) :],
+        st.integers(0, len(DATABASE) - 1),
+        st.binary(min_size=1, max_size=64),
+    )
+    cut = st.integers(0, len(DATABASE) - 1).map(lambda n: DATABASE[:n])
+    header = st.binary(max_size=2000).map(lambda b: DATABASE[:100] + b)
+    return overwrite | cut | header | st.binary(max_size=300)
+
+
+@FUZZ
+@given(content=damaged_database())
+def test_a_history_database_of_anything_opens_or_is_one_sentence_and_kept(
+    folder: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    """The database is the app's file, but a disk or a copy can damage it: `history list`
+    either lists, or says one sentence, and the damaged bytes are kept (in place or moved
+    aside), never deleted."""
+    data, precious, _ = fresh(folder, "history.sqlite3")
+    data.mkdir()
+    (data / "history.sqlite3").write_bytes(content)
+    before = snapshot(precious)
+    code, _, err = cli(capsys, "history", "list", "--data-dir", str(data))
+    assert "Traceback" not in err
+    assert code in (0, 2), (code, err)
+    assert len([line for line in err.splitlines() if line]) <= 1, err
+    kept = [p for p in data.iterdir() if p.is_file() and p.read_bytes() == content]
+    assert kept or content == b"", sorted(p.name for p in data.iterdir())
+    assert snapshot(precious) == before
