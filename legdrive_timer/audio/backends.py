@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import mmap
+import os
 import queue
 import threading
 import time
@@ -19,7 +21,7 @@ import wave
 from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from legdrive_timer.audio.cues import Cue, CueAsset
 
@@ -130,18 +132,57 @@ class SilentBackend(_Status):
 
 @dataclass(frozen=True)
 class _Pcm:
-    samples: array[int]
+    samples: memoryview
+    """16-bit samples ("h"), mapped from the file: see `_read_pcm`."""
     channels: int
     rate: int
+    sound_end: int
+    """Samples up to and including the last one that is not silent."""
+
+    def trimmed(self, keep_silence: int) -> memoryview:
+        """The samples up to `keep_silence` samples after the last sound (a view)."""
+        return self.samples[: min(len(self.samples), self.sound_end + keep_silence)]
 
 
 def _read_pcm(asset: CueAsset) -> _Pcm:
-    with wave.open(str(asset.path), "rb") as wav:
-        if wav.getsampwidth() != 2:
-            raise wave.Error(f"{asset.cue.relative_path} is not 16-bit")
-        samples = array("h")
-        samples.frombytes(wav.readframes(wav.getnframes()))
-        return _Pcm(samples, wav.getnchannels(), wav.getframerate())
+    """A cue's samples as a view of its file mapped into memory, not a copy.
+
+    A page of a mapped file becomes part of the app's memory when it is first read, so a
+    sound's samples arrive when it first plays (from the system's file cache, which
+    `MADV_WILLNEED` fills now), not at start, and a start holds none of the 1.4 MB of cues
+    and voice lines. The trailing silence is found by reading the file's end, which maps
+    nothing.
+    """
+    with asset.path.open("rb") as file:
+        with wave.open(file, "rb") as wav:
+            if wav.getsampwidth() != 2:
+                raise wave.Error(f"{asset.cue.relative_path} is not 16-bit")
+            channels, rate = wav.getnchannels(), wav.getframerate()
+            size = wav.getnframes() * channels * 2
+            start = file.tell()  # the header has been read: the samples begin here
+        file_size = os.fstat(file.fileno()).st_size
+        size = max(0, min(size, file_size - start)) // 2 * 2  # a short file: what is there
+        sound_end = _last_sound(file, start, size) // 2
+        if size == 0:
+            return _Pcm(memoryview(array("h")), channels, rate, 0)
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    if hasattr(mapped, "madvise") and hasattr(mmap, "MADV_WILLNEED"):
+        mapped.madvise(mmap.MADV_WILLNEED)
+    return _Pcm(memoryview(mapped)[start : start + size].cast("h"), channels, rate, sound_end)
+
+
+def _last_sound(file: BinaryIO, start: int, size: int, chunk: int = 8192) -> int:
+    """Bytes from `start` up to the end of the last 16-bit sample that is not zero,
+    reading the file backwards from `start + size`."""
+    end = start + size
+    while end > start:
+        begin = max(start, end - chunk)
+        file.seek(begin)
+        data = file.read(end - begin).rstrip(b"\0")
+        if data:
+            return (begin + len(data) - start + 1) // 2 * 2
+        end = begin
+    return 0
 
 
 def _scaled(pcm: _Pcm, volume: float) -> bytes:

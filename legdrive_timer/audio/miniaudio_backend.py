@@ -275,9 +275,7 @@ class MiniaudioBackend(_Status):
         if odd:
             self._fail(f"the sound file {odd[0]} is not 48 kHz mono")
             return
-        self._mixer = Mixer(
-            {cue: p.samples for cue, p in pcm.items()}, keep_silence=RATE * TAIL_MS // 1000
-        )
+        self._mixer = Mixer({cue: p.trimmed(RATE * TAIL_MS // 1000) for cue, p in pcm.items()})
         self._open()
         self._watcher = threading.Thread(target=self._watch, name="sound-device", daemon=True)
         self._watcher.start()

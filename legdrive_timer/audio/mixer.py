@@ -63,11 +63,10 @@ _Command = tuple[str, Cue | None, int]
 
 
 class Mixer:
-    def __init__(self, pcm: Mapping[Cue, array[int]], *, keep_silence: int | None = None) -> None:
-        """`pcm`: every cue's samples, mono 16-bit at the device's rate. With
-        `keep_silence`, a cue's trailing digital silence is cut to that many samples: the
-        stream can pause sooner after it (the files end in about 90 ms of zeros)."""
-        self._pcm = {cue: _trim(memoryview(samples), keep_silence) for cue, samples in pcm.items()}
+    def __init__(self, pcm: Mapping[Cue, array[int] | memoryview]) -> None:
+        """`pcm`: every cue's samples, mono 16-bit at the device's rate (arrays or views of
+        them, never copied)."""
+        self._pcm = {cue: memoryview(samples) for cue, samples in pcm.items()}
         self._scaled: dict[Cue, _Scaled] = {}
         """Each cue at the volume it last played at (the audio thread's alone)."""
         self._commands: deque[_Command] = deque()
@@ -176,17 +175,6 @@ class Mixer:
             gain = FULL_SCALE * UNITY // peak
         self._limiter = gain
         return array("h", mixed if gain == UNITY else _scale(mixed, gain))
-
-
-def _trim(samples: memoryview, keep_silence: int | None) -> memoryview:
-    """`samples` up to `keep_silence` samples after the last one that is not zero (a view:
-    nothing copied)."""
-    if keep_silence is None:
-        return samples
-    window = 2 * min(len(samples), keep_silence + 48_000)
-    tail = samples.cast("B")[-window:] if window else b""
-    zeros = (len(tail) - len(bytes(tail).rstrip(b"\0"))) // 2
-    return samples[: len(samples) - max(0, zeros - keep_silence)]
 
 
 def _scale(samples: Iterable[int], gain: int) -> Iterable[int]:

@@ -146,26 +146,6 @@ def test_a_cue_stopped_part_way_keeps_what_was_scaled() -> None:
     assert isinstance(whole, memoryview) and list(whole) == list(range(0, 50, 5))
 
 
-def test_trailing_digital_silence_is_cut_to_what_is_kept() -> None:
-    m = Mixer(
-        {
-            Cue.COUNTDOWN: array("h", [5, 0, 1] + [0] * 50),
-            Cue.WORK_START: array("h", [0] * 4),
-            Cue.VOICE_DRIVE: array("h", [256, 0, 0]),
-        },
-        keep_silence=2,
-    )
-    m.play(Cue.COUNTDOWN, 1.0)
-    assert list(m.render(100)) == [5, 0, 1, 0, 0]  # the last sound, then two zeros
-    m.play(Cue.WORK_START, 1.0)
-    assert list(m.render(100)) == [0, 0]
-    m.play(Cue.VOICE_DRIVE, 1.0)
-    assert list(m.render(100)) == [256, 0, 0]  # nothing to cut: a zero low byte is sound
-    untrimmed = mixer(pip=array("h", [7] + [0] * 9))
-    untrimmed.play(Cue.COUNTDOWN, 1.0)
-    assert len(untrimmed.render(100)) == 10
-
-
 def test_a_cue_being_taken_up_counts_as_sounding_throughout() -> None:
     """Another thread deciding whether to pause the stream must never see a queued cue as
     neither queued nor sounding, even in the middle of the audio thread taking it up."""
