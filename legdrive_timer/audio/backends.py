@@ -10,7 +10,6 @@ which may be called from a worker thread.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import mmap
 import os
@@ -194,9 +193,6 @@ def _scaled(pcm: _Pcm, volume: float) -> bytes:
 
 
 ALSA_LIBRARY = "libasound.so.2"
-_ALSA_ERROR_HANDLER = ctypes.CFUNCTYPE(
-    None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
-)
 
 
 @functools.cache
@@ -207,7 +203,10 @@ def _quiet_alsa() -> Any:
     libasound holds one handler for the whole process, so it is made once and the cache
     keeps it alive for good: a handler owned by a backend would leave libasound calling
     freed memory once that backend is dropped (`auto` drops the backends it does not
-    keep), which crashed the next ALSA error."""
+    keep), which crashed the next ALSA error. ctypes is loaded here, not at start: the
+    miniaudio engine needs this only where libasound is used."""
+    import ctypes
+
     try:
         # By its soname first: find_library runs `ldconfig -p` in a child process.
         lib = ctypes.CDLL(ALSA_LIBRARY)
@@ -222,7 +221,10 @@ def _quiet_alsa() -> Any:
         except OSError:
             return None
     try:
-        handler = _ALSA_ERROR_HANDLER(lambda *_args: None)
+        handler_type = ctypes.CFUNCTYPE(
+            None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+        )
+        handler = handler_type(lambda *_args: None)
         lib.snd_lib_error_set_handler(handler)
     except (OSError, AttributeError):
         return None

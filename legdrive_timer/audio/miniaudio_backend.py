@@ -34,6 +34,7 @@ device for the next scheduled cue.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import sys
@@ -265,7 +266,6 @@ class MiniaudioBackend(_Status):
             self._fail(f"the miniaudio module could not be loaded ({error})")
             return
         self._ma = miniaudio
-        self._alsa_handler = _quiet_alsa()
         try:
             pcm = {cue: _read_pcm(asset) for cue, asset in assets.items()}
         except (OSError, EOFError, wave.Error) as error:
@@ -290,18 +290,11 @@ class MiniaudioBackend(_Status):
             self._close_device()
             device_id = None
             if self._device_name is not None:
+                self._quiet_alsa()
                 device_id = dict(playback_devices(ma)).get(self._device_name)
             mixer.stop_all()
             try:
-                device = ma.PlaybackDevice(
-                    output_format=ma.SampleFormat.SIGNED16,
-                    nchannels=1,
-                    sample_rate=RATE,
-                    buffersize_msec=self._period_ms,
-                    device_id=device_id,
-                    callback_periods=PERIODS,
-                    app_name=APP_NAME,
-                )
+                device = self._new_device(ma, device_id)
             except ma.MiniaudioError as error:
                 self._fail(_reason(error, ma))
                 return
@@ -314,6 +307,31 @@ class MiniaudioBackend(_Status):
             # the session; the watcher pauses it again once it has been idle.
             if self._start_stream():
                 self._ok()
+
+    def _new_device(self, ma: Any, device_id: Any) -> Any:
+        """A playback device of the first of the system's audio backends that has one, in
+        miniaudio's order. On Linux PulseAudio (or PipeWire's server for it) is asked alone
+        first: where it answers, as on most desktops, libasound is never loaded (with
+        ctypes to quiet it, about 0.6 MiB of memory at start). Only when it does not are
+        the others asked, with libasound's error printing quieted."""
+        config: dict[str, Any] = {
+            "output_format": ma.SampleFormat.SIGNED16,
+            "nchannels": 1,
+            "sample_rate": RATE,
+            "buffersize_msec": self._period_ms,
+            "device_id": device_id,
+            "callback_periods": PERIODS,
+            "app_name": APP_NAME,
+        }
+        if sys.platform.startswith("linux"):
+            with contextlib.suppress(ma.MiniaudioError):
+                return ma.PlaybackDevice(backends=[ma.Backend.PULSEAUDIO], **config)
+        self._quiet_alsa()
+        return ma.PlaybackDevice(**config)
+
+    def _quiet_alsa(self) -> None:
+        if self._alsa_handler is None:
+            self._alsa_handler = _quiet_alsa()
 
     def _start_stream(self) -> bool:
         """Let the device pull from the mixer again; False (and reported) if it cannot."""
@@ -480,6 +498,7 @@ class MiniaudioBackend(_Status):
     def devices(self) -> list[str]:
         if self._ma is None:
             return []
+        self._quiet_alsa()
         return [name for name, _id in playback_devices(self._ma)]
 
     def set_device(self, name: str | None) -> None:

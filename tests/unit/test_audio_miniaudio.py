@@ -29,11 +29,17 @@ class FakeMiniaudio(types.ModuleType):
     class SampleFormat(Enum):
         SIGNED16 = 2
 
+    class Backend(Enum):
+        PULSEAUDIO = 7
+        ALSA = 8
+
     def __init__(self) -> None:
         super().__init__("miniaudio")
         self.plugged = False
         self.realtime = False
         self.backend = "PulseAudio"
+        self.servers: set[str] | None = None
+        """The system's audio backends that answer while plugged (None: any asked)."""
         self.opened: list[dict[str, Any]] = []
         self.lib = types.SimpleNamespace(
             MA_NO_DEVICE=-204, MA_NO_BACKEND=-203, MA_FAILED_TO_OPEN_BACKEND_DEVICE=-401
@@ -44,6 +50,9 @@ class FakeMiniaudio(types.ModuleType):
             def __init__(self, **config: Any) -> None:
                 if not module.plugged:
                     raise module.MiniaudioError("failed to init device", -401)
+                asked = config.get("backends") or list(module.Backend)
+                if module.servers is not None and not module.servers & {b.name for b in asked}:
+                    raise module.MiniaudioError("cannot init context", -203)
                 module.opened.append(config)
                 self.backend = module.backend
                 self.stop_callback: Any = None
@@ -129,6 +138,31 @@ def test_opens_a_small_buffer_once_and_plays_through_the_mixer(
     finally:
         backend.close()
     assert fake.device.closed
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PulseAudio and ALSA")
+def test_libasound_is_quieted_only_when_pulseaudio_does_not_answer(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quieted: list[bool] = []
+    monkeypatch.setattr(miniaudio_backend, "_quiet_alsa", lambda: quieted.append(True) or object())
+    fake.plugged = True
+    backend = MiniaudioBackend()
+    backend.load(assets)
+    backend.close()
+    assert fake.opened[-1]["backends"] == [FakeMiniaudio.Backend.PULSEAUDIO]
+    assert quieted == []  # libasound never loaded, nor ctypes
+
+    fake.servers = {"ALSA"}
+    fake.backend = "ALSA"
+    backend = MiniaudioBackend()
+    backend.load(assets)
+    try:
+        assert backend.available and backend.backend == "ALSA"
+        assert "backends" not in fake.opened[-1]  # all of them, in miniaudio's order
+        assert quieted == [True]
+    finally:
+        backend.close()
 
 
 def test_no_device_is_reported_and_sound_returns_with_one(
