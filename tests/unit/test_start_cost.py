@@ -5,6 +5,7 @@ Each check runs in a fresh interpreter, since this one has imported everything a
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -63,6 +64,45 @@ def test_a_module_that_uses_a_stand_in_while_loading_is_imported_plainly(tmp_pat
         """
     )
     assert out.strip() == "&lt; module urllib.request"
+
+
+def test_a_module_loads_as_if_what_it_imports_if_it_can_were_missing(tmp_path: Path) -> None:
+    (tmp_path / "optional_dep.py").write_text("LOADED = True\n")
+    (tmp_path / "uses_it.py").write_text(
+        "try:\n    import optional_dep\nexcept ImportError:\n    optional_dep = None\n"
+    )
+    out = run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from legdrive_timer.audio.miniaudio_backend import import_without
+
+        module = import_without("uses_it", (), optional=("optional_dep",))
+        print(module.optional_dep, "optional_dep" in sys.modules)
+        import optional_dep  # and whoever needs it later imports it as usual
+
+        print(optional_dep.LOADED)
+        """
+    )
+    assert out.split() == ["None", "False", "True"]
+
+
+def test_the_sound_engine_loads_without_numpy_where_numpy_is_installed() -> None:
+    if importlib.util.find_spec("numpy") is None:
+        pytest.skip("numpy is not installed (the coach extra brings it)")
+    out = run_python(
+        """
+        import sys
+        from legdrive_timer.audio.miniaudio_backend import import_miniaudio
+
+        miniaudio = import_miniaudio()
+        print(miniaudio.numpy, "numpy" in sys.modules)
+        import numpy
+
+        print(numpy.zeros(2).sum())
+        """
+    )
+    assert out.split() == ["None", "False", "0.0"]
 
 
 def test_the_sound_engine_is_imported_once() -> None:
