@@ -76,6 +76,10 @@ IDLE_S = 0.5
 """A running stream that has not reported quiet pauses after this long without a sound."""
 STALL_S = 1.0
 """A running stream that pulled nothing for this long has lost its device."""
+START_STALL_S = 3.0
+"""A stream just started that has pulled nothing yet is lost only after this long: a sound
+server may take a while to resume a sleeping device (a Bluetooth link: a second or two; a
+PulseAudio null sink with nobody recording it: up to its 2 s idle latency)."""
 RETRY_S = 1.5
 """While there is no device, how often to try to open one."""
 WAKE_LEAD_MS = 400
@@ -251,6 +255,8 @@ class MiniaudioBackend(_Status):
         """When the next scheduled cue is due (`expect`), on `clock`."""
         self._last_sound = 0.0
         self._last_block = (0, 0.0)
+        self._start_block = 0
+        """`blocks_rendered` when the stream last started."""
         self._period_ms = period_ms
         self._ma: Any = None
         self._mixer: Mixer | None = None
@@ -369,6 +375,7 @@ class MiniaudioBackend(_Status):
         self._running = True
         now = self._clock()
         self._last_block = (mixer.blocks_rendered, now)
+        self._start_block = mixer.blocks_rendered
         self._last_sound = now
         self._wake.set()  # the watcher sleeps while the stream is paused: watch it again
         return True
@@ -463,7 +470,9 @@ class MiniaudioBackend(_Status):
             log.info("the sound server suspended the device; starting the stream again")
             self._running = False
             self._start_stream()
-        elif self._stopped.is_set() or now - self._last_block[1] > STALL_S:
+        elif self._stopped.is_set() or now - self._last_block[1] > (
+            START_STALL_S if count == self._start_block else STALL_S
+        ):
             log.info("the audio device stopped; looking for one again")
             self._close_device()
             self._fail(NO_DEVICE)

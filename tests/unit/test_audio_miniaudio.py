@@ -487,3 +487,28 @@ def test_a_sink_suspended_under_a_running_stream_is_started_again(
         assert changes == [True]
     finally:
         backend.close()
+
+
+def test_a_device_slow_to_resume_is_given_time_before_it_counts_as_lost(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    """A stream restarted on a device the server must first wake pulls nothing for a while:
+    that is not a lost device (a Bluetooth link takes a second or two). Once it has pulled,
+    a second without pulling is."""
+    clock = FakeTime()
+    backend, timeouts = paused_backend(fake, assets, clock)
+    try:
+        device = fake.device
+        backend.play(Cue.COUNTDOWN, 1.0)  # restarts the stream; the device is slow to resume
+        assert device.running and device.starts == 2
+        clock.now += 2.0
+        look(backend, timeouts)
+        assert backend.available and not device.closed
+        assert len(device.pull(240)) == 240  # awake at last: the cue
+        clock.now += 0.5
+        look(backend, timeouts)
+        clock.now += 1.1  # then nothing pulled for more than a second: lost
+        look(backend, timeouts)
+        assert not backend.available and device.closed
+    finally:
+        backend.close()
