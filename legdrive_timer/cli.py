@@ -447,13 +447,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _command(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostics) -> int:
     try:
-        if args.command == "workouts":
-            return _workouts(args, paths)
-        if args.command == "history":
-            return _history(args, paths)
-        if args.command == "coach":
-            return _coach(args)
-        return _open_window(args, paths, diagnostics)
+        status = _run_command(args, paths, diagnostics)
+        # Into a pipe, output waits in a buffer: a reader that has gone away shows here,
+        # not at exit, where Python would print "Exception ignored ... BrokenPipeError".
+        sys.stdout.flush()
+        return status
     except (WorkoutError, UserError) as error:
         print(f"{PROG}: {sentence(str(error))}", file=sys.stderr)
         return EXIT_USAGE
@@ -469,3 +467,13 @@ def _command(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostic
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _run_command(args: argparse.Namespace, paths: DataPaths, diagnostics: Diagnostics) -> int:
+    if args.command == "workouts":
+        return _workouts(args, paths)
+    if args.command == "history":
+        return _history(args, paths)
+    if args.command == "coach":
+        return _coach(args)
+    return _open_window(args, paths, diagnostics)

@@ -56,7 +56,12 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
             stdout=write_end,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, "LEGDRIVE_TIMER_HOME": str(tmp_path)},
+            # Buffered, as in a person's shell: unbuffered output would fail at the write
+            # (and be caught there) instead of at exit.
+            env={
+                **{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+                "LEGDRIVE_TIMER_HOME": str(tmp_path),
+            },
             check=False,
         )
     finally:
