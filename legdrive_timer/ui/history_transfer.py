@@ -2,9 +2,11 @@
 
 Reading a history file (a network folder, a slow disk, tens of megabytes of JSON) and
 merging it into the database, or writing an export, can take seconds: done on the window's
-thread they would freeze it. A `Transfers` runs one such job at a time on a thread of its
-own pool and hands the outcome back on the window's thread through a queued signal: the
-result, or one sentence saying what went wrong. The jobs are the same functions the command
+thread they would freeze it. A `Transfers` runs one such job at a time on a worker thread
+and hands the outcome back on the window's thread through a queued signal: the result, or
+one sentence saying what went wrong. The worker is a daemon thread rather than a Qt pool's:
+a read that a dead network share holds up for good must not hold up the app's exit too (a
+QThreadPool waits for its threads when it is destroyed). The jobs are the same functions the command
 line calls synchronously (`storage.history_io`); the store serialises its own connection.
 """
 
@@ -17,7 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from legdrive_timer.errors import UserError
 
@@ -53,9 +55,7 @@ class Transfers(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._pool.setExpiryTimeout(1000)  # no idle thread kept for long
+        self._worker: threading.Thread | None = None
         self._stop = threading.Event()
         self._running: tuple[int, str] | None = None
         self._count = 0
@@ -90,14 +90,20 @@ class Transfers(QObject):
             with contextlib.suppress(RuntimeError):
                 outcome.emit(number, name, ok, result)
 
-        self._pool.start(QRunnable.create(work))
+        self._worker = threading.Thread(target=work, name=f"history-{name}", daemon=True)
+        self._worker.start()
         return True
 
     def stop(self, timeout_ms: int = 5000) -> bool:
         """Ask the running job to stop at its next step and wait for it, up to `timeout_ms`;
         whether it has ended. A read that the system holds up is left to end on its own."""
         self._stop.set()
-        return self._pool.waitForDone(timeout_ms)
+        if self._worker is not None:
+            self._worker.join(timeout_ms / 1000)
+            if self._worker.is_alive():
+                return False
+            self._worker = None
+        return True
 
     def _deliver(self, number: int, name: str, ok: bool, result: object) -> None:
         if self._running is None or self._running[0] != number:

@@ -198,3 +198,44 @@ def test_an_import_stopped_between_chunks_keeps_what_it_merged(
         assert store.count_sessions() == 4
         again = history_io.merge_import(store, result)
         assert (again.added, again.present) == (2, 4)
+
+
+def test_the_app_exits_although_a_read_never_ends(tmp_path: Path) -> None:
+    """A read that a dead network share holds up for good: closing gives up on it after
+    its wait, and the process still ends (in a subprocess: a hang must fail, not stall)."""
+    import subprocess
+    import sys
+
+    script = f"""
+import threading
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from legdrive_timer.storage.history import HistoryStore
+from legdrive_timer.ui import history_view
+from legdrive_timer.ui.history_view import HistoryView
+
+app = QApplication([])
+never, started = threading.Event(), threading.Event()
+
+def stuck(path):
+    started.set()
+    never.wait()
+
+history_view.read_import = stuck
+store = HistoryStore.open(Path({str(tmp_path)!r}) / "history.sqlite3")
+view = HistoryView(store, ask_open=lambda *_: Path("backup.json"))
+view.import_history()
+assert started.wait(10)
+assert not view.stop_transfers(100)
+store.close()
+del view
+app.processEvents()
+print("closed", flush=True)
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "closed\n"
+    assert "Traceback" not in done.stderr
