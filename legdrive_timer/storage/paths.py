@@ -57,12 +57,14 @@ class DataPaths:
         )
 
     def folder_problem(self, *, writable: bool) -> str | None:
-        """One sentence when a folder the app keeps its files in cannot be one (a file, a
-        named pipe, a loop of links), cannot be read, or with `writable` cannot be written;
-        None when each is a folder or is not made yet."""
+        """One sentence when the data or config folder cannot be one (a file, a named pipe,
+        a loop of links) or cannot be read, or with `writable` when the data folder (the
+        history) cannot be written; None when each is a folder or is not made yet.
+
+        The log folder is not asked about: the app goes on without a log (`logs`)."""
         import stat
 
-        for folder in dict.fromkeys((self.data_dir, self.config_dir, self.log_dir)):
+        for folder in dict.fromkeys((self.data_dir, self.config_dir)):
             try:
                 mode = folder.stat().st_mode
             except FileNotFoundError:
@@ -75,7 +77,7 @@ class DataPaths:
                 return f"The data folder {folder} is {what}, not a folder; {_ELSEWHERE}."
             if not os.access(folder, os.R_OK | os.X_OK):
                 return f"The data folder {folder} cannot be read (permission denied); {_ELSEWHERE}."
-            if writable and not os.access(folder, os.W_OK):
+            if writable and folder == self.data_dir and not os.access(folder, os.W_OK):
                 return (
                     f"The data folder {folder} cannot be written (permission denied), so "
                     f"nothing could be saved; {_ELSEWHERE}."

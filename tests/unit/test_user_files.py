@@ -213,6 +213,13 @@ def test_a_data_folder_that_cannot_be_one_is_one_sentence_for_every_command(
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+def test_a_log_folder_that_cannot_be_one_does_not_stop_the_app(tmp_path: Path) -> None:
+    blocked = tmp_path / "logs"
+    blocked.write_text("a file where the log folder should be", encoding="utf-8")
+    paths = DataPaths(data_dir=tmp_path / "data", config_dir=tmp_path / "config", log_dir=blocked)
+    assert paths.folder_problem(writable=True) is None  # said by the log itself, once
+
+
 # -- the writer: exports ----------------------------------------------------------------------
 
 
