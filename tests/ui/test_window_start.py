@@ -494,3 +494,35 @@ def test_a_key_pressed_as_the_start_screen_appears_is_not_lost(data_paths: DataP
     _, focus, title = _start_as_the_launcher(data_paths, "key")
     assert focus == "WorkoutList"
     assert title == "GET READY"
+
+
+def test_each_service_forgets_the_module_sources_read_while_it_loaded(
+    qtbot: QtBot, data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PySide6's import hook reads the source of every module imported after it; what a
+    service's imports left in `linecache` is dropped before the next service loads, so its
+    memory serves the next one."""
+    import linecache
+
+    from legdrive_timer.ui.control.history import HistoryControl
+    from legdrive_timer.ui.control.sound import SoundControl
+
+    open_history, load_sound = HistoryControl.open, SoundControl.load
+    kept_when_sound_loads: list[int] = []
+
+    def history_reading_sources(self: HistoryControl) -> None:
+        open_history(self)
+        linecache.getlines(__file__)  # as the hook does for each module imported
+
+    def sound_reading_sources(self: SoundControl) -> None:
+        kept_when_sound_loads.append(len(linecache.cache))
+        load_sound(self)
+        linecache.getlines(__file__)
+
+    monkeypatch.setattr(HistoryControl, "open", history_reading_sources)
+    monkeypatch.setattr(SoundControl, "load", sound_reading_sources)
+    app = AppController(data_paths, audio="off", defer_services=True)
+    qtbot.addWidget(app.window)
+    app.load_services()
+    assert kept_when_sound_loads == [0]
+    assert __file__ not in linecache.cache
