@@ -127,8 +127,8 @@ def connect(
         if own.is_symlink():
             # SQLite would follow it and write wherever it points (even when it dangles).
             raise HistoryError(
-                f"{own} is a symbolic link; the history is only written to a real file in "
-                "the data folder, so sessions are not saved until it is removed."
+                f"{own} is a symbolic link, and the history is only written to a real file "
+                "in the data folder; remove the link."
             )
     if path.is_dir():
         raise HistoryError(f"{path} is a folder where the history database should be.")
