@@ -318,11 +318,28 @@ class _CloseOnSignals(QObject):
         self._receiver, self._sender = os.pipe()
         os.set_blocking(self._receiver, False)
         os.set_blocking(self._sender, False)
-        signal.set_wakeup_fd(self._sender)
+        self._previous_fd = signal.set_wakeup_fd(self._sender)
         self._notifier = QSocketNotifier(self._receiver, QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
-        for number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(number, self._handle)
+        self._previous = {
+            number: signal.signal(number, self._handle)
+            for number in (signal.SIGTERM, signal.SIGINT)
+        }
+
+    def release(self) -> None:
+        """The handlers as they were before, once the window has run: a caller that goes
+        on in this process (a test run) gets its Ctrl+C back."""
+        import signal
+
+        for number, previous in self._previous.items():
+            if previous is not None:  # None: set outside Python, cannot be put back
+                signal.signal(number, previous)
+        signal.set_wakeup_fd(self._previous_fd)
+        self._notifier.setEnabled(False)
+        for fd in (self._receiver, self._sender):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.deleteLater()
 
     def _drain(self) -> None:
         with contextlib.suppress(OSError):
@@ -463,6 +480,8 @@ def _run_window(
     if diagnostics is not None:
         diagnostics.reporter = _window_reporter(window)
 
+    signals: list[_CloseOnSignals] = []
+
     def after_first_frame() -> None:
         try:
             if diagnostics is not None:
@@ -471,7 +490,7 @@ def _run_window(
                 _log_start()
             _set_window_icon(app)
             if sys.platform != "win32":
-                _CloseOnSignals(app, controller.quit)
+                signals.append(_CloseOnSignals(app, controller.quit))
             if serve_launches:
                 controller.serve_launches()
                 forget_module_sources()
@@ -500,6 +519,8 @@ def _run_window(
     _forget_pending_quit(app)
     with contextlib.suppress(RuntimeError):
         window.close()
+    for handler in signals:  # after the close: a signal during it must not end the process
+        handler.release()
     history = controller.history
     if status == 0 and quit_when_done and (history.problem or history.unsaved_report):
         return 1  # the session is not (all) in the history: said on stderr above

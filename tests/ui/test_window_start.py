@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -287,6 +288,7 @@ def test_the_window_collects_garbage_again_once_it_is_up(
     give_up.setSingleShot(True)
     give_up.timeout.connect(qapp.quit)
     give_up.start(5000)
+    handlers = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
     hold_collection()
     try:
         assert (
@@ -300,6 +302,11 @@ def test_the_window_collects_garbage_again_once_it_is_up(
         gc.unfreeze()
     assert seen == [True]
     _assert_event_loops_run(qtbot)
+    # Ctrl+C is the test run's again, and no signal writes to the window's closed pipe.
+    assert {n: signal.getsignal(n) for n in handlers} == handlers
+    previous_fd = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(previous_fd)
+    assert previous_fd == -1
 
 
 def _assert_event_loops_run(qtbot: QtBot) -> None:
