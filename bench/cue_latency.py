@@ -11,6 +11,7 @@ the server suspends after 1 s idle (module-suspend-on-idle, as desktops do after
 the first cue after each silence, and how long before it the sink was awake again.
 
     python bench/cue_latency.py [--rounds 4] [--runs 3] [--silence-runs 2] [--load]
+                                [--backend miniaudio|simpleaudio]
 
 `--load` keeps both cores busy (one `while True: pass` per core) while it measures.
 Target: p99 within 10 ms of the boundary.
@@ -167,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         "--silence-runs", type=int, default=2, help="sessions with long silences (miniaudio)"
     )
     parser.add_argument("--load", action="store_true", help="keep every core busy meanwhile")
+    parser.add_argument(
+        "--backend", choices=["miniaudio", "simpleaudio"], help="only this one (default: both)"
+    )
     args = parser.parse_args(argv)
     overrides: dict[str, float] = {"work_s": 2, "rest_s": 1, "rounds": args.rounds, "prep_s": 3}
     base = builtin_workout("hiit")
@@ -178,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         backends.append("simpleaudio")
     else:
         print("simpleaudio: skipped (module not installed)")
+    if args.backend is not None:
+        backends = [b for b in backends if b == args.backend]
     burners = []
     if args.load:
         burners = [
