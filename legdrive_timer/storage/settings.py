@@ -13,7 +13,6 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,8 @@ from legdrive_timer.storage.atomic import unused_name, write_text_atomic
 from legdrive_timer.storage.reader import SETTINGS_LIMIT, UserFileError, describe, read_json
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from legdrive_timer.core.overrides import Overrides
 
 FORMAT = "legdrive-timer/settings"
@@ -222,18 +223,23 @@ def _read(path: Path) -> Settings | None:
         raise UserFileError(f"{describe(path)}: {error}.") from None
 
 
-def _move_aside(path: Path, now: Callable[[], datetime]) -> Path:
+def _move_aside(path: Path, now: Callable[[], datetime] | None) -> Path:
+    if now is None:
+        from datetime import datetime  # only for a file that is not valid settings
+
+        now = datetime.now
     target = unused_name(path.parent, f"{path.name}.invalid-{now():%Y%m%dT%H%M%S}")
     path.rename(target)
     return target
 
 
 def load_settings(
-    path: Path, *, now: Callable[[], datetime] = datetime.now
+    path: Path, *, now: Callable[[], datetime] | None = None
 ) -> tuple[Settings, str | None]:
     """The settings in `path`, or the defaults and one sentence saying why not.
 
-    An invalid file is moved aside with a timestamp, so that saving later cannot lose it."""
+    An invalid file is moved aside with a timestamp (`now`, the local time by default), so
+    that saving later cannot lose it."""
     try:
         settings = _read(path)
     except UserFileError as error:
@@ -254,7 +260,7 @@ def load_settings(
 
 
 def save_settings(
-    path: Path, settings: Settings, *, now: Callable[[], datetime] = datetime.now
+    path: Path, settings: Settings, *, now: Callable[[], datetime] | None = None
 ) -> None:
     """Write `settings` atomically. A file on disk that is not valid settings is moved aside
     first; if it cannot be, nothing is written (OSError)."""

@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from legdrive_timer import APP_ID, APP_NAME, __version__
-from legdrive_timer.core.clock import Clock, Scheduler, suspend_aware_ms
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.errors import UserError
 from legdrive_timer.logs import Diagnostics, Reporter, print_to_stderr
@@ -35,6 +34,7 @@ from legdrive_timer.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from legdrive_timer.audio import CueSystem
+    from legdrive_timer.core.clock import Clock, Scheduler
     from legdrive_timer.core.engine import SessionEngine, WallClock
     from legdrive_timer.storage.history import HistoryStore
     from legdrive_timer.storage.journal import SessionJournal
@@ -60,7 +60,7 @@ class AppController(QObject):
         self,
         paths: DataPaths,
         *,
-        clock: Clock = suspend_aware_ms,
+        clock: Clock | None = None,
         scheduler: Scheduler | None = None,
         audio: str | None = None,
         wall_clock: WallClock | None = None,

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDir, QLockFile, QObject
+from PySide6.QtCore import QLockFile, QObject
 
 if TYPE_CHECKING:
     import socket
@@ -171,7 +171,7 @@ class InstanceServer(QObject):
         import socket
         import tempfile
 
-        from PySide6.QtCore import QSocketNotifier
+        from PySide6.QtCore import QDir, QSocketNotifier
 
         path = Path(QDir.tempPath()) / self.name  # where QLocalSocket looks for the name
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

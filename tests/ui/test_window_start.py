@@ -488,6 +488,8 @@ def test_the_first_frame_waits_only_for_what_the_start_screen_shows(
         "legdrive_timer.core.formatting",
         "legdrive_timer.core.workout_format",
         "legdrive_timer.core.overrides",
+        "legdrive_timer.core.clock",
+        "datetime",
         "legdrive_timer.storage.history",
         "legdrive_timer.audio",
         "legdrive_timer.ui.session_view",

@@ -39,7 +39,7 @@ class SessionControl(QObject):
         app: AppParts,
         keep_awake: KeepAwake,
         *,
-        clock: Clock,
+        clock: Clock | None,
         scheduler: Scheduler | None,
         cue_timer_factory: Callable[[], Scheduler] | None,
         wall_clock: WallClock | None,
@@ -54,7 +54,7 @@ class SessionControl(QObject):
             keep_awake.on_unavailable = self._keep_awake_unavailable
         self._keep_awake_notice: str | None = None
         self.sleep_watcher: SleepWatcher | None = None
-        self.clock = clock
+        self._clock = clock
         self._scheduler = scheduler
         self._cue_timer_factory = cue_timer_factory or self._qt_scheduler
         self._wall_clock = wall_clock
@@ -79,6 +79,16 @@ class SessionControl(QObject):
         self._history_timer.timeout.connect(self.hand_over_history)
         app.window.stability_rated.connect(self.rate_stability)
         app.window.reps_corrected.connect(self.correct_reps)
+
+    @property
+    def clock(self) -> Clock:
+        """The engine's clock: the one given, or the system's suspend-aware clock (loaded
+        at the first session, not before the first frame)."""
+        if self._clock is None:
+            from legdrive_timer.core.clock import suspend_aware_ms
+
+            self._clock = suspend_aware_ms
+        return self._clock
 
     @property
     def scheduler(self) -> Scheduler:
