@@ -141,7 +141,10 @@ class Action(QAction):
     """One command bound to its handler on one screen."""
 
     def __init__(self, command: Command, handler: Callable[[], object], parent: QWidget) -> None:
-        super().__init__(command.text, parent)
+        # Not QAction(text, parent): choosing among the overloads builds QIcon's Python enums
+        # (over a hundred theme icons), which the start screen's first frame would wait for.
+        super().__init__(parent)
+        self.setText(command.text)
         self.command = command
         self.accessible_name = command.accessible_name
         self.key_name = command.keys[0]
