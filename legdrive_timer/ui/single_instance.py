@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QLockFile, QObject
 
 if TYPE_CHECKING:
+    import _socket
     import socket
 
     from PySide6.QtCore import QSocketNotifier
@@ -128,7 +129,7 @@ class InstanceServer(QObject):
         self.name = name
         self._handle = handle
         self._server: QLocalServer | None = None
-        self._listener: socket.socket | None = None
+        self._listener: _socket.socket | None = None
         self._listener_notifier: QSocketNotifier | None = None
         self._clients: dict[QSocketNotifier, tuple[socket.socket, bytearray]] = {}
         self.path: Path | None = None
@@ -168,13 +169,17 @@ class InstanceServer(QObject):
     # -- Linux and macOS: a Unix socket ---------------------------------------------------
 
     def _listen_unix(self) -> bool:
-        import socket
+        # The listener is made with `_socket`, the C module that `socket` wraps: `socket`
+        # makes enum classes of every address family, socket type and flag as it loads
+        # (about 0.5 MiB at every start) and the listener needs none of it. The first
+        # launch that connects loads it (`_accept_unix`).
+        import _socket
         import tempfile
 
         from PySide6.QtCore import QDir, QSocketNotifier
 
         path = Path(QDir.tempPath()) / self.name  # where QLocalSocket looks for the name
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         try:
             # Made in a private folder and moved into place once only this user may
             # connect, as QLocalServer's UserAccessOption does: no moment open to others.
@@ -198,12 +203,19 @@ class InstanceServer(QObject):
         return True
 
     def _accept_unix(self) -> None:
+        import socket
+
         from PySide6.QtCore import QSocketNotifier
 
-        assert self._listener is not None
+        listener = self._listener
+        assert listener is not None
+        if not isinstance(listener, socket.socket):
+            # The same socket (and descriptor, which the notifier watches) with `accept`.
+            listener = self._listener = socket.socket(fileno=listener.detach())
+            listener.setblocking(False)
         while True:
             try:
-                connection, _address = self._listener.accept()
+                connection, _address = listener.accept()
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as error:

@@ -57,6 +57,9 @@ def test_a_second_launch_gets_its_reply(qtbot: QtBot, short_tmp: Path) -> None:
         qtbot.waitUntil(lambda: "value" in result, timeout=10_000)
         assert result["value"] == {"status": 0, "message": "got show"}
         assert seen == [{"action": "show"}]
+        again = in_thread(lambda: hand_over("legdrive-timer-test", {"action": "run"}, 5.0))
+        qtbot.waitUntil(lambda: "value" in again, timeout=10_000)
+        assert again["value"] == {"status": 0, "message": "got run"}
     finally:
         server.close()
     assert not server.path.exists()
