@@ -114,8 +114,30 @@ def merge_import(
     records: Iterable[SessionRecord] = result.records
     if stopped is not None:
         records = _until(stopped, result.records)
-    added = store.merge(records)
+    before = store.count_sessions()
+    try:
+        added = store.merge(records)
+    except HistoryError as error:
+        # The chunks merged before the failure stay: say so, and how to add the rest.
+        merged = _count_or_none(store)
+        if not merged or merged <= before:
+            raise
+        done = merged - before
+        noun = "session" if done == 1 else "sessions"
+        why = str(error).rstrip(".")
+        raise HistoryError(
+            f"Imported {done} {noun}, then {why[:1].lower()}{why[1:]}; import the file "
+            "again to add the rest.",
+            transient=error.transient,
+        ) from None
     return ImportOutcome(added, len(result.records) - added, result.problems)
+
+
+def _count_or_none(store: HistoryStore) -> int | None:
+    try:
+        return store.count_sessions()
+    except HistoryError:
+        return None
 
 
 def _until(

@@ -239,3 +239,32 @@ print("closed", flush=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "closed\n"
     assert "Traceback" not in done.stderr
+
+
+def test_an_import_that_fills_the_disk_says_what_it_added_and_how_to_add_the_rest(
+    tmp_path: Path, export_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from legdrive_timer.storage import history_editing
+    from legdrive_timer.storage.history import HistoryError
+
+    monkeypatch.setattr(history_editing, "MERGE_CHUNK", 2)
+    real = HistoryStore._merge_chunk
+    chunks = 0
+
+    def full_at_the_third(self: HistoryStore, records: list[object]) -> int:
+        nonlocal chunks
+        chunks += 1
+        if chunks == 3:
+            raise HistoryError("The history could not be saved (the disk is full).")
+        return real(self, records)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HistoryStore, "_merge_chunk", full_at_the_third)
+    result = history_io.read_import(export_file)
+    with HistoryStore.open(tmp_path / "h.sqlite3") as store:
+        with pytest.raises(HistoryError) as raised:
+            history_io.merge_import(store, result)
+        assert str(raised.value) == (
+            "Imported 4 sessions, then the history could not be saved (the disk is full); "
+            "import the file again to add the rest."
+        )
+        assert store.count_sessions() == 4
