@@ -199,3 +199,26 @@ def test_the_first_instance_listens_without_qtnetwork_or_the_socket_module(
         """
     )
     assert out.split() == ["True", "False", "False"]
+
+
+def test_the_apps_own_modules_are_not_read_by_qts_import_hook() -> None:
+    out = run_python(
+        """
+        import linecache
+        import legdrive_timer.ui.app
+
+        print(sorted(name for name in linecache.cache if "legdrive_timer" in name))
+        """
+    )
+    assert out.strip() == "[]"
+
+
+def test_no_module_of_the_app_switches_a_pyside_feature_on() -> None:
+    """What lets ui/__init__.py mark the app's modules for PySide6's hook unread."""
+    import re
+
+    import legdrive_timer
+
+    root = Path(legdrive_timer.__file__).parent
+    switch = re.compile(r"^\s*(from|import)\s+__feature__", re.MULTILINE)
+    assert [f.name for f in root.rglob("*.py") if switch.search(f.read_text())] == []
