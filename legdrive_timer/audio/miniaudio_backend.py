@@ -82,9 +82,13 @@ server may take a while to resume a sleeping device (a Bluetooth link: a second 
 PulseAudio null sink with nobody recording it: up to its 2 s idle latency)."""
 RETRY_S = 1.5
 """While there is no device, how often to try to open one."""
-WAKE_LEAD_MS = 400
+WAKE_LEAD_MS = 800
 """How long before a scheduled cue a paused stream starts again (playing silence): longer
-than a sound server takes to wake a sleeping device (tens to hundreds of milliseconds)."""
+than a sound server takes to wake a sleeping device (tens to hundreds of milliseconds; a
+laptop's codec resuming from runtime power saving, up to about a second). It costs nothing
+more for being long: the stream pauses again as soon as the device runs, and the server
+keeps the device running for its suspend time (`ASLEEP_AFTER_S` at the least) after that,
+past the cue."""
 ASLEEP_AFTER_S = 1.0
 """A stream paused at least this long before its next cue is woken ahead of it: the
 shortest time after which a sound server may have put the device to sleep (the defaults
