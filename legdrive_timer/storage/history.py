@@ -129,12 +129,13 @@ class HistoryStore(Recording, Editing):
         """Add the sessions kept in the unsaved folder: each replaces its journaled part (a
         running or interrupted session of the same id) or is added; a finished session
         already in the history is left as it is. A file is removed once it is in."""
-        from legdrive_timer.core.history_format import records_from_document
-        from legdrive_timer.storage.reader import HISTORY_IMPORT_LIMIT, read_json
-
         folder = self.unsaved_dir
         if folder.is_symlink() or not folder.is_dir():
             return ()
+        # Only with sessions to add: the export format (and csv) is not loaded at every start.
+        from legdrive_timer.core.history_format import records_from_document
+        from legdrive_timer.storage.reader import HISTORY_IMPORT_LIMIT, read_json
+
         added: list[str] = []
         for file in sorted(folder.glob("*.json")):
             try:

@@ -26,7 +26,6 @@ from datetime import timedelta
 from legdrive_timer.core.digest import sha256_hex
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event, PhaseEnded, SessionEnded, SessionStarted
-from legdrive_timer.core.history_format import records_to_json
 from legdrive_timer.core.records import CoachMeasures, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.storage.atomic import write_text_atomic
 from legdrive_timer.storage.history import (
@@ -332,6 +331,10 @@ class SessionJournal:
 
     def _keep_aside(self, session_ids: list[str], problem: str | None) -> str:
         """Write each unsaved session, as far as the journal knows it, to the unsaved folder."""
+        # Only when sessions could not be saved: the export format (and csv) is not
+        # loaded at every start for it.
+        from legdrive_timer.core.history_format import records_to_json
+
         why = _why(problem)
         folder = self.store.unsaved_dir
         kept: list[str] = []

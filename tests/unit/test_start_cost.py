@@ -222,3 +222,23 @@ def test_no_module_of_the_app_switches_a_pyside_feature_on() -> None:
     root = Path(legdrive_timer.__file__).parent
     switch = re.compile(r"^\s*(from|import)\s+__feature__", re.MULTILINE)
     assert [f.name for f in root.rglob("*.py") if switch.search(f.read_text())] == []
+
+
+def test_opening_the_history_and_its_journal_loads_no_export_format(tmp_path: Path) -> None:
+    """The export format (and csv) is for exports, imports and sessions kept aside: none
+    of them happens at a start with nothing to recover."""
+    out = run_python(
+        f"""
+        import sys
+        from pathlib import Path
+        from legdrive_timer.storage.history import HistoryStore
+        from legdrive_timer.storage.journal import SessionJournal
+
+        store = HistoryStore.open(Path({str(tmp_path / "history.sqlite3")!r}))
+        journal = SessionJournal(store, background=True)
+        print(sorted(m for m in ("csv", "legdrive_timer.core.history_format") if m in sys.modules))
+        journal.close()
+        store.close()
+        """
+    )
+    assert out.strip() == "[]"
