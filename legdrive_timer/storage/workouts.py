@@ -192,7 +192,12 @@ def save_custom_workout(
     _check_inside(workouts_dir, path)
     from legdrive_timer.core import workout_format
 
-    write_text_atomic(path, workout_format.dumps(workout))
+    try:
+        write_text_atomic(path, workout_format.dumps(workout))
+    except OSError as error:  # a full disk, a read-only folder: nothing was written
+        raise WorkoutError(
+            f"the workout could not be saved in {describe(workouts_dir)} ({reason(error)})."
+        ) from None
     return path
 
 

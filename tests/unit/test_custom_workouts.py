@@ -254,3 +254,24 @@ def test_export_keeps_a_copy_of_a_file_it_replaces(tmp_path: Path) -> None:
     assert export_workout(mine(), target)
     assert (tmp_path / "out.json.bak").read_text(encoding="utf-8") == "my notes"
     assert read_workout_file(target) == mine()
+
+
+def test_a_full_disk_when_saving_is_one_sentence_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from legdrive_timer.storage import workouts
+
+    def full(path: Path, text: str) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(workouts, "write_text_atomic", full)
+    folder = tmp_path / "workouts"
+    folder.mkdir()
+    with pytest.raises(WorkoutError) as raised:
+        save_custom_workout(folder, mine())
+    assert str(raised.value) == (
+        f"the workout could not be saved in {folder} (no space left on device)."
+    )
+    assert list(folder.iterdir()) == []
