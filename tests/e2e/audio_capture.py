@@ -430,7 +430,7 @@ class PulseCapture:
             state = fields[-1] if fields else "GONE"
             if state != self.sink_state():
                 self.sink_states.append((stamp, state))
-            time.sleep(0.05)
+            time.sleep(0.1)  # a sleep lasts seconds: ten looks a second see it
 
     def _read(self) -> None:
         assert self._recorder is not None and self._recorder.stdout is not None
