@@ -117,6 +117,7 @@ class CuePlanner:
         self._voice_enabled = enabled
         if not enabled:
             self.silence()
+        self._expect_next()
 
     def attach(self, engine: SessionEngine) -> Callable[[], None]:
         unsubscribe = engine.subscribe(self.on_event)

@@ -408,5 +408,15 @@ def test_nothing_is_expected_while_paused_or_muted() -> None:
     assert rig.recorder.expected[-1][1] is None
     rig.planner.set_muted(False)
     assert rig.recorder.expected[-1][1] == rig.t0 + 75_000
+    rig.h.engine.skip()  # the last phase ends: "Done" is spoken
+    assert rig.recorder.expected[-1][1] is None
     rig.detach()
     assert rig.recorder.expected[-1][1] is None
+
+
+def test_a_queued_voice_line_is_expected_until_the_voice_is_turned_off() -> None:
+    rig = Rig(workout("hiit", work_s=30, rest_s=30, rounds=1, prep_s=0))
+    rig.start()
+    assert rig.recorder.expected[-1] == (rig.t0, rig.t0 + 600)  # "Last round" after "Drive"
+    rig.planner.set_voice(False)
+    assert rig.recorder.expected[-1] == (rig.t0, rig.t0 + 15_000)  # halfway's sound
