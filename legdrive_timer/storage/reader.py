@@ -80,6 +80,10 @@ def read_bytes(path: Path, *, what: str, limit: int) -> bytes:
     problem = not_a_file(info.st_mode, what)
     if problem is not None:
         raise UserFileError(f"{name} {problem}.")
+    if info.st_size > limit:
+        # Said before reading: from a slow network folder, reading up to the limit first
+        # would take as long as an import.
+        raise _too_large(name, what, limit)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     flags |= getattr(os, "O_BINARY", 0)
     try:
@@ -104,11 +108,15 @@ def read_bytes(path: Path, *, what: str, limit: int) -> bytes:
     finally:
         with contextlib.suppress(OSError):
             os.close(fd)
-    if total > limit:
-        raise UserFileError(
-            f"{name} is larger than {_size(limit)}, too large for a {what}; nothing was read."
-        )
+    if total > limit:  # grown since the stat
+        raise _too_large(name, what, limit)
     return b"".join(chunks)
+
+
+def _too_large(name: str, what: str, limit: int) -> UserFileError:
+    return UserFileError(
+        f"{name} is larger than {_size(limit)}, too large for a {what}; nothing was read."
+    )
 
 
 def decode(data: bytes, *, name: str, what: str) -> str:

@@ -68,12 +68,21 @@ def test_a_device_or_a_link_to_one_is_refused(tmp_path: Path, device: str) -> No
             read_bytes(path, what="history export", limit=1000)
 
 
-def test_a_file_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
+def test_a_file_over_the_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     big = tmp_path / "big.json"
     big.write_bytes(b" " * 2001)
     with pytest.raises(UserFileError, match="larger than 2 KiB"):
         read_bytes(big, what="workout file", limit=2000)
     assert read_bytes(big, what="workout file", limit=2001) == b" " * 2001
+    # Refused from its size alone: a file over the limit is never opened.
+    opened: list[object] = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda *a, **k: opened.append(a) or real_open(*a, **k))
+    with pytest.raises(UserFileError, match="larger than 2 KiB"):
+        read_bytes(big, what="workout file", limit=2000)
+    assert opened == []
 
 
 @pytest.mark.parametrize(
