@@ -431,6 +431,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     problem = paths.folder_problem(writable=args.command not in ("workouts", "history", "coach"))
     if problem is not None:
         print(f"{PROG}: {problem}", file=sys.stderr)
+        if args.command in (None, "run"):
+            from legdrive_timer.ui.app import show_start_problem
+
+            show_start_problem(problem)
         return EXIT_USAGE
     diagnostics = Diagnostics(paths.log_file, verbose=getattr(args, "verbose", False))
     diagnostics.install()

@@ -278,6 +278,20 @@ def _window_reporter(window: QWidget | None) -> Reporter:
     return report
 
 
+def show_start_problem(sentence: str) -> None:
+    """A problem that keeps the window from opening, shown where the person who opened it
+    from the desktop (with no terminal to read) looks for the window: one message box."""
+    from PySide6.QtWidgets import QMessageBox
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, sentence)
+    box.setObjectName("start_problem_box")
+    box.exec()
+
+
 def _log_start() -> None:
     import platform
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.logs import Diagnostics
@@ -44,3 +44,21 @@ def test_an_error_in_a_slot_shows_one_sentence_and_the_log_path(
     logged = diagnostics.log_file.read_text()
     assert "in _slot_that_fails" in logged and "inside a slot" in logged
     box.close()
+
+
+def test_a_problem_that_keeps_the_window_shut_is_shown_in_a_box(qtbot: QtBot) -> None:
+    from legdrive_timer.ui.app import show_start_problem
+
+    seen: list[tuple[str, bool]] = []
+
+    def read_and_close() -> None:
+        box = next(
+            w for w in QApplication.topLevelWidgets() if w.objectName() == "start_problem_box"
+        )
+        assert isinstance(box, QMessageBox)
+        seen.append((box.text(), box.isModal()))
+        box.accept()
+
+    QTimer.singleShot(50, read_and_close)
+    show_start_problem("The data folder /x is a file, not a folder; move it away.")
+    assert seen == [("The data folder /x is a file, not a folder; move it away.", True)]

@@ -208,6 +208,8 @@ def test_a_data_folder_that_cannot_be_one_is_one_sentence_for_every_command(
     }[kind]
     window_opened: list[object] = []
     monkeypatch.setattr("legdrive_timer.ui.app.run_app", lambda *a, **k: window_opened.append(a))
+    boxes: list[str] = []
+    monkeypatch.setattr("legdrive_timer.ui.app.show_start_problem", boxes.append)
     commands = [["run", "primer"], ["history", "list"], ["workouts", "list"], []]
     for command in commands:
         code, out, err = run(capsys, *command, "--data-dir", str(folder))
@@ -219,6 +221,8 @@ def test_a_data_folder_that_cannot_be_one_is_one_sentence_for_every_command(
             "data in another folder with --data-dir.\n"
         )
     assert window_opened == []
+    # Opened from the desktop there is no terminal: the window's commands show it in a box.
+    assert boxes == [err.removeprefix("legdrive-timer: ").rstrip("\n")] * 2
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
