@@ -28,6 +28,7 @@ settings.load_profile("shared-machine")
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
+    from legdrive_timer.storage.history import HistoryStore
     from tests.helpers.window import WindowHarness
 
 
@@ -37,6 +38,19 @@ def data_paths(tmp_path: object) -> DataPaths:
 
     assert isinstance(tmp_path, Path)
     return DataPaths.resolve(tmp_path / "data")
+
+
+@pytest.fixture
+def store(tmp_path: object) -> Iterator[HistoryStore]:
+    """An empty history database of the test's own, closed after it."""
+    from pathlib import Path
+
+    from legdrive_timer.storage.history import HistoryStore
+
+    assert isinstance(tmp_path, Path)
+    opened = HistoryStore.open(tmp_path / "history.sqlite3")
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,12 +50,6 @@ def coached(record: SessionRecord, left: CoachMeasures = LEFT) -> SessionRecord:
         for s in record.segments
     )
     return dataclasses.replace(record, segments=segments)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[HistoryStore]:
-    with HistoryStore.open(tmp_path / "history.sqlite3") as opened:
-        yield opened
 
 
 def headers(view: HistoryView) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,8 @@ from legdrive_timer.storage import history_io
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui import history_view
-from legdrive_timer.ui.history_view import HistoryView
 from tests.helpers.window import WindowHarness
-from tests.ui.test_history_view import TODAY, sample_history
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[HistoryStore]:
-    opened = HistoryStore.open(tmp_path / "history.sqlite3")
-    yield opened
-    opened.close()
+from tests.ui.test_history_view import make_view, sample_history
 
 
 @pytest.fixture
@@ -36,13 +27,6 @@ def export_file(tmp_path: Path) -> Path:
     path = tmp_path / "backup.json"
     path.write_text(records_to_json(sample_history()), encoding="utf-8")
     return path
-
-
-def make_view(qtbot: QtBot, store: HistoryStore, **kwargs: object) -> HistoryView:
-    view = HistoryView(store, today=lambda: TODAY, **kwargs)  # type: ignore[arg-type]
-    qtbot.addWidget(view)
-    view.resize(1024, 600)
-    return view
 
 
 class HeldReader:

@@ -145,13 +145,6 @@ def sample_history() -> list[SessionRecord]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[HistoryStore]:
-    opened = HistoryStore.open(tmp_path / "history.sqlite3")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def seeded(store: HistoryStore) -> HistoryStore:
     assert store.merge(sample_history()) == 6
     return store

@@ -271,11 +271,8 @@ def test_the_stream_reports_quiet_once_the_last_cue_has_played_out() -> None:
     assert quiet == [3, 10]  # 30 frames of silence after the block with its last sample
 
 
-def test_the_stream_pauses_when_quiet_and_the_watcher_sleeps_meanwhile(
-    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
-) -> None:
-    fake.plugged = True
-    backend = MiniaudioBackend(watch_s=0.01, idle_s=60)  # only quiet can pause it
+def record_sleeps(backend: MiniaudioBackend) -> list[float | None]:
+    """The timeouts of the backend's watcher's sleeps, in order (None: until woken)."""
     timeouts: list[float | None] = []
 
     class RecordingEvent(threading.Event):
@@ -284,6 +281,15 @@ def test_the_stream_pauses_when_quiet_and_the_watcher_sleeps_meanwhile(
             return super().wait(timeout)
 
     backend._wake = RecordingEvent()
+    return timeouts
+
+
+def test_the_stream_pauses_when_quiet_and_the_watcher_sleeps_meanwhile(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    fake.plugged = True
+    backend = MiniaudioBackend(watch_s=0.01, idle_s=60)  # only quiet can pause it
+    timeouts = record_sleeps(backend)
     backend.load(assets)
     try:
         device = fake.device
@@ -377,14 +383,7 @@ def paused_backend(
     watcher's sleeps are recorded."""
     fake.plugged = True
     backend = MiniaudioBackend(watch_s=0.01, idle_s=60, clock=clock)
-    timeouts: list[float | None] = []
-
-    class RecordingEvent(threading.Event):
-        def wait(self, timeout: float | None = None) -> bool:
-            timeouts.append(timeout)
-            return super().wait(timeout)
-
-    backend._wake = RecordingEvent()
+    timeouts = record_sleeps(backend)
     backend.load(assets)
     fake.device.pull(48_000 * miniaudio_backend.QUIET_MS // 1000)
     wait_for(lambda: not fake.device.running)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -91,13 +90,6 @@ def test_measures_that_cannot_be_real_are_refused_naming_the_field(
 
 
 # -- the database -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[HistoryStore]:
-    opened = HistoryStore.open(tmp_path / "history.sqlite3")
-    yield opened
-    opened.close()
 
 
 def test_measures_are_stored_per_phase_and_read_back(store: HistoryStore) -> None:
