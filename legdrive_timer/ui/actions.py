@@ -6,9 +6,9 @@ them (`Actions.button`), hands its key presses to `Actions.handle_key` and lists
 key help (`Actions.help_lines`). So a key, a button and a help line cannot disagree, and a
 test can check the help against what each screen handles.
 
-Keys are written as Qt key names without the `Key_` prefix ("Space", "Right", "F"): the
-start screen's commands are built before the first frame, which must not wait for PySide6
-to build its `Qt` namespace (see ui.widgets); the names are resolved at the first key press.
+Keys are written as Qt key names without the `Key_` prefix ("Space", "Right", "F") and read
+as the ints Qt delivers: neither the start screen nor the session screen builds PySide6's
+`Qt` enums (see ui.qt_values).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
+from legdrive_timer.ui.qt_values import KEYPAD_MODIFIER, KEYS, SHIFT_MODIFIER, key_and_modifiers
 from legdrive_timer.ui.widgets import fitted_pixel_size, set_no_focus
 
 if TYPE_CHECKING:
@@ -208,25 +209,15 @@ class ActionButton(QPushButton):
         self.fit_font()
 
 
-_QT_KEYS: dict[str, int] = {}
-
-
 def key_code(name: str) -> int:
-    """The Qt key code for a key name ("Space" -> Qt.Key.Key_Space)."""
-    code = _QT_KEYS.get(name)
-    if code is None:
-        from PySide6.QtCore import Qt
-
-        code = _QT_KEYS[name] = getattr(Qt.Key, f"Key_{name}").value
-    return code
+    """The Qt key code for a key name ("Space" -> `Qt.Key.Key_Space`)."""
+    return KEYS[name]
 
 
 def plain_key(event: QKeyEvent) -> bool:
     """No modifier but Shift (for "?") or the keypad's: a key a command may answer."""
-    from PySide6.QtCore import Qt
-
-    allowed = Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
-    return not (event.modifiers() & ~allowed)
+    _key, modifiers = key_and_modifiers(event)
+    return not (modifiers & ~(KEYPAD_MODIFIER | SHIFT_MODIFIER))
 
 
 class Actions:
@@ -260,7 +251,7 @@ class Actions:
         """Trigger the enabled action bound to this key; True if one was."""
         if not plain_key(event):
             return False
-        key = event.key()
+        key, _modifiers = key_and_modifiers(event)
         action = self.action_for(key)
         if action is None or not action.isEnabled():
             return False

@@ -4,14 +4,16 @@ the camera measured of the side just done.
 
 Secondary to the phase, the side and the big figure: one row under the rep line, in the
 phase's text colour. Qt Multimedia is not needed here, so the session screen can hold the
-strip without loading it.
+strip without loading it. Only its painting uses PySide6's `Qt` enums (see ui.qt_values): the
+session screen builds the strip hidden, and it is painted only while the coach is on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
@@ -43,7 +45,7 @@ class CameraSign(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         h = min(self.height(), self.width() / 3.6)
         box = QRectF(0, (self.height() - h) / 2, self.width(), h)
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(self._fg)
         painter.drawRoundedRect(box, h / 2, h / 2)
         dot = h * 0.56
@@ -55,7 +57,7 @@ class CameraSign(QWidget):
         painter.setFont(font)
         painter.setPen(self._bg)
         text_box = box.adjusted(h * 0.25 + dot + h * 0.15, 0, -h * 0.2, 0)
-        painter.drawText(text_box, Qt.AlignmentFlag.AlignCenter, "CAMERA")
+        painter.drawText(text_box, QtCore.Qt.AlignmentFlag.AlignCenter, "CAMERA")
         painter.end()
 
 
@@ -95,11 +97,11 @@ class RepTicks(QWidget):
         for i in range(slots):
             box = QRectF(i * step + (step - size) / 2, top, size, size)
             if i < len(self.parallel) and self.parallel[i]:
-                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setPen(QtCore.Qt.PenStyle.NoPen)
                 painter.setBrush(self._fg)
                 painter.drawEllipse(box)
                 tick = QPen(self._bg, max(2.0, size * 0.14))
-                tick.setCapStyle(Qt.PenCapStyle.RoundCap)
+                tick.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
                 painter.setPen(tick)
                 x, y, s = box.left(), box.top(), size
                 painter.drawPolyline(
@@ -111,12 +113,12 @@ class RepTicks(QWidget):
                 )
             elif i < len(self.parallel):
                 painter.setPen(pen)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
                 painter.drawEllipse(
                     box.adjusted(size * 0.08, size * 0.08, -size * 0.08, -size * 0.08)
                 )
             else:
-                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setPen(QtCore.Qt.PenStyle.NoPen)
                 painter.setBrush(self._fg)
                 dot = size * 0.22
                 painter.drawEllipse(

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAccessible, QAccessibleEvent, QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from legdrive_timer.ui.actions import Actions
+from legdrive_timer.ui.qt_values import fill_rect
 from legdrive_timer.ui.widgets import FitLabel
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class Overlay(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self._colour)
+        fill_rect(painter, self.rect(), self._colour)
         painter.end()
 
 

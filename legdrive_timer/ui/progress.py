@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from legdrive_timer.ui.qt_values import fill_rect, translucent
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
@@ -50,13 +53,11 @@ class ProgressStrip(QWidget):
         rect = self.rect()
         bar_h = max(3, int(rect.height() * 0.6))
         top = (rect.height() - bar_h) // 2
-        track = QColor(self._colour)
-        track.setAlpha(70)
-        painter.fillRect(0, top, rect.width(), bar_h, track)
-        painter.fillRect(0, top, int(rect.width() * self._fraction), bar_h, self._colour)
+        track = translucent(self._colour, 70)
+        fill_rect(painter, QRect(0, top, rect.width(), bar_h), track)
+        fill_rect(painter, QRect(0, top, int(rect.width() * self._fraction), bar_h), self._colour)
         if self._halfway_marker:
             marker_w = max(2, rect.width() // 200)
-            painter.fillRect(
-                rect.width() // 2 - marker_w // 2, 0, marker_w, rect.height(), self._colour
-            )
+            marker = QRect(rect.width() // 2 - marker_w // 2, 0, marker_w, rect.height())
+            fill_rect(painter, marker, self._colour)
         painter.end()

@@ -17,9 +17,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 
 from legdrive_timer.core.clock import Clock, SystemClock, monotonic_ms
+from legdrive_timer.ui.qt_values import set_enum_property
 
 FINISH_MS = 2
 """How early the timer is aimed when the clock reads nanoseconds: the 0-2 ms a QTimer adds,
@@ -42,7 +43,7 @@ class QtScheduler(QObject):
         self._deadline_ms = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        set_enum_property(self._timer, "timerType", "PreciseTimer")  # see ui.qt_values
         self._timer.timeout.connect(self._timed_out)
 
     def call_at(self, deadline_ms: int, callback: Callable[[], None]) -> None:

@@ -8,6 +8,9 @@ What reads from across the room: the phase (title), the working side (written bi
 side's corner, with that side's edge of the screen marked) and one main figure: the rep in a
 tempo-paced rep set, the seconds everywhere else. A phase change repaints in the new colours;
 nothing is restyled.
+
+From its construction through a whole session it never touches PySide6's `Qt` enums, whose
+first use builds about 90 classes at once (see ui.qt_values): it can wait, built, for Start.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QRectF, QTimer, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleEvent,
@@ -23,7 +26,6 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
@@ -38,6 +40,16 @@ from legdrive_timer.ui.actions import PRIMARY_STATES, Action, ActionButton, Acti
 from legdrive_timer.ui.coach_strip import CoachStrip
 from legdrive_timer.ui.overlays import OVERLAY_BUTTON_STYLE, Overlay
 from legdrive_timer.ui.progress import ProgressStrip
+from legdrive_timer.ui.qt_values import (
+    ALIGN_CENTER,
+    fill_path,
+    fill_rect,
+    outline_pen,
+    rounded_rect,
+    set_enum_property,
+    stroke_path,
+    translucent,
+)
 from legdrive_timer.ui.widgets import FitLabel
 
 ADJUST_STEP_MS = 10_000
@@ -99,30 +111,37 @@ class PhaseButton(ActionButton):
         super().__init__(action, parent, fit_text=True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.setMinimumSize(1, 1)
-        self._colour = QColor("#ffffff")
+        self._colour = QColor()
+        self.set_colour("#ffffff")
 
     def set_colour(self, colour: str) -> None:
         if QColor(colour) != self._colour:
             self._colour = QColor(colour)
+            text_colour(self, self._colour)
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # No antialiasing: a rounded outline drawn with it costs most of a repaint.
-        painter = QPainter(self)
-        fg = QColor(self._colour)
-        if not self.isEnabled():
-            fg.setAlpha(90)
-        fill = QColor(self._colour)
-        fill.setAlpha(110 if self.isDown() else 40)
+        painter = QPainter(self)  # its pen: the text colour (`text_colour`)
+        fg = translucent(self._colour, 255 if self.isEnabled() else 90)
+        fill = translucent(self._colour, 110 if self.isDown() else 40)
         border = 3.0
         box = QRectF(self.rect()).adjusted(border / 2, border / 2, -border / 2, -border / 2)
-        painter.setPen(QPen(fg, border))
-        painter.setBrush(fill)
-        painter.drawRoundedRect(box, 10, 10)
-        painter.setPen(fg)
+        outline = rounded_rect(box, 10)
+        fill_path(painter, outline, fill)
+        stroke_path(painter, outline, outline_pen(fg, border))
+        if not self.isEnabled():
+            painter.setOpacity(90 / 255)
         painter.setFont(self.font())
-        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
+        painter.drawText(self.rect(), ALIGN_CENTER, self.text())
         painter.end()
+
+
+def text_colour(widget: QWidget, colour: QColor) -> None:
+    """Give `widget` this text colour: a painter opened on it starts with it as its pen."""
+    palette = widget.palette()
+    palette.setColor(widget.foregroundRole(), colour)
+    widget.setPalette(palette)
 
 
 class SideBadge(QWidget):
@@ -133,6 +152,7 @@ class SideBadge(QWidget):
         self.letter = ""
         self._fg = QColor("#ffffff")
         self._bg = QColor("#000000")
+        text_colour(self, self._bg)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Ignored)
 
     def set_letter(self, letter: str) -> None:
@@ -142,24 +162,22 @@ class SideBadge(QWidget):
 
     def set_colours(self, fg: str, bg: str) -> None:
         self._fg, self._bg = QColor(fg), QColor(bg)
+        text_colour(self, self._bg)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self.letter:
             return
-        painter = QPainter(self)
+        painter = QPainter(self)  # its pen: the letter's colour, the background's
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = min(self.width(), self.height())
         box = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._fg)
-        painter.drawRoundedRect(box, side * 0.15, side * 0.15)
+        fill_path(painter, rounded_rect(box, side * 0.15), self._fg)
         font = self.font()
         font.setBold(True)
         font.setPixelSize(max(8, int(side * 0.78)))
         painter.setFont(font)
-        painter.setPen(self._bg)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.letter)
+        painter.drawText(box, ALIGN_CENTER, self.letter)
         painter.end()
 
 
@@ -176,7 +194,7 @@ class SessionView(QWidget):
         super().__init__(parent)
         self.setObjectName("session_view")
         self.setAccessibleName("Session")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        set_enum_property(self, "focusPolicy", "StrongFocus")
         self._engine: SessionEngine | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._blocks_total = 1
@@ -192,8 +210,8 @@ class SessionView(QWidget):
         self.title.setAccessibleName("Phase")
         self.side_left = FitLabel(bold=True, max_fraction=0.85)
         self.side_right = FitLabel(bold=True, max_fraction=0.85)
-        self.side_left.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.side_right.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        set_enum_property(self.side_left, "alignment", "AlignLeft|AlignVCenter")
+        set_enum_property(self.side_right, "alignment", "AlignRight|AlignVCenter")
         for label in (self.side_left, self.side_right):
             label.setAccessibleName("Working side")
             label.setContentsMargins(10, 0, 10, 0)
@@ -295,8 +313,6 @@ class SessionView(QWidget):
 
         self.flash = Overlay(self, theme.FLASH, 200)
         self.flash.setObjectName("flash")
-        # The flash is a look, not a layer: clicks go through it to the buttons.
-        self.flash.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._flash_timer = QTimer(self)
         self._flash_timer.setSingleShot(True)
         self._flash_timer.setInterval(FLASH_MS)
@@ -537,12 +553,12 @@ class SessionView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(self._style.background))
+        fill_rect(painter, self.rect(), QColor(self._style.background))
         if self._side is not None:
             # The working side's edge of the screen, in the text colour.
             band = self.side_band_width
             x = 0 if self._side is Side.LEFT else self.width() - band
-            painter.fillRect(x, 0, band, self.height(), QColor(self._style.foreground))
+            fill_rect(painter, QRect(x, 0, band, self.height()), QColor(self._style.foreground))
         painter.end()
 
     def announce(self, text: str) -> None:
@@ -647,6 +663,9 @@ class SessionView(QWidget):
 
     def _flash(self) -> None:
         self.flash.cover()
+        # The flash is a look, not a layer: it lies under the buttons and the overlays, so
+        # clicks reach them.
+        self.flash.stackUnder(self.back_button)
         self._flash_timer.start()
 
     def _show_paused_hint(self) -> None:

@@ -3,10 +3,9 @@
 `FitLabel` picks the largest font at which its text fits its current size, so text scales
 with the window and never clips or overlaps, whatever the window size or scale factor.
 
-The start screen's widgets are built before the first frame without touching PySide6's `Qt`
-namespace: the first use of `Qt` builds all of its ~90 enums at once, about 20 ms that the
-first frame would wait for. They set Qt enums by name through Qt's property system instead
-(`set_no_focus`, `FitLabel`), or pass the documented int where Qt's API takes one.
+These widgets never touch PySide6's `Qt` namespace, whose first use builds all of its ~90
+enums at once (see ui.qt_values): the start screen's first frame and the session screen
+do without them.
 """
 
 from __future__ import annotations
@@ -17,18 +16,15 @@ from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from legdrive_timer.ui.qt_values import ALIGN_CENTER, TEXT_WORD_WRAP, set_enum_property
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QResizeEvent
-
-ALIGN_CENTER = 0x0084
-"""`Qt.AlignmentFlag.AlignCenter` as the int `QFontMetrics.boundingRect` takes."""
-TEXT_WORD_WRAP = 0x1000
-"""`Qt.TextFlag.TextWordWrap` as an int."""
 
 
 def set_no_focus(widget: QWidget) -> None:
     """`widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)`, without building `Qt` (see above)."""
-    widget.setProperty("focusPolicy", "NoFocus")
+    set_enum_property(widget, "focusPolicy", "NoFocus")
 
 
 def fitted_pixel_size(
@@ -121,7 +117,7 @@ class FitLabel(QLabel):
         self._max_px = max_px
         self._min_px = min_px
         self.setWordWrap(wrap)
-        self.setProperty("alignment", "AlignCenter")  # not setAlignment: see the module doc
+        set_enum_property(self, "alignment", "AlignCenter")  # not setAlignment: see the module doc
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setMinimumSize(1, 1)
         font = self.font()

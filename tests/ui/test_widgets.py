@@ -10,7 +10,8 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication
 
 from legdrive_timer.ui import widgets
-from legdrive_timer.ui.widgets import ALIGN_CENTER, TEXT_WORD_WRAP, fitted_pixel_size
+from legdrive_timer.ui.qt_values import ALIGN_CENTER, TEXT_WORD_WRAP
+from legdrive_timer.ui.widgets import fitted_pixel_size
 
 TEXTS = ["Legdrive Timer", "27", "0:05", "SWITCH SIDES", "Drive the knee up hard.  Lower slowly."]
 
