@@ -475,6 +475,11 @@ def _run_window(
     diagnostics: Diagnostics | None,
     serve_launches: bool,
 ) -> int:
+    # Qt's raster engine hands a fill of more than about a hundred spans (a button's
+    # rounded edge, a large digit) to a pool of threads and waits for them: for shapes of
+    # a window's size the hand-off costs more than the fill, and the two threads it starts
+    # at the first paint stay for the life of the app. The same pixels are drawn in place.
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)

@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -31,7 +32,7 @@ from legdrive_timer.ui.start_screen import StartScreen
 from legdrive_timer.ui.widgets import set_no_focus
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent
+    from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent, QShowEvent
 
     from legdrive_timer.ui.overlays import KeyHelp, Notice
     from legdrive_timer.ui.prompts import StabilityPrompt
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self._layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._painted = False
+        self._watched_window: QWindow | None = None
         self.muted = False
         self._sound_off: str | None = None
         self._sound_problem: str | None = None
@@ -314,12 +316,27 @@ class MainWindow(QMainWindow):
             return
         super().keyPressEvent(event)
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.WindowStateChange:
-            self.commands["leave_fullscreen"].setEnabled(self.isFullScreen())
-            if self._session_view is not None:
-                self._session_view.fullscreen_changed()
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Fullscreen on and off is heard from the native window, not from changeEvent: a
+        # Python changeEvent gets every kind of QEvent, and PySide6 looks for the most
+        # derived class of each, which builds the bindings of some fifty event classes
+        # (about 1 MiB) before the first frame.
+        handle = self.windowHandle()
+        if handle is not None and handle is not self._watched_window:
+            self._watched_window = handle
+            handle.visibilityChanged.connect(self._visibility_changed)
+        self._fullscreen_changed(self.isFullScreen())
+
+    def _visibility_changed(self, visibility: QWindow.Visibility) -> None:
+        # From the window manager this comes before the widget's own state follows:
+        # what the native window says is the news.
+        self._fullscreen_changed(visibility == QWindow.Visibility.FullScreen)
+
+    def _fullscreen_changed(self, fullscreen: bool) -> None:
+        self.commands["leave_fullscreen"].setEnabled(fullscreen)
+        if self._session_view is not None:
+            self._session_view.fullscreen_changed(fullscreen)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

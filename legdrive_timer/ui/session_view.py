@@ -638,8 +638,8 @@ class SessionView(QWidget):
         for index, size in enumerate(sizes):
             self._layout.setStretch(index, max(1, round(size * 1000 / view)))
 
-    def fullscreen_changed(self) -> None:
-        self._show_paused_hint()
+    def fullscreen_changed(self, fullscreen: bool) -> None:
+        self._show_paused_hint(fullscreen)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -668,8 +668,10 @@ class SessionView(QWidget):
         self.flash.stackUnder(self.back_button)
         self._flash_timer.start()
 
-    def _show_paused_hint(self) -> None:
-        esc = "leave fullscreen" if self.window().isFullScreen() else "stop"
+    def _show_paused_hint(self, fullscreen: bool | None = None) -> None:
+        if fullscreen is None:
+            fullscreen = self.window().isFullScreen()
+        esc = "leave fullscreen" if fullscreen else "stop"
         self.paused_hint.setText(f"Space: resume    Esc: {esc}")
 
     def _show_paused(self, event: events.Paused) -> None:

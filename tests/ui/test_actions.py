@@ -183,6 +183,26 @@ def test_the_flash_lets_clicks_through(qtbot: QtBot, harness: WindowHarness) -> 
     assert h.app.engine is not None and h.app.engine.state is State.PAUSED
 
 
+def test_esc_leaves_a_fullscreen_the_window_manager_entered(
+    qtbot: QtBot, harness: WindowHarness
+) -> None:
+    """Fullscreen set on the native window (a window manager's key, a desktop's menu) and
+    not through the app: Esc leaves it, and the paused overlay says so."""
+    h = harness
+    _primer(h)
+    h.view.primary()
+    native = h.window.windowHandle()
+    assert native is not None
+    native.showFullScreen()
+    qtbot.waitUntil(h.window.isFullScreen)
+    assert h.window.commands["leave_fullscreen"].isEnabled()
+    assert h.view.paused_hint.text() == "Space: resume    Esc: leave fullscreen"
+    native.showNormal()
+    qtbot.waitUntil(lambda: not h.window.isFullScreen())
+    assert not h.window.commands["leave_fullscreen"].isEnabled()
+    assert h.view.paused_hint.text() == "Space: resume    Esc: stop"
+
+
 def test_paused_overlay_says_what_esc_does_in_fullscreen(
     qtbot: QtBot, harness: WindowHarness
 ) -> None:

@@ -409,6 +409,22 @@ def at_first_frame():
     print(" ".join(sorted(sys.modules)), flush=True)
     if MODE == "modules":
         os._exit(0)
+    if MODE == "threads":  # once the whole first frame is painted
+        from PySide6.QtCore import QTimer
+
+        def threads():
+            tasks = os.listdir("/proc/self/task")
+            names = [open(f"/proc/self/task/{t}/comm").read().strip() for t in tasks]
+            print("|".join(names), flush=True)
+            os._exit(0)
+
+        QTimer.singleShot(0, threads)
+        return
+    if MODE == "classes":  # the Qt classes whose bindings PySide6 has built so far
+        for name in ("PySide6.QtGui", "PySide6.QtWidgets"):
+            built = [k for k, v in vars(sys.modules[name]).items() if isinstance(v, type)]
+            print(" ".join(sorted(built)), flush=True)
+        os._exit(0)
     # A person presses Space the moment the list appears: the last workout starts.
     from PySide6.QtCore import QEvent, Qt, QTimer
     from PySide6.QtGui import QKeyEvent
@@ -507,6 +523,31 @@ def test_the_first_frame_waits_only_for_what_the_start_screen_shows(
         ).stdout.split()
     )
     assert [name for name in later if name in loaded and name not in by_qt] == []
+
+
+def test_the_first_frame_builds_no_event_class_the_start_screen_does_not_handle(
+    data_paths: DataPaths,
+) -> None:
+    """PySide6 builds a class's bindings when it is first used. A Python override that Qt
+    hands a plain QEvent (changeEvent, event, eventFilter) makes it look for the most
+    derived class of every event it is given, and so build some fifty event classes
+    (about 1 MiB) before the first frame: the start screen overrides only handlers of
+    one kind of event."""
+    gui, widgets = (set(line.split()) for line in _start_as_the_launcher(data_paths, "classes")[1:])
+    assert "QResizeEvent" in gui  # handled by the start screen: built
+    unhandled = ("QWheelEvent", "QTabletEvent", "QDropEvent", "QWindowStateChangeEvent")
+    assert [name for name in unhandled if name in gui] == []
+    assert [name for name in widgets if name.startswith("QGraphicsScene")] == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads listed from /proc")
+def test_the_first_frame_is_painted_without_a_pool_of_threads(data_paths: DataPaths) -> None:
+    """The start screen's buttons are big enough that Qt's raster engine would hand their
+    edges to its pool of threads, which then stay for the life of the app; the app has
+    it draw them in place."""
+    threads = _start_as_the_launcher(data_paths, "threads")[1].split("|")
+    assert "Thread (pooled)" not in threads
+    assert len(threads) == 1
 
 
 def test_a_key_pressed_as_the_start_screen_appears_is_not_lost(data_paths: DataPaths) -> None:
