@@ -242,3 +242,15 @@ def test_opening_the_history_and_its_journal_loads_no_export_format(tmp_path: Pa
         """
     )
     assert out.strip() == "[]"
+
+
+def test_the_session_engine_makes_its_ids_without_the_uuid_module() -> None:
+    out = run_python(
+        """
+        import sys
+        from legdrive_timer.core.engine import random_session_id
+
+        print(len(random_session_id()), "uuid" in sys.modules, "platform" in sys.modules)
+        """
+    )
+    assert out.split() == ["32", "False", "False"]
