@@ -176,3 +176,99 @@ def test_real_key_presses_pause_and_stop(x_display: str, tmp_path: Path) -> None
     prep, work = record.segments
     assert prep.actual_ms == 3000  # the pause did not count as time done
     assert work.end_reason.value == "stopped" and work.actual_ms < 20_000
+
+
+WATCH_QT_ENUMS = """
+import sys
+
+import PySide6.QtCore
+from PySide6.QtCore import QTimer
+
+from legdrive_timer.ui import main_window
+
+prepare = main_window.MainWindow.prepare_session_view
+seen = []
+
+
+def report(window):
+    view = window.session_view
+    line = " ".join(
+        [
+            "qt=%s" % ("Qt" in vars(PySide6.QtCore)),
+            "session=%s" % view.isVisible(),
+            "title=%s" % view.title.text().replace(" ", "_"),
+            "paused=%s" % view.paused_overlay.isVisible(),
+            "confirm=%s" % view.confirming_stop,
+        ]
+    )
+    if not seen or seen[-1] != line:
+        seen.append(line)
+        print(line, flush=True)
+
+
+def prepared(window):
+    prepare(window)
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: report(window))
+    timer.start(20)
+
+
+main_window.MainWindow.prepare_session_view = prepared
+sys.argv = ["legdrive-timer", *sys.argv[1:]]
+from legdrive_timer.__main__ import main
+
+main()
+"""
+
+
+def test_real_keys_run_a_session_without_building_qts_enums(x_display: str, tmp_path: Path) -> None:
+    """Real key events from the X server through the start and session screens: neither
+    builds PySide6's `Qt` namespace (ui.qt_values), and every key does its command."""
+    require(shutil.which("xdotool") is not None, "needs xdotool (apt: xdotool)")
+    env = {**os.environ, "DISPLAY": x_display, "QT_QPA_PLATFORM": "xcb"}
+    env["LEGDRIVE_TIMER_HOME"] = str(tmp_path / "data")
+    app = subprocess.Popen(
+        [sys.executable, "-c", WATCH_QT_ENUMS, "--audio", "off"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert app.stdout is not None
+
+    def xdotool(*args: str) -> str:
+        done = subprocess.run(
+            ["xdotool", *args], env=env, capture_output=True, text=True, timeout=20, check=True
+        )
+        return done.stdout
+
+    def until(*words: str) -> str:
+        assert app.stdout is not None
+        while True:
+            line = app.stdout.readline()
+            assert line, "the app ended"
+            if all(word in line.split() for word in words):
+                return line.strip()
+
+    try:
+        until("session=False")  # the session screen is built, the start screen shown
+        window = xdotool("search", "--sync", "--name", "Legdrive Timer").split()[0]
+        xdotool("windowfocus", "--sync", window)
+        xdotool("key", "Return")  # start the selected workout
+        until("session=True", "title=GET_READY")
+        xdotool("key", "Right")  # skip to the first set
+        until("session=True", "title=DRIVE")
+        xdotool("key", "space")  # pause
+        until("paused=True")
+        xdotool("key", "space")  # resume
+        until("paused=False")
+        xdotool("key", "Up", "Down", "Left", "shift+question", "Escape")  # help, closed by Esc
+        xdotool("key", "Escape")  # stop? asks first
+        until("confirm=True")
+        xdotool("key", "Escape")  # no: keep going
+        last = until("confirm=False")
+    finally:
+        app.send_signal(signal.SIGTERM)
+        _, errors = app.communicate(timeout=30)
+    assert "qt=False" in last.split(), last
+    assert "Traceback" not in errors
