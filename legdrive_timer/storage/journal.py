@@ -10,32 +10,32 @@ never waits for the disk or for another process's lock; the worker retries a fai
 every RETRY_INTERVAL_S until it is saved. `close` waits a little for what is pending; what is
 still unsaved then is kept as a history file in the store's unsaved folder, which
 the next `HistoryStore.open` adds to the history, and `close` says so in one sentence.
+
+Given a `HistoryAccess` rather than a store, the journal opens the history before its first
+write (on the worker thread in the background mode), so a window that never records a
+session never loads SQLite. Events heard meanwhile wait in order. If the history cannot be
+opened at all, writes are dropped: the access's `problem` says why, to whoever shows it.
+Importing this module loads neither sqlite3 nor the store.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import sqlite3
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from legdrive_timer.core.digest import sha256_hex
-from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.events import Event, PhaseEnded, SessionEnded, SessionStarted
 from legdrive_timer.core.records import CoachMeasures, SegmentRecord, SessionRecord, SessionStatus
-from legdrive_timer.storage.atomic import write_text_atomic
-from legdrive_timer.storage.history import (
-    HistoryError,
-    HistoryStore,
-    check_coach,
-    check_effort,
-    check_reps,
-    check_stability,
-)
+from legdrive_timer.storage.history_access import HistoryAccess
+
+if TYPE_CHECKING:
+    from legdrive_timer.core.engine import SessionEngine
+    from legdrive_timer.storage.history import HistoryStore
 
 log = logging.getLogger(__name__)
 
@@ -53,22 +53,27 @@ ProblemListener = Callable[[str | None], None]
 `background=True` it is called on the worker thread."""
 
 
-@dataclasses.dataclass
 class _Write:
-    session_id: str
-    run: Callable[[], None]
+    # A plain class, not a dataclass: the journal is made at the first Start, where making
+    # a dataclass would cost the window a millisecond.
+    __slots__ = ("run", "session_id")
+
+    def __init__(self, session_id: str, run: Callable[[HistoryStore], None]) -> None:
+        self.session_id = session_id
+        self.run = run
 
 
 class SessionJournal:
     def __init__(
         self,
-        store: HistoryStore,
+        store: HistoryStore | HistoryAccess,
         *,
         clock: Callable[[], float] = time.monotonic,
         background: bool = False,
         retry_interval_s: float = RETRY_INTERVAL_S,
     ) -> None:
-        self.store = store
+        self._access = store if isinstance(store, HistoryAccess) else None
+        self._given: HistoryStore | None = None if isinstance(store, HistoryAccess) else store
         self._clock = clock
         self._retry_at = 0.0
         self._retry_interval_s = retry_interval_s
@@ -82,10 +87,17 @@ class SessionJournal:
         """Coach measures given before their phase was journaled, written with the phase."""
         self._lock = threading.Condition()
         self._closing = False
+        self._background = background
         self._worker: threading.Thread | None = None
-        if background:
-            self._worker = threading.Thread(target=self._work, name="history-writer", daemon=True)
-            self._worker.start()
+        """In the background mode, started with the first write."""
+
+    @property
+    def store(self) -> HistoryStore | None:
+        """The store written to, once it is open (this never opens it)."""
+        return self._given if self._access is None else self._access.store
+
+    def _open_store(self) -> HistoryStore | None:
+        return self._given if self._access is None else self._access.get()
 
     @property
     def pending(self) -> int:
@@ -100,32 +112,40 @@ class SessionJournal:
     # -- user input during and after a session (ordered after the phase it rates) -----------
 
     def set_stability(self, session_id: str, phase_index: int, rating: int | None) -> None:
+        from legdrive_timer.storage.history_errors import check_stability
+
         check_stability(rating)  # a bad value fails here, not later
         self._edit_segment(session_id, phase_index, stability=rating)
-        self._submit(session_id, lambda: self.store.set_stability(session_id, phase_index, rating))
+        self._submit(session_id, lambda s: s.set_stability(session_id, phase_index, rating))
 
     def set_reps_done(self, session_id: str, phase_index: int, reps: int) -> None:
+        from legdrive_timer.storage.history_errors import check_reps
+
         check_reps(reps)
         self._edit_segment(session_id, phase_index, reps_done=reps)
-        self._submit(session_id, lambda: self.store.set_reps_done(session_id, phase_index, reps))
+        self._submit(session_id, lambda s: s.set_reps_done(session_id, phase_index, reps))
 
     def set_coach(self, session_id: str, phase_index: int, measures: CoachMeasures | None) -> None:
         """What the camera coach measured in a rep phase (None: forget it). It may come just
         before the phase's end reaches the journal: it is then written with the phase."""
+        from legdrive_timer.storage.history_errors import check_coach
+
         check_coach(measures)
         draft = self._drafts.get(session_id)
         if draft is not None and all(s.phase_index != phase_index for s in draft.segments):
             self._early_coach[(session_id, phase_index)] = measures
             return
         self._edit_segment(session_id, phase_index, coach=measures)
-        self._submit(session_id, lambda: self.store.set_coach(session_id, phase_index, measures))
+        self._submit(session_id, lambda s: s.set_coach(session_id, phase_index, measures))
 
     def set_effort(self, session_id: str, effort: int | None) -> None:
+        from legdrive_timer.storage.history_errors import check_effort
+
         check_effort(effort)
         draft = self._drafts.get(session_id)
         if draft is not None:
             self._drafts[session_id] = dataclasses.replace(draft, effort=effort)
-        self._submit(session_id, lambda: self.store.set_effort(session_id, effort))
+        self._submit(session_id, lambda s: s.set_effort(session_id, effort))
 
     def flush(self) -> bool:
         """Retry pending writes now; True when nothing is left pending.
@@ -136,7 +156,7 @@ class SessionJournal:
         so that it does not hold back everything after it. In the background mode this only
         wakes the worker; it never waits for the disk.
         """
-        if self._worker is not None:
+        if self._background:
             with self._lock:
                 self._retry_at = 0.0
                 self._lock.notify_all()
@@ -146,7 +166,7 @@ class SessionJournal:
     def wait_saved(self, timeout_s: float) -> bool:
         """Wait up to `timeout_s` until nothing is pending; True if so. (The window never
         calls this while a session runs: it is for closing, and for tests.)"""
-        if self._worker is None:
+        if not self._background:
             return self._drain()
         deadline = time.monotonic() + timeout_s
         with self._lock:
@@ -160,13 +180,15 @@ class SessionJournal:
         """Stop journaling: wait up to `wait_s` for pending writes, then keep what is still
         unsaved in the unsaved folder. Returns None when everything was saved, else one
         sentence saying what was kept where (or what was lost and why)."""
-        if self._worker is not None:
+        if self._background:
             self.wait_saved(wait_s)
             with self._lock:
                 self._closing = True
                 self._lock.notify_all()
+                worker = self._worker
             # The attempt in progress ends within the database's busy timeout.
-            self._worker.join()
+            if worker is not None:
+                worker.join()
         else:
             self._drain()
         with self._lock:
@@ -179,15 +201,13 @@ class SessionJournal:
     # -- internals ---------------------------------------------------------------------------
 
     def _listener(self, engine: SessionEngine) -> Callable[[Event], None]:
-        store = self.store
-
         def on_event(event: Event) -> None:
             if isinstance(event, SessionStarted):
                 begun = event.record
                 self._drafts[begun.session_id] = begun
                 self._submit(
                     begun.session_id,
-                    lambda: store.begin_session(
+                    lambda store: store.begin_session(
                         begun.session_id,
                         begun.workout_id,
                         begun.workout_name,
@@ -200,12 +220,12 @@ class SessionJournal:
                 if sid_now is not None:
                     segment = self._with_early_coach(sid_now, segment)
                     self._add_segment(sid_now, segment)
-                    self._submit(sid_now, lambda: store.add_segment(sid_now, segment))
+                    self._submit(sid_now, lambda store: store.add_segment(sid_now, segment))
             elif isinstance(event, SessionEnded):
                 record = self._with_coach(event.record)
                 self._drafts[record.session_id] = record
-                self._submit(record.session_id, lambda: store.finish_session(record))
-            elif self._worker is None and self._pending and self._clock() >= self._retry_at:
+                self._submit(record.session_id, lambda store: store.finish_session(record))
+            elif not self._background and self._pending and self._clock() >= self._retry_at:
                 # Ticks are a chance to retry between phases, but not every second: a locked
                 # database makes each attempt wait, and that wait is the window's time.
                 self._drain()
@@ -255,10 +275,15 @@ class SessionJournal:
         )
         self._drafts[session_id] = dataclasses.replace(draft, segments=segments)
 
-    def _submit(self, session_id: str, write: Callable[[], None]) -> None:
+    def _submit(self, session_id: str, write: Callable[[HistoryStore], None]) -> None:
         with self._lock:
             self._pending.append(_Write(session_id, write))
-            if self._worker is not None:
+            if self._background:
+                if self._worker is None and not self._closing:
+                    self._worker = threading.Thread(
+                        target=self._work, name="history-writer", daemon=True
+                    )
+                    self._worker.start()
                 self._lock.notify_all()
                 return
         self._drain()
@@ -270,8 +295,16 @@ class SessionJournal:
             if not self._pending:
                 return None
             write = self._pending[0]
+        store = self._open_store()
+        if store is None:  # the history cannot be opened: nothing can be saved
+            with self._lock:
+                dropped = len(self._pending)
+                self._pending.clear()
+                self._lock.notify_all()
+            log.info("%d history writes dropped: the history is not open", dropped)
+            return None
         try:
-            write.run()
+            write.run(store)
         except Exception as error:  # The session must go on whatever the disk does.
             if _transient(error):
                 with self._lock:
@@ -292,8 +325,12 @@ class SessionJournal:
                 return False
             if outcome is None:
                 break
-        self._set_problem(DAMAGED if self.store.damaged else None)
+        self._set_problem(self._damaged())
         return True
+
+    def _damaged(self) -> str | None:
+        store = self.store
+        return DAMAGED if store is not None and store.damaged else None
 
     def _work(self) -> None:
         """The worker thread: write what is pending, in order, until closed."""
@@ -307,11 +344,11 @@ class SessionJournal:
                 if self._closing:
                     return
             outcome = self._attempt()
-            if outcome is True:
+            if outcome is not False:
                 with self._lock:
                     empty = not self._pending
                 if empty:
-                    self._set_problem(DAMAGED if self.store.damaged else None)
+                    self._set_problem(self._damaged())
             elif outcome is False:
                 with self._lock:
                     self._retry_at = time.monotonic() + self._retry_interval_s
@@ -336,7 +373,10 @@ class SessionJournal:
         from legdrive_timer.core.history_format import records_to_json
 
         why = _why(problem)
-        folder = self.store.unsaved_dir
+        store = self.store
+        if store is None:  # pragma: no cover - writes are pending only with an open store
+            return f"{len(session_ids)} sessions could not be saved ({why})."
+        folder = store.unsaved_dir
         kept: list[str] = []
         lost: list[str] = []
         for sid in session_ids:
@@ -348,6 +388,8 @@ class SessionJournal:
             try:
                 if folder.is_symlink():
                     raise OSError(f"{folder} is a symbolic link")
+                from legdrive_timer.storage.atomic import write_text_atomic
+
                 write_text_atomic(folder / _file_name(sid), records_to_json([record]))
             except OSError as error:
                 log.error("could not keep session %s aside: %s", sid, error)
@@ -381,6 +423,8 @@ def _as_kept(draft: SessionRecord) -> SessionRecord:
 
 
 def _file_name(session_id: str) -> str:
+    from legdrive_timer.core.digest import sha256_hex
+
     return sha256_hex(session_id.encode("utf-8", "surrogatepass"))[:32] + ".json"
 
 
@@ -394,12 +438,18 @@ def _why(problem: str | None) -> str:
 
 
 def _transient(error: BaseException) -> bool:
+    import sqlite3
+
+    from legdrive_timer.storage.history_errors import HistoryError
+
     if isinstance(error, HistoryError):
         return error.transient
     return isinstance(error, sqlite3.OperationalError | OSError)
 
 
 def _sentence(error: BaseException, pending: int) -> str:
+    from legdrive_timer.storage.history_errors import HistoryError
+
     if isinstance(error, HistoryError):
         base = str(error).rstrip(".")
     else:

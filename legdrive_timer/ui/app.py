@@ -137,20 +137,19 @@ class AppController(QObject):
         summary.effort_rated.connect(self.session.rate_effort)
 
     def load_services(self) -> None:
-        """Open the history and load the sounds.
+        """Load the sounds and offer the history.
 
-        Separate from construction so that `run_app` can paint the window first: these
-        are the slow parts of start-up (SQLite, audio backends, decoding the cue sounds).
+        Separate from construction so that `run_app` can paint the window first: the audio
+        backends and the cue sounds are the slow part of start-up. The history is opened
+        when first needed (`HistoryControl`): the first session, or its screen.
         """
         if self.services_loaded:
             return
         self.services_loaded = True
-        self.history.open()
-        # Each step imports modules whose sources PySide6's import hook reads: forgotten
-        # at once, their memory serves the next step (half a MiB less once the app is up).
-        forget_module_sources()
-        self.window.start_screen.set_history_available(self.history.store is not None)
+        self.window.start_screen.set_history_available(self.history.available)
         self.sound.load()
+        # The step imports modules whose sources PySide6's import hook reads: forgotten
+        # at once, their memory serves what comes next.
         forget_module_sources()
 
     def start_by_id(self, workout_id: str) -> None:
@@ -248,6 +247,7 @@ class AppController(QObject):
 
     @property
     def store(self) -> HistoryStore | None:
+        """The history database once something opened it (this never opens it)."""
         return self.history.store
 
     @property

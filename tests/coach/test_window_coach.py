@@ -148,7 +148,8 @@ def _segment_of(h: WindowHarness, session_id: str, phase_index: int) -> SegmentR
     assert journal is not None
     journal.flush()
     store = h.app.store
-    assert store is not None
+    if store is None:  # the writer thread is still opening the history
+        return None
     record = store.session(session_id)
     if record is None:
         return None

@@ -98,9 +98,10 @@ def test_primer_followed_through_by_keys(qtbot: QtBot, harness: WindowHarness) -
     assert summary.table.item(1, 6).text() == "4 of 5"
     summary.effort_buttons[7].click()
 
+    assert h.app.journal is not None
+    assert h.app.journal.wait_saved(20)  # written on the history thread (which opened it)
     store = h.app.store
-    assert store is not None and h.app.journal is not None
-    assert h.app.journal.wait_saved(20)  # written on the history thread
+    assert store is not None
     record = store.session("session-1")
     assert record is not None
     assert record.status is SessionStatus.COMPLETED
@@ -178,8 +179,9 @@ def test_stop_asks_once_then_ends_as_stopped(qtbot: QtBot, harness: WindowHarnes
     key(qtbot, h, Qt.Key.Key_Return)
     assert h.window.current_screen is h.window.summary_view
     assert h.window.summary_view.title.text().startswith("STOPPED")
-    assert h.app.store is not None and h.app.journal is not None
-    assert h.app.journal.wait_saved(20)  # written on the history thread
+    assert h.app.journal is not None
+    assert h.app.journal.wait_saved(20)  # written on the history thread (which opened it)
+    assert h.app.store is not None
     record = h.app.store.session("session-1")
     assert record is not None and record.status is SessionStatus.STOPPED
     assert record.segments[-1].actual_ms == 4000
@@ -283,8 +285,9 @@ def test_stability_prompt_is_skippable_and_times_out(
     h.advance(10_000 + 5000)  # the left side ends: asked again
     assert prompt.isVisible() and "left" in prompt.question.text()
     qtbot.keyClick(h.view, rating_key)
-    assert h.app.store is not None and h.app.journal is not None
-    assert h.app.journal.wait_saved(20)  # written on the history thread
+    assert h.app.journal is not None
+    assert h.app.journal.wait_saved(20)  # written on the history thread (which opened it)
+    assert h.app.store is not None
     record = h.app.store.session("session-1")
     assert record is not None
     ratings = {s.phase_index: s.stability for s in record.segments}
@@ -324,8 +327,9 @@ def test_skipped_self_paced_set_and_effort_by_key_on_the_summary(
     press(Qt.Key.Key_Up)  # 10 is the top
     assert summary.effort == 10 and summary.effort_buttons[10].isChecked()
     press(Qt.Key.Key_Down)
-    assert h.app.store is not None and h.app.journal is not None
-    assert h.app.journal.wait_saved(20)  # written on the history thread
+    assert h.app.journal is not None
+    assert h.app.journal.wait_saved(20)  # written on the history thread (which opened it)
+    assert h.app.store is not None
     record = h.app.store.session("session-1")
     assert record is not None and record.effort == 9
 

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -80,17 +79,6 @@ def test_invalid_settings_file_is_reported_and_kept(qtbot: QtBot, data_paths: Da
     assert kept.read_text() == "{oops"
     h.app.shutdown()  # saves the settings: the user's file is still there, whole
     assert kept.read_text() == "{oops"
-
-
-def test_damaged_history_is_reported(qtbot: QtBot, data_paths: DataPaths) -> None:
-    data_paths.history_db.parent.mkdir(parents=True)
-    data_paths.history_db.write_bytes(b"this is not a database" * 100)
-    h = WindowHarness(data_paths)
-    qtbot.addWidget(h.window)
-    assert h.app.store is not None
-    assert any("moved" in m for m in h.window.banner.messages())
-    h.window.banner.close_button.click()
-    assert not h.window.banner.isVisibleTo(h.window)
 
 
 def test_adjust_dialog_rejects_bad_values_inline_and_saves_good_ones(
@@ -201,33 +189,6 @@ def test_window_geometry_is_remembered(qtbot: QtBot, data_paths: DataPaths) -> N
     again = WindowHarness(data_paths)
     qtbot.addWidget(again.window)
     assert (again.window.width(), again.window.height()) == (700, 450)
-
-
-def test_without_a_history_the_window_still_works(qtbot: QtBot, tmp_path: Path) -> None:
-    blocked = tmp_path / "data"
-    blocked.write_text("a file where the data folder should be")
-    h = WindowHarness(DataPaths.resolve(blocked))
-    qtbot.addWidget(h.window)
-    assert h.app.store is None
-    assert any("Sessions are not saved." in m for m in h.window.banner.messages())
-    assert not h.window.start_screen.history_button.isVisibleTo(h.window)
-    hiit = builtin_workout("hiit")
-    assert hiit is not None
-    h.app.start(hiit)
-    h.scheduler.run_until_idle()
-    assert h.window.current_screen is h.window.summary_view
-    h.window.summary_view.rate_effort(5)  # nowhere to save it; nothing breaks
-
-
-def test_history_write_problems_show_in_the_banner(harness: WindowHarness) -> None:
-    journal = harness.app.journal
-    assert journal is not None
-    for listener in journal.on_problem:
-        listener("The history could not be saved (disk full); 2 unsaved changes will be retried.")
-    assert any("disk full" in m for m in harness.window.banner.messages())
-    for listener in journal.on_problem:
-        listener(None)
-    assert not any("disk full" in m for m in harness.window.banner.messages())
 
 
 def test_buttons_never_take_the_keyboard_focus(harness: WindowHarness) -> None:
@@ -425,6 +386,8 @@ def at_first_frame():
             built = [k for k, v in vars(sys.modules[name]).items() if isinstance(v, type)]
             print(" ".join(sorted(built)), flush=True)
         os._exit(0)
+    if MODE == "services":
+        return services_up()
     # A person presses Space the moment the list appears: the last workout starts.
     from PySide6.QtCore import QEvent, Qt, QTimer
     from PySide6.QtGui import QKeyEvent
@@ -443,6 +406,30 @@ def at_first_frame():
 
     poll = QTimer(QApplication.instance())
     poll.timeout.connect(session_shown)
+    poll.start(10)
+    QTimer.singleShot(20000, lambda: os._exit(3))
+
+
+def services_up():
+    # Once the sounds are loaded and the session screen built, as a person sees the start
+    # screen: what is loaded and running; then the window is closed as a person closes it.
+    import atexit, threading
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def report():
+        window = QApplication.topLevelWidgets()[0]
+        if not window.has_session_view:
+            return
+        poll.stop()
+        print(" ".join(sorted(sys.modules)), flush=True)
+        print(" ".join(sorted(t.name for t in threading.enumerate())), flush=True)
+        print(window.start_screen.history_button.isVisible(), flush=True)
+        atexit.register(lambda: print("sqlite3" in sys.modules, flush=True))
+        window.close()
+
+    poll = QTimer(QApplication.instance())
+    poll.timeout.connect(report)
     poll.start(10)
     QTimer.singleShot(20000, lambda: os._exit(3))
 
@@ -550,6 +537,24 @@ def test_the_first_frame_is_painted_without_a_pool_of_threads(data_paths: DataPa
     assert len(threads) == 1
 
 
+def test_the_history_waits_until_it_is_needed(data_paths: DataPaths) -> None:
+    """With the start screen up and its services loaded (sounds, session screen), the history
+    is offered but not opened: no SQLite, no storage modules, no writer thread; closing the
+    window then leaves it so, and the database is not even made."""
+    modules, threads, history_offered, sqlite_at_exit = _start_as_the_launcher(
+        data_paths, "services"
+    )[1:]
+    loaded = set(modules.split())
+    assert "legdrive_timer.ui.session_view" in loaded  # the services are up
+    history = ("sqlite3", "_sqlite3", "legdrive_timer.storage.history")
+    assert [name for name in history if name in loaded] == []
+    assert "legdrive_timer.storage.journal" not in loaded
+    assert "history-writer" not in threads.split()
+    assert history_offered == "True"
+    assert sqlite_at_exit == "False"
+    assert not data_paths.history_db.exists()
+
+
 def test_a_key_pressed_as_the_start_screen_appears_is_not_lost(data_paths: DataPaths) -> None:
     """Space at the first frame, before the session's code is loaded: the session starts."""
     _, focus, title = _start_as_the_launcher(data_paths, "key")
@@ -561,29 +566,29 @@ def test_each_service_forgets_the_module_sources_read_while_it_loaded(
     qtbot: QtBot, data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """PySide6's import hook reads the source of every module imported after it; what a
-    service's imports left in `linecache` is dropped before the next service loads, so its
-    memory serves the next one."""
+    service's imports left in `linecache` is dropped once it is loaded (the sounds at start,
+    the history when it opens), so its memory serves what comes next."""
     import linecache
 
-    from legdrive_timer.ui.control.history import HistoryControl
+    from legdrive_timer.storage.history_access import HistoryAccess
     from legdrive_timer.ui.control.sound import SoundControl
 
-    open_history, load_sound = HistoryControl.open, SoundControl.load
-    kept_when_sound_loads: list[int] = []
+    open_history, load_sound = HistoryAccess._open, SoundControl.load
 
-    def history_reading_sources(self: HistoryControl) -> None:
-        open_history(self)
+    def history_reading_sources(self: HistoryAccess) -> object:
         linecache.getlines(__file__)  # as the hook does for each module imported
+        return open_history(self)
 
     def sound_reading_sources(self: SoundControl) -> None:
-        kept_when_sound_loads.append(len(linecache.cache))
         load_sound(self)
         linecache.getlines(__file__)
 
-    monkeypatch.setattr(HistoryControl, "open", history_reading_sources)
+    monkeypatch.setattr(HistoryAccess, "_open", history_reading_sources)
     monkeypatch.setattr(SoundControl, "load", sound_reading_sources)
     app = AppController(data_paths, audio="off", defer_services=True)
     qtbot.addWidget(app.window)
     app.load_services()
-    assert kept_when_sound_loads == [0]
     assert __file__ not in linecache.cache
+    assert app.history.open_store() is not None
+    assert __file__ not in linecache.cache
+    app.shutdown()

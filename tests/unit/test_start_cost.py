@@ -254,3 +254,29 @@ def test_the_session_engine_makes_its_ids_without_the_uuid_module() -> None:
         """
     )
     assert out.split() == ["32", "False", "False"]
+
+
+def test_the_journal_and_the_history_access_load_no_sqlite_until_opened(tmp_path: Path) -> None:
+    """The first session makes its journal on the window's thread, at Start: that costs no
+    SQLite and no store; the writer thread loads them when it opens the history."""
+    out = run_python(
+        f"""
+        import sys
+        from pathlib import Path
+        from legdrive_timer.storage.history_access import HistoryAccess
+        from legdrive_timer.storage.journal import SessionJournal
+
+        heavy = ("sqlite3", "_sqlite3", "legdrive_timer.storage.history")
+        access = HistoryAccess(Path({str(tmp_path / "history.sqlite3")!r}))
+        journal = SessionJournal(access, background=True)
+        print(sorted(m for m in heavy if m in sys.modules))
+        access.get()
+        print(sorted(m for m in heavy if m in sys.modules))
+        journal.close()
+        access.close()
+        """
+    )
+    assert out.splitlines() == [
+        "[]",
+        "['_sqlite3', 'legdrive_timer.storage.history', 'sqlite3']",
+    ]

@@ -151,7 +151,7 @@ class SessionControl(QObject):
             self._unsubscribers.append(cues.attach(engine, clock=self.clock, timer=cue_timer))
         window.session_view.attach(engine)
         self._unsubscribers.append(self._app.coach.attach(engine))
-        journal = self._app.history.journal
+        journal = self._app.history.journal_for_session()
         if journal is not None:
             self._unsubscribers.append(self._attach_after_paint(journal, engine))
         self._unsubscribers.append(engine.subscribe(self._on_event))
@@ -237,6 +237,7 @@ class SessionControl(QObject):
                 self._keep_awake_notice = None
             self._show_summary()
             self.end_wiring()
+            self._app.history.session_over()
             window.show_screen(window.summary_view)
             if self._shots is not None:
                 self._shots.phase_started(len(event.record.segments), "summary")
