@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 import threading
 import time
 from collections import deque
@@ -43,6 +44,8 @@ DAMAGED = (
     "The history database is damaged, so this session cannot be saved; it will be moved "
     "aside and a new one started the next time the app starts."
 )
+OPENING_SWITCH_INTERVAL_S = 0.0005
+"""Python's thread switch interval while the writer thread opens the history."""
 RETRY_INTERVAL_S = 5.0
 """Pending writes are retried at most this often."""
 CLOSE_WAIT_S = 2.0
@@ -97,7 +100,21 @@ class SessionJournal:
         return self._given if self._access is None else self._access.store
 
     def _open_store(self) -> HistoryStore | None:
-        return self._given if self._access is None else self._access.get()
+        access = self._access
+        if access is None:
+            return self._given
+        if access.tried or not self._background:
+            return access.get()
+        # Opening imports SQLite and the store here: some 20 ms of Python, right after a
+        # Start, that holds the GIL in turns with the window's thread and the sound's. At
+        # Python's switch interval (5 ms) each of them could wait that long for a turn; a
+        # short one while the history opens keeps their waits under a millisecond.
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(min(previous, OPENING_SWITCH_INTERVAL_S))
+        try:
+            return access.get()
+        finally:
+            sys.setswitchinterval(previous)
 
     @property
     def pending(self) -> int:
