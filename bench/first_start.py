@@ -49,9 +49,9 @@ def child(mode: str, folder: str) -> dict[str, object]:
     if mode == "opened-at-start":
         controller.history.open_store()
     elif mode == "first-session-5ms-switch":
-        from legdrive_timer.storage import journal
+        from legdrive_timer.storage import journal as journal_module
 
-        journal.OPENING_SWITCH_INTERVAL_S = sys.getswitchinterval()
+        journal_module.OPENING_SWITCH_INTERVAL_S = sys.getswitchinterval()
     settle = QEventLoop()
     QTimer.singleShot(200, settle.quit)
     settle.exec()
