@@ -2,7 +2,8 @@
 server, as `bench/startup.py` measures it: the app started as its desktop entry starts it,
 looked at just after the session screen is built (the bench reads the peak memory half a
 second after the first frame). The cue files are mapped and none of their pages read yet,
-libasound and ctypes are not loaded, and no module source is kept.
+libasound and ctypes are not loaded, the history (SQLite, its writer thread) waits until it
+is needed, and no module source is kept.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
 PROBE = textwrap.dedent(
     """
-    import json, linecache, sys
+    import json, linecache, sys, threading
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from legdrive_timer import cli
@@ -63,7 +64,10 @@ PROBE = textwrap.dedent(
             "cue_files": files,
             "cue_kib_read": rss,
             "sources_kept": len(linecache.cache),
-            "loaded": sorted(m for m in ("ctypes", "_ctypes") if m in sys.modules),
+            "loaded": sorted(
+                m for m in ("ctypes", "_ctypes", "sqlite3", "_sqlite3") if m in sys.modules
+            ),
+            "threads": sorted(t.name for t in threading.enumerate()),
         }), flush=True)
         QApplication.instance().quit()
 
@@ -99,4 +103,5 @@ def test_a_start_maps_the_cues_and_leaves_libasound_and_the_sources_alone(
     assert state["cue_files"] == len(Cue)  # every cue and voice line, mapped
     assert state["cue_kib_read"] == 0  # and none of them in memory before it plays
     assert state["sources_kept"] == 0
-    assert state["loaded"] == []
+    assert state["loaded"] == []  # no libasound quieting, no history before it is needed
+    assert "history-writer" not in state["threads"]
