@@ -258,6 +258,10 @@ def probe(path: Path, *, full_check: bool) -> None:
     except sqlite3.DatabaseError as error:
         if is_corrupt(error):
             raise Unreadable(reason(error)) from None
+    except UnicodeDecodeError:
+        # SQLite's message about a damaged schema quotes the damaged bytes, which are
+        # not always text.
+        raise Unreadable("the database is damaged") from None
     finally:
         conn.close()
 

@@ -318,3 +318,19 @@ def test_a_database_the_user_cannot_read_says_permission_denied(
     assert str(raised.value) == f"The history database {db} cannot be opened (permission denied)."
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite3"]
+
+
+def test_a_schema_whose_damage_is_not_text_is_moved_aside(tmp_path: Path) -> None:
+    """SQLite's error about a damaged schema quotes the damaged bytes; when they are not
+    UTF-8, the file is still found damaged and moved aside, not an unexpected error."""
+    db = tmp_path / "history.sqlite3"
+    HistoryStore.open(db).close()
+    data = bytearray(db.read_bytes())
+    # A byte of the schema's text (found by fuzzing: `history list` failed on it).
+    at = data.index(b"CREATE", 38_000)
+    data[at + 2] = 0xF5
+    db.write_bytes(bytes(data))
+    with HistoryStore.open(db) as store:
+        assert store.notice is not None and "moved to" in store.notice
+    moved = [p for p in tmp_path.glob("history.sqlite3.corrupt-*") if p.name[-4:] != "-wal"]
+    assert [p.read_bytes() for p in moved if p.name[-4:] != "-shm"] == [bytes(data)]
