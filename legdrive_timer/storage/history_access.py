@@ -72,6 +72,9 @@ class HistoryAccess:
             return opener(self.path), None
         except HistoryError as error:
             return None, str(error)
+        except Exception as error:  # On the writer thread nobody else would hear of it.
+            log.exception("the history could not be opened")
+            return None, f"The history {self.path} could not be opened ({error})."
 
     def notice(self) -> str | None:
         """What opening found that a person should know (the database was moved aside,

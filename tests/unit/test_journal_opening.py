@@ -138,3 +138,20 @@ def test_what_opening_found_is_one_notice(tmp_path: Path) -> None:
     notice = access.notice()
     assert notice is not None and "moved to" in notice and "new one was started" in notice
     access.close()
+
+
+def test_an_unexpected_failure_to_open_is_a_sentence_not_a_dead_writer(tmp_path: Path) -> None:
+    def broken(path: Path) -> HistoryStore:
+        raise UnicodeDecodeError("utf-8", b"\x8b", 0, 1, "invalid start byte")
+
+    access = HistoryAccess(tmp_path / "history.sqlite3", open_store=broken)
+    journal = SessionJournal(access, background=True)
+    h = short_hiit()
+    journal.attach(h.engine)
+    h.engine.start()
+    run_to_end(h)
+    assert journal.wait_saved(20)  # the writer went on: everything was dropped, in order
+    assert access.problem is not None and access.problem.startswith(
+        f"The history {tmp_path / 'history.sqlite3'} could not be opened ("
+    )
+    assert journal.close() is None
