@@ -218,7 +218,7 @@ def warm_up(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-c", SEED_SETTINGS], env=env, check=True)
     for command in (_app_command(session=False), _app_command(session=True), _bare_command()):
         started = start_until_painted(command, env)
-        time.sleep(2.0)  # past the first frame: the history is opened, the session under way
+        time.sleep(2.0)  # past the first frame: the session under way, its history written
         stop(started.process)
 
 
