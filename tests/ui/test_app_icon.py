@@ -1,4 +1,5 @@
-"""The window icon comes from the installed assets, and the log says where they are."""
+"""The window icon comes from the installed assets, and the log says where they are and
+what runs the app."""
 
 from __future__ import annotations
 
@@ -24,3 +25,21 @@ def test_icon_and_assets_are_found_and_logged(
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("assets in ")]
     assert line.endswith(f"voice lines, {len(ICON_SIZES)} icons)")
     assert " 0 " not in line
+
+
+def test_the_start_line_names_python_qt_and_the_system(caplog: pytest.LogCaptureFixture) -> None:
+    """The log's first line says what a bug report needs: the same figures `platform`
+    gives, which the start no longer loads."""
+    import platform
+
+    from PySide6 import __version__ as pyside_version
+
+    from legdrive_timer.ui.app import _log_start
+
+    with caplog.at_level(logging.INFO, logger="legdrive_timer"):
+        _log_start()
+    [line] = [r.getMessage() for r in caplog.records if " started (Python " in r.getMessage()]
+    system = f"{platform.system()} {platform.release()} {platform.machine()}"
+    assert line.endswith(
+        f"started (Python {platform.python_version()}, PySide6 {pyside_version}, {system})"
+    )

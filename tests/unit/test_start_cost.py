@@ -280,3 +280,16 @@ def test_the_journal_and_the_history_access_load_no_sqlite_until_opened(tmp_path
         "[]",
         "['_sqlite3', 'legdrive_timer.storage.history', 'sqlite3']",
     ]
+
+
+def test_the_start_line_of_the_log_loads_no_platform_module() -> None:
+    out = run_python(
+        """
+        import sys
+        from legdrive_timer.ui.app import _log_start
+
+        _log_start()
+        print("platform" in sys.modules)
+        """
+    )
+    assert out.split() == ["False"]
