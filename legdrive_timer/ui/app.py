@@ -29,7 +29,6 @@ from legdrive_timer.ui.control.session import SessionControl
 from legdrive_timer.ui.control.settings import SettingsControl
 from legdrive_timer.ui.control.sound import SoundControl
 from legdrive_timer.ui.control.workouts import WorkoutsControl
-from legdrive_timer.ui.keep_awake import KeepAwake
 from legdrive_timer.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from legdrive_timer.ui.coach_camera import VideoFeed
     from legdrive_timer.ui.coach_capture import Estimator
     from legdrive_timer.ui.control.coach import CoachControl
+    from legdrive_timer.ui.keep_awake import KeepAwake
     from legdrive_timer.ui.single_instance import InstanceServer
     from legdrive_timer.ui.summary_view import SummaryView
 
@@ -83,7 +83,7 @@ class AppController(QObject):
         self._coach_options = (coach_feed_factory, coach_estimator_factory)
         self.session = SessionControl(
             self,
-            keep_awake or KeepAwake(APP_NAME),
+            keep_awake,
             clock=clock,
             scheduler=scheduler,
             cue_timer_factory=cue_timer_factory,

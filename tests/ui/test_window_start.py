@@ -496,6 +496,7 @@ def test_the_first_frame_waits_only_for_what_the_start_screen_shows(
         "legdrive_timer.storage.history",
         "legdrive_timer.audio",
         "legdrive_timer.ui.session_view",
+        "legdrive_timer.ui.keep_awake",
         "sqlite3",
     )
     # What Qt itself brings is no choice of the app's (PySide6 6.12 loads its signature

@@ -37,7 +37,7 @@ class SessionControl(QObject):
     def __init__(
         self,
         app: AppParts,
-        keep_awake: KeepAwake,
+        keep_awake: KeepAwake | None,
         *,
         clock: Clock | None,
         scheduler: Scheduler | None,
@@ -49,9 +49,7 @@ class SessionControl(QObject):
     ) -> None:
         super().__init__(parent)
         self._app = app
-        self.keep_awake = keep_awake
-        if keep_awake.on_unavailable is None:
-            keep_awake.on_unavailable = self._keep_awake_unavailable
+        self._keep_awake = keep_awake
         self._keep_awake_notice: str | None = None
         self.sleep_watcher: SleepWatcher | None = None
         self._clock = clock
@@ -119,6 +117,20 @@ class SessionControl(QObject):
         wake = getattr(self._scheduler, "wake", None)
         if wake is not None:
             wake()
+
+    @property
+    def keep_awake(self) -> KeepAwake:
+        """What keeps the screen on during a session: made for the first one (the start
+        screen has no use for it)."""
+        keep_awake = self._keep_awake
+        if keep_awake is None:
+            from legdrive_timer import APP_NAME
+            from legdrive_timer.ui.keep_awake import KeepAwake
+
+            keep_awake = self._keep_awake = KeepAwake(APP_NAME)
+        if keep_awake.on_unavailable is None:
+            keep_awake.on_unavailable = self._keep_awake_unavailable
+        return keep_awake
 
     def _keep_awake_unavailable(self, text: str) -> None:
         # Said when the session is over: during it, the banner would take the digits' room.
@@ -249,7 +261,8 @@ class SessionControl(QObject):
         if self.engine is not None and self.engine.is_active:
             self.engine.stop()
         self.end_wiring()
-        self.keep_awake.release()
+        if self._keep_awake is not None:
+            self._keep_awake.release()
         if self.sleep_watcher is not None:
             self.sleep_watcher.stop()
 
