@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -242,11 +244,13 @@ def test_real_keys_run_a_session_without_building_qts_enums(x_display: str, tmp_
         )
         return done.stdout
 
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in app.stdout], daemon=True).start()
+
     def until(*words: str) -> str:
-        assert app.stdout is not None
+        deadline = time.monotonic() + 30
         while True:
-            line = app.stdout.readline()
-            assert line, "the app ended"
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
             if all(word in line.split() for word in words):
                 return line.strip()
 
