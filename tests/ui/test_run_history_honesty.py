@@ -52,3 +52,21 @@ def test_a_history_locked_by_another_process_is_kept_and_added_later(tmp_path: P
         assert len(store.recovered) == 1
         (summary,) = store.sessions()
         assert summary.status is SessionStatus.COMPLETED and summary.workout_id == "hiit"
+
+
+def test_a_damaged_history_found_by_the_session_is_moved_aside_and_the_session_saved(
+    tmp_path: Path,
+) -> None:
+    """The history is opened by the session's writer, not at start: the damaged file is
+    moved aside then, the session goes into the new one, and the run succeeds."""
+    paths = DataPaths.resolve(tmp_path)
+    paths.history_db.parent.mkdir(parents=True, exist_ok=True)
+    paths.history_db.write_bytes(b"not a database" * 100)
+    done = run_app(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    (moved,) = paths.history_db.parent.glob("history.sqlite3.corrupt-*")
+    assert moved.read_bytes() == b"not a database" * 100
+    with HistoryStore.open(paths.history_db) as store:
+        (summary,) = store.sessions()
+        assert summary.status is SessionStatus.COMPLETED and summary.workout_id == "hiit"
