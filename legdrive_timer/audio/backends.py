@@ -13,16 +13,17 @@ from __future__ import annotations
 import functools
 import mmap
 import os
-import queue
 import threading
 import time
-import wave
 from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
-from legdrive_timer.audio.cues import Cue, CueAsset
+from legdrive_timer.audio.cues import Cue, CueAsset, WavError, read_wav_header
+
+if TYPE_CHECKING:
+    import queue
 
 StatusCallback = Callable[[], None]
 
@@ -153,12 +154,12 @@ def _read_pcm(asset: CueAsset) -> _Pcm:
     nothing.
     """
     with asset.path.open("rb") as file:
-        with wave.open(file, "rb") as wav:
-            if wav.getsampwidth() != 2:
-                raise wave.Error(f"{asset.cue.relative_path} is not 16-bit")
-            channels, rate = wav.getnchannels(), wav.getframerate()
-            size = wav.getnframes() * channels * 2
-            start = file.tell()  # the header has been read: the samples begin here
+        header = read_wav_header(file)
+        if header.sample_width != 2:
+            raise WavError(f"{asset.cue.relative_path} is not 16-bit")
+        channels, rate = header.channels, header.rate
+        size = header.frames * channels * 2
+        start = header.data_start
         file_size = os.fstat(file.fileno()).st_size
         size = max(0, min(size, file_size - start)) // 2 * 2  # a short file: what is there
         sound_end = _last_sound(file, start, size) // 2
@@ -249,7 +250,10 @@ class SimpleaudioBackend(_Status):
         self._waves: dict[Cue, tuple[float, Any]] = {}
         self._voice: Any = None
         self._last_failure = 0.0
-        self._jobs: queue.SimpleQueue[tuple[str, Cue | None, float] | None] = queue.SimpleQueue()
+        # The queue module only here: the default engine needs none (nor heapq with it).
+        from queue import SimpleQueue
+
+        self._jobs: queue.SimpleQueue[tuple[str, Cue | None, float] | None] = SimpleQueue()
         self._worker: threading.Thread | None = None
         self._alsa_handler: Any = None
 
@@ -264,7 +268,7 @@ class SimpleaudioBackend(_Status):
         self._alsa_handler = _quiet_alsa()
         try:
             self._pcm = {cue: _read_pcm(asset) for cue, asset in assets.items()}
-        except (OSError, wave.Error, EOFError):
+        except (OSError, WavError, EOFError):
             self._fail("the sound files could not be read")
             return
         self._probe()

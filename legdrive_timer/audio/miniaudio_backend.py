@@ -40,7 +40,6 @@ import logging
 import sys
 import threading
 import time
-import wave
 from collections.abc import Callable, Generator, Mapping
 from types import ModuleType
 from typing import Any
@@ -52,7 +51,7 @@ from legdrive_timer.audio.backends import (
     _read_pcm,
     _Status,
 )
-from legdrive_timer.audio.cues import Cue, CueAsset
+from legdrive_timer.audio.cues import Cue, CueAsset, WavError
 from legdrive_timer.audio.mixer import Block, Mixer
 
 log = logging.getLogger(__name__)
@@ -293,7 +292,7 @@ class MiniaudioBackend(_Status):
         self._ma = miniaudio
         try:
             pcm = {cue: _read_pcm(asset) for cue, asset in assets.items()}
-        except (OSError, EOFError, wave.Error) as error:
+        except (OSError, EOFError, WavError) as error:
             self._fail(f"the sound files could not be read ({error})")
             return
         odd = [cue.relative_path for cue, p in pcm.items() if (p.rate, p.channels) != (RATE, 1)]

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from legdrive_timer.audio.backends import Backend, SilentBackend, SimpleaudioBackend
 from legdrive_timer.audio.cues import TEST_CUE, Cue, CueAsset, CueAssetError, durations, open_assets
 from legdrive_timer.audio.miniaudio_backend import MiniaudioBackend
-from legdrive_timer.audio.planner import CuePlanner
-from legdrive_timer.core.clock import Clock, Scheduler
-from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.sound_choices import audio_choice
+
+if TYPE_CHECKING:
+    from legdrive_timer.audio.planner import CuePlanner
+    from legdrive_timer.core.clock import Clock, Scheduler
+    from legdrive_timer.core.engine import SessionEngine
 
 SOUND_OFF = "Sound is off."
 
@@ -168,6 +170,9 @@ class CueSystem:
         The cues get their own `timer` (the engine's scheduler holds one deadline only);
         the window passes a Qt timer, tests a fake one on the fake clock.
         """
+        # The planner is made per session: the device opens at start without it.
+        from legdrive_timer.audio.planner import CuePlanner
+
         planner = CuePlanner(
             _Player(self),
             clock,

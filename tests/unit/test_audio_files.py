@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import mmap
 import wave
 from array import array
@@ -13,7 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from legdrive_timer.audio.backends import _read_pcm
-from legdrive_timer.audio.cues import Cue, CueAsset, open_assets
+from legdrive_timer.audio.cues import (
+    Cue,
+    CueAsset,
+    WavError,
+    open_assets,
+    read_wav_header,
+    wav_duration_ms,
+)
 
 
 def write_wav(path: Path, samples: list[int], *, channels: int = 1, width: int = 2) -> CueAsset:
@@ -91,5 +99,116 @@ def test_an_empty_or_cut_short_file(tmp_path: Path) -> None:
 
 
 def test_an_8_bit_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(wave.Error):
+    with pytest.raises(WavError):
         _read_pcm(write_wav(tmp_path / "cue.wav", [1, 2, 3], width=1))
+
+
+# -- the WAV header, read without the wave module --------------------------------------
+
+
+def wav_bytes(
+    *,
+    channels: int = 1,
+    rate: int = 48_000,
+    bits: int = 16,
+    tag: int = 1,
+    frames: int = 10,
+    before_fmt: list[tuple[bytes, bytes]] = (),  # type: ignore[assignment]
+    after_fmt: list[tuple[bytes, bytes]] = (),  # type: ignore[assignment]
+    extensible_tag: int | None = None,
+) -> bytes:
+    """A RIFF WAVE file built by hand: chunks (name, body) may come before and after fmt."""
+
+    def chunk(name: bytes, body: bytes) -> bytes:
+        return name + len(body).to_bytes(4, "little") + body + b"\0" * (len(body) & 1)
+
+    width = (bits + 7) // 8
+    fmt = (
+        tag.to_bytes(2, "little")
+        + channels.to_bytes(2, "little")
+        + rate.to_bytes(4, "little")
+        + (rate * channels * width).to_bytes(4, "little")
+        + (channels * width).to_bytes(2, "little")
+        + bits.to_bytes(2, "little")
+    )
+    if extensible_tag is not None:
+        fmt += (22).to_bytes(2, "little") + bits.to_bytes(2, "little") + bytes(4)
+        fmt += extensible_tag.to_bytes(2, "little") + bytes(14)
+    body = b"".join(chunk(n, b) for n, b in before_fmt) + chunk(b"fmt ", fmt)
+    body += b"".join(chunk(n, b) for n, b in after_fmt)
+    body += chunk(b"data", payload(frames * channels * width))
+    return b"RIFF" + (4 + len(body)).to_bytes(4, "little") + b"WAVE" + body
+
+
+def payload(size: int) -> bytes:
+    return (bytes(range(256)) * (size // 256 + 1))[:size]
+
+
+extra_chunks = st.lists(
+    st.tuples(st.sampled_from([b"LIST", b"fact", b"junk", b"cue "]), st.binary(max_size=9)),
+    max_size=3,
+)
+
+
+@given(
+    channels=st.integers(1, 4),
+    rate=st.integers(1, 192_000),
+    bits=st.sampled_from([8, 16, 24, 32]),
+    frames=st.integers(0, 50),
+    before=extra_chunks,
+    after=extra_chunks,
+)
+def test_the_header_reads_as_the_wave_module_reads_it(
+    channels: int, rate: int, bits: int, frames: int, before: list, after: list
+) -> None:
+    data = wav_bytes(
+        channels=channels, rate=rate, bits=bits, frames=frames, before_fmt=before, after_fmt=after
+    )
+    file = io.BytesIO(data)
+    header = read_wav_header(file)
+    with wave.open(io.BytesIO(data), "rb") as wav:
+        expected = (wav.getnchannels(), wav.getframerate(), wav.getsampwidth(), wav.getnframes())
+        start = wav._data_chunk.offset + 8  # type: ignore[attr-defined]
+    assert (header.channels, header.rate, header.sample_width, header.frames) == expected
+    assert header.data_start == start == file.tell()  # left at the first sample
+    assert data[start : start + header.data_size] == payload(frames * channels * bits // 8)
+
+
+@given(data=st.binary(max_size=80), cut=st.integers(0, 60))
+def test_any_bytes_give_a_header_or_a_clear_error(data: bytes, cut: int) -> None:
+    """Random files, and real headers cut short anywhere: a header or WavError/EOFError."""
+    for candidate in (data, wav_bytes(frames=3)[:cut], b"RIFF\0\0\0\0WAVE" + data):
+        try:
+            header = read_wav_header(io.BytesIO(candidate))
+        except (WavError, EOFError):
+            continue
+        assert header.channels > 0 and header.rate > 0 and header.sample_width > 0
+        assert 12 <= header.data_start <= len(candidate)
+
+
+def test_headers_the_cue_files_cannot_have_are_refused() -> None:
+    with pytest.raises(WavError, match="format"):
+        read_wav_header(io.BytesIO(wav_bytes(tag=3)))  # float samples
+    with pytest.raises(WavError, match="RIFF"):
+        read_wav_header(io.BytesIO(b"RIFX" + bytes(8)))
+    with pytest.raises(WavError, match="before fmt"):
+        read_wav_header(io.BytesIO(b"RIFF\x10\0\0\0WAVEdata\0\0\0\0"))
+    with pytest.raises(WavError, match="channels"):
+        read_wav_header(io.BytesIO(wav_bytes(channels=0)))
+    with pytest.raises(EOFError):
+        read_wav_header(io.BytesIO(wav_bytes()[:16]))
+
+
+def test_an_extensible_header_of_pcm_samples_is_read() -> None:
+    header = read_wav_header(io.BytesIO(wav_bytes(tag=0xFFFE, extensible_tag=1, frames=7)))
+    assert (header.channels, header.rate, header.sample_width, header.frames) == (1, 48_000, 2, 7)
+    with pytest.raises(WavError, match="format"):
+        read_wav_header(io.BytesIO(wav_bytes(tag=0xFFFE, extensible_tag=3)))
+
+
+def test_every_cue_lasts_what_the_wave_module_says() -> None:
+    with ExitStack() as stack:
+        for cue, asset in open_assets(stack).items():
+            with wave.open(str(asset.path), "rb") as wav:
+                expected = round(wav.getnframes() * 1000 / wav.getframerate())
+            assert asset.duration_ms == wav_duration_ms(asset.path) == expected, cue

@@ -118,6 +118,27 @@ def test_the_sound_engine_is_imported_once() -> None:
     assert out.strip() == "True True"
 
 
+def test_loading_the_sounds_loads_only_what_the_open_device_needs() -> None:
+    """The cue system at start: the device opened (or looked for) and the cues mapped,
+    without the planner (made per session), the wave module (the cue headers are read
+    directly) or the queue module (the simpleaudio backend's)."""
+    out = run_python(
+        """
+        import sys
+        from legdrive_timer.audio import CueSystem
+
+        cues = CueSystem.create("miniaudio")
+        unused = ("legdrive_timer.audio.planner", "wave", "queue", "heapq")
+        print(cues.backend_name, sorted(m for m in unused if m in sys.modules))
+        cues.close()
+        from legdrive_timer.audio import CuePlanner
+
+        print(CuePlanner.__module__)
+        """
+    )
+    assert out.split("\n")[:2] == ["miniaudio []", "legdrive_timer.audio.planner"]
+
+
 def test_names_are_sha256_without_openssl() -> None:
     out = run_python(
         """
