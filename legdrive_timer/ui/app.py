@@ -379,14 +379,17 @@ def _set_window_icon(app: QApplication) -> None:
     assets; where they are is logged, so a broken install or bundle shows in the log."""
     from importlib import resources
 
+    from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
     root = resources.files("legdrive_timer.assets")
     icons = [root / "icons" / f"legdrive-timer-{size}.png" for size in ICON_SIZES]
     icon = QIcon()
-    for file in icons:
+    for size, file in zip(ICON_SIZES, icons, strict=True):
         if file.is_file():
-            icon.addFile(str(file))
+            # With its size given, an image is read when a window system asks for it;
+            # without, QIcon decodes every file at once to learn their sizes.
+            icon.addFile(str(file), QSize(size, size))
     if not icon.isNull():
         app.setWindowIcon(icon)
 
