@@ -8,7 +8,7 @@ from legdrive_timer.audio.system import SOUND_OFF, CueSystem
 from legdrive_timer.core.sound_choices import AUDIO_CHOICES as CHOICES
 
 if TYPE_CHECKING:
-    from legdrive_timer.audio.planner import CuePlanner, PlayedCue
+    from legdrive_timer.audio.planner import CuePlanner
 
 __all__ = [
     "CHOICES",
@@ -17,14 +17,13 @@ __all__ = [
     "Cue",
     "CuePlanner",
     "CueSystem",
-    "PlayedCue",
 ]
 
 
 def __getattr__(name: str) -> Any:
     # The planner is needed once a session runs, not to open the device at start.
-    if name in ("CuePlanner", "PlayedCue"):
-        from legdrive_timer.audio import planner
+    if name == "CuePlanner":
+        from legdrive_timer.audio.planner import CuePlanner
 
-        return getattr(planner, name)
+        return CuePlanner
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,7 +21,6 @@ Rules, in short:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Protocol
 
 from legdrive_timer.audio.cues import COACH_VOICE, Cue
@@ -56,12 +55,6 @@ class CuePlayer(Protocol):
     def expect(self, delay_ms: int | None) -> None:
         """The next scheduled cue is due in `delay_ms` (None: none is scheduled)."""
         ...
-
-
-@dataclass(frozen=True)
-class PlayedCue:
-    at_ms: int
-    cue: Cue
 
 
 class CuePlanner:

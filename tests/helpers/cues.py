@@ -6,11 +6,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from legdrive_timer.audio.cues import Cue
-from legdrive_timer.audio.planner import CuePlanner, PlayedCue
+from legdrive_timer.audio.planner import CuePlanner
 from legdrive_timer.core.clock import Clock
 from legdrive_timer.core.engine import SessionEngine
 from legdrive_timer.core.timeline import Timeline
 from tests.helpers.fakes import FakeClock, FakeScheduler, run_schedulers
+
+
+@dataclass(frozen=True)
+class PlayedCue:
+    at_ms: int
+    cue: Cue
 
 
 @dataclass
