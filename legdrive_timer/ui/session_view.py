@@ -185,6 +185,68 @@ _FIGURES_ONLY = (events.SecondTick, events.RepBeat, events.Halfway, events.Count
 """Events that change only the figures on screen: a redraw, nothing else."""
 
 
+def _overlay_button(action: Action, parent: QWidget) -> ActionButton:
+    button = ActionButton(action, parent, fit_text=True)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+    button.setMinimumSize(1, 1)
+    button.setStyleSheet(OVERLAY_BUTTON_STYLE)
+    return button
+
+
+class PausedOverlay(Overlay):
+    """Over the session while it is paused: why, what the keys do, and the buttons to resume
+    and to stop (the session screen's own commands)."""
+
+    def __init__(self, parent: QWidget, commands: Actions) -> None:
+        super().__init__(parent, theme.PAUSED_OVERLAY, 215)
+        self.setObjectName("paused_overlay")
+        self.title = FitLabel("PAUSED", self, bold=True)
+        self.title.setAccessibleName("Paused")
+        self.reason = FitLabel("", self, wrap=True, max_fraction=0.35)
+        self.hint = FitLabel("", self)
+        for label in (self.title, self.reason, self.hint):
+            label.set_colour("#ffffff")
+        # The overlay offers what it says: resume and stop, by key and by click.
+        self.resume_button = _overlay_button(commands["primary"], self)
+        self.stop_button = _overlay_button(commands["stop"], self)
+        self.buttons = [self.resume_button, self.stop_button]
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.resume_button, 2)
+        buttons.addWidget(self.stop_button, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title, 4)
+        layout.addWidget(self.reason, 3)
+        layout.addWidget(self.hint, 2)
+        layout.addLayout(buttons, 3)
+
+
+class StopConfirmation(Overlay):
+    """ "Stop this session?" with its own keys: Enter stops, Escape keeps going."""
+
+    def __init__(
+        self, parent: QWidget, confirm: Callable[[], None], cancel: Callable[[], None]
+    ) -> None:
+        super().__init__(parent, "#000000", 215)
+        self.setObjectName("confirm_overlay")
+        title = FitLabel("Stop this session?", self, bold=True)
+        title.set_colour("#ffffff")
+        note = FitLabel("What you did so far is kept in the history.", self, wrap=True)
+        note.set_colour("#ffffff")
+        self.commands = Actions(self)
+        self.commands.add("confirm_stop", confirm)
+        self.commands.add("cancel_stop", cancel)
+        self.stop_button = _overlay_button(self.commands["confirm_stop"], self)
+        self.keep_button = _overlay_button(self.commands["cancel_stop"], self)
+        self.buttons = [self.stop_button, self.keep_button]
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.keep_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title, 3)
+        layout.addWidget(note, 2)
+        layout.addLayout(buttons, 3)
+
+
 class SessionView(QWidget):
     """Shows one engine; keys and buttons drive it."""
 
@@ -318,62 +380,37 @@ class SessionView(QWidget):
         self._flash_timer.setInterval(FLASH_MS)
         self._flash_timer.timeout.connect(self.flash.hide)
 
-        self.paused_overlay = Overlay(self, theme.PAUSED_OVERLAY, 215)
-        self.paused_overlay.setObjectName("paused_overlay")
-        self.paused_title = FitLabel("PAUSED", self.paused_overlay, bold=True)
-        self.paused_title.setAccessibleName("Paused")
-        self.paused_reason = FitLabel("", self.paused_overlay, wrap=True, max_fraction=0.35)
-        self.paused_hint = FitLabel("", self.paused_overlay)
-        for label in (self.paused_title, self.paused_reason, self.paused_hint):
-            label.set_colour("#ffffff")
-        # The overlay offers what it says: resume and stop, by key and by click.
-        self.resume_button = ActionButton(commands["primary"], self.paused_overlay, fit_text=True)
-        self.paused_stop_button = ActionButton(commands["stop"], self.paused_overlay, fit_text=True)
-        paused_buttons = QHBoxLayout()
-        paused_buttons.addWidget(self.resume_button, 2)
-        paused_buttons.addWidget(self.paused_stop_button, 1)
-        paused_layout = QVBoxLayout(self.paused_overlay)
-        paused_layout.addWidget(self.paused_title, 4)
-        paused_layout.addWidget(self.paused_reason, 3)
-        paused_layout.addWidget(self.paused_hint, 2)
-        paused_layout.addLayout(paused_buttons, 3)
-
-        self.confirm_overlay = Overlay(self, "#000000", 215)
-        self.confirm_overlay.setObjectName("confirm_overlay")
-        confirm_title = FitLabel("Stop this session?", self.confirm_overlay, bold=True)
-        confirm_title.set_colour("#ffffff")
-        confirm_note = FitLabel(
-            "What you did so far is kept in the history.", self.confirm_overlay, wrap=True
-        )
-        confirm_note.set_colour("#ffffff")
-        self.confirm_commands = Actions(self.confirm_overlay)
-        self.confirm_commands.add("confirm_stop", self.confirm_stop)
-        self.confirm_commands.add("cancel_stop", self.cancel_stop)
-        self.confirm_stop_button = ActionButton(
-            self.confirm_commands["confirm_stop"], self.confirm_overlay, fit_text=True
-        )
-        self.confirm_keep_button = ActionButton(
-            self.confirm_commands["cancel_stop"], self.confirm_overlay, fit_text=True
-        )
-        confirm_buttons = QHBoxLayout()
-        confirm_buttons.addWidget(self.confirm_stop_button)
-        confirm_buttons.addWidget(self.confirm_keep_button)
-        confirm_layout = QVBoxLayout(self.confirm_overlay)
-        confirm_layout.addWidget(confirm_title, 3)
-        confirm_layout.addWidget(confirm_note, 2)
-        confirm_layout.addLayout(confirm_buttons, 3)
-        self.overlay_buttons: list[ActionButton] = [
-            self.resume_button,
-            self.paused_stop_button,
-            self.confirm_stop_button,
-            self.confirm_keep_button,
-        ]
-        for overlay_button in self.overlay_buttons:
-            overlay_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-            overlay_button.setMinimumSize(1, 1)
-            overlay_button.setStyleSheet(OVERLAY_BUTTON_STYLE)
+        # Built the first time they are needed (most sessions are never paused nor stopped
+        # early): `paused_overlay`, `confirm_overlay`.
+        self._paused_overlay: PausedOverlay | None = None
+        self._confirm_overlay: StopConfirmation | None = None
 
         self._apply_style(theme.PREP)
+
+    @property
+    def paused_overlay(self) -> PausedOverlay:
+        if self._paused_overlay is None:
+            self._paused_overlay = PausedOverlay(self, self.commands)
+            self._paused_overlay.setGeometry(self.rect())
+        return self._paused_overlay
+
+    @property
+    def confirm_overlay(self) -> StopConfirmation:
+        if self._confirm_overlay is None:
+            self._confirm_overlay = StopConfirmation(self, self.confirm_stop, self.cancel_stop)
+            self._confirm_overlay.setGeometry(self.rect())
+        return self._confirm_overlay
+
+    @property
+    def overlays(self) -> list[Overlay]:
+        """The layers built so far: the flash, and the pause and stop ones once needed."""
+        built = (self._paused_overlay, self._confirm_overlay)
+        return [self.flash, *(overlay for overlay in built if overlay is not None)]
+
+    @property
+    def overlay_buttons(self) -> list[ActionButton]:
+        built = (self._paused_overlay, self._confirm_overlay)
+        return [button for overlay in built if overlay is not None for button in overlay.buttons]
 
     # -- wiring -------------------------------------------------------------------------
 
@@ -387,8 +424,7 @@ class SessionView(QWidget):
         self._blocks_total = len({p.block_index for p in engine.timeline.phases})
         self._added_ms = 0
         self._unsubscribe = engine.subscribe(self._on_event)
-        self.confirm_overlay.hide()
-        self.paused_overlay.hide()
+        self._hide_pause_and_stop()
         snapshot = engine.snapshot()
         if snapshot.phase is not None:
             self._apply_style(theme.style_for(snapshot.phase.kind))
@@ -414,7 +450,8 @@ class SessionView(QWidget):
             self._show_paused(event)
             self.refresh()
         elif isinstance(event, events.Resumed):
-            self.paused_overlay.hide()
+            if self._paused_overlay is not None:
+                self._paused_overlay.hide()
             self.refresh()
         elif isinstance(event, events.Adjusted):
             self._added_ms += event.delta_ms
@@ -643,7 +680,7 @@ class SessionView(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        for overlay in (self.flash, self.paused_overlay, self.confirm_overlay):
+        for overlay in self.overlays:
             overlay.setGeometry(self.rect())
         margin = max(4, min(self.width(), self.height()) // 40)
         side = self.side_band_width + margin
@@ -669,10 +706,17 @@ class SessionView(QWidget):
         self._flash_timer.start()
 
     def _show_paused_hint(self, fullscreen: bool | None = None) -> None:
+        if self._paused_overlay is None:
+            return  # said when it is first shown
         if fullscreen is None:
             fullscreen = self.window().isFullScreen()
         esc = "leave fullscreen" if fullscreen else "stop"
-        self.paused_hint.setText(f"Space: resume    Esc: {esc}")
+        self._paused_overlay.hint.setText(f"Space: resume    Esc: {esc}")
+
+    def _hide_pause_and_stop(self) -> None:
+        for overlay in (self._paused_overlay, self._confirm_overlay):
+            if overlay is not None:
+                overlay.hide()
 
     def _show_paused(self, event: events.Paused) -> None:
         if event.reason is events.PauseReason.LATE_WAKEUP:
@@ -680,10 +724,10 @@ class SessionView(QWidget):
             reason = f"Paused: the computer was asleep or busy for {seconds} s."
         else:
             reason = "Paused. Take your time."
-        self.paused_reason.setText(reason)
+        self.paused_overlay.reason.setText(reason)
         self._show_paused_hint()
         self.paused_overlay.cover()
-        if self.confirm_overlay.isVisible():
+        if self.confirming_stop:
             self.confirm_overlay.raise_()
         self._fit_buttons()
         self._tell(reason)
@@ -753,19 +797,20 @@ class SessionView(QWidget):
 
     @property
     def confirming_stop(self) -> bool:
-        return self.confirm_overlay.isVisible()
+        return self._confirm_overlay is not None and self._confirm_overlay.isVisible()
 
     def confirm_stop(self) -> None:
-        self.confirm_overlay.hide()
+        self.cancel_stop()
         if self._engine is not None:
             self._engine.stop()
 
     def cancel_stop(self) -> None:
-        self.confirm_overlay.hide()
+        if self._confirm_overlay is not None:
+            self._confirm_overlay.hide()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.confirming_stop:
-            if not self.confirm_commands.handle_key(event):
+            if not self.confirm_overlay.commands.handle_key(event):
                 event.ignore()  # on to the window: F, M still work
             return
         if self.window().isFullScreen() and event.key() == key_code("Escape"):

@@ -154,7 +154,7 @@ def test_paused_overlay_buttons_are_clickable(qtbot: QtBot, harness: WindowHarne
     assert h.app.engine is not None and h.app.engine.state is State.PAUSED
     QApplication.processEvents()
     assert view.paused_overlay.isVisible()
-    resume = view.resume_button
+    resume = view.paused_overlay.resume_button
     assert resume.isVisible() and resume.text().startswith("Resume")
     assert _is_or_inside(_top_widget_at(resume), resume)  # nothing lies over it
     qtbot.mouseClick(resume, Qt.MouseButton.LeftButton)
@@ -163,11 +163,11 @@ def test_paused_overlay_buttons_are_clickable(qtbot: QtBot, harness: WindowHarne
 
     view.primary()
     QApplication.processEvents()
-    stop = view.paused_stop_button
+    stop = view.paused_overlay.stop_button
     assert _is_or_inside(_top_widget_at(stop), stop)
     qtbot.mouseClick(stop, Qt.MouseButton.LeftButton)
     assert view.confirming_stop
-    confirm = view.confirm_stop_button
+    confirm = view.confirm_overlay.stop_button
     assert _is_or_inside(_top_widget_at(confirm), confirm)
     qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)
     assert h.app.engine.state is State.STOPPED
@@ -196,11 +196,11 @@ def test_esc_leaves_a_fullscreen_the_window_manager_entered(
     native.showFullScreen()
     qtbot.waitUntil(h.window.isFullScreen)
     assert h.window.commands["leave_fullscreen"].isEnabled()
-    assert h.view.paused_hint.text() == "Space: resume    Esc: leave fullscreen"
+    assert h.view.paused_overlay.hint.text() == "Space: resume    Esc: leave fullscreen"
     native.showNormal()
     qtbot.waitUntil(lambda: not h.window.isFullScreen())
     assert not h.window.commands["leave_fullscreen"].isEnabled()
-    assert h.view.paused_hint.text() == "Space: resume    Esc: stop"
+    assert h.view.paused_overlay.hint.text() == "Space: resume    Esc: stop"
 
 
 def test_paused_overlay_says_what_esc_does_in_fullscreen(
@@ -209,10 +209,10 @@ def test_paused_overlay_says_what_esc_does_in_fullscreen(
     h = harness
     _primer(h)
     h.view.primary()
-    assert h.view.paused_hint.text() == "Space: resume    Esc: stop"
+    assert h.view.paused_overlay.hint.text() == "Space: resume    Esc: stop"
     h.window.showFullScreen()
     qtbot.waitUntil(h.window.isFullScreen)
-    assert h.view.paused_hint.text() == "Space: resume    Esc: leave fullscreen"
+    assert h.view.paused_overlay.hint.text() == "Space: resume    Esc: leave fullscreen"
     qtbot.keyClick(h.view, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not h.window.isFullScreen())
     assert not h.view.confirming_stop  # Esc did what the overlay said

@@ -422,7 +422,7 @@ def test_waking_from_sleep_pauses_the_session_and_says_so(
     app.session.woke_from_sleep()
     assert engine.state is State.PAUSED and engine.pause_reason is PauseReason.LATE_WAKEUP
     assert engine.remaining_ms() >= before - 30_000  # frozen where it was last on time
-    assert app.window.session_view.paused_reason.text().startswith(
+    assert app.window.session_view.paused_overlay.reason.text().startswith(
         "Paused: the computer was asleep"
     )
     assert way.calls == ["inhibit", "release"]  # paused: the screen may sleep again

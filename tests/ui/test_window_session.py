@@ -132,7 +132,7 @@ def test_hiit_pause_back_adjust_and_colours(qtbot: QtBot, harness: WindowHarness
     h.advance(3000)
     key(qtbot, h, Qt.Key.Key_Space)
     assert view.paused_overlay.isVisible()
-    assert "Paused. Take your time." in view.paused_reason.text()
+    assert "Paused. Take your time." in view.paused_overlay.reason.text()
     assert view.pause_button.accessibleName() == "Resume"
     h.advance(60_000)
     assert view.digits.text() == "17"
@@ -192,7 +192,7 @@ def test_stop_button_uses_the_same_confirmation(qtbot: QtBot, harness: WindowHar
     h.app.start(workout("hiit", work_s=20, rest_s=10, rounds=1, prep_s=0))
     qtbot.mouseClick(h.view.stop_button, Qt.MouseButton.LeftButton)
     assert h.view.confirming_stop
-    qtbot.mouseClick(h.view.confirm_stop_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(h.view.confirm_overlay.stop_button, Qt.MouseButton.LeftButton)
     assert h.app.engine is not None and h.app.engine.state is State.STOPPED
 
 
@@ -202,7 +202,9 @@ def test_late_wakeup_pause_says_why(harness: WindowHarness) -> None:
     h.scheduler.lateness_ms = 42_000
     h.advance(50_000)
     assert h.view.paused_overlay.isVisible()
-    assert h.view.paused_reason.text() == ("Paused: the computer was asleep or busy for 42 s.")
+    assert h.view.paused_overlay.reason.text() == (
+        "Paused: the computer was asleep or busy for 42 s."
+    )
 
 
 def test_self_paced_set_ends_with_space(qtbot: QtBot, harness: WindowHarness) -> None:
