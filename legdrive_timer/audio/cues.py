@@ -105,7 +105,7 @@ class WavHeader:
     data_start: int
     """Where the samples begin in the file."""
     data_size: int
-    """Bytes of samples the data chunk declares (a file cut short holds fewer)."""
+    """Bytes of samples: what the data chunk declares, or what the file holds if less."""
 
     @property
     def frames(self) -> int:
@@ -139,11 +139,16 @@ def read_wav_header(file: BinaryIO) -> WavHeader:
         if name == b"data":
             if header is None:
                 raise WavError("data chunk before fmt chunk")
-            return WavHeader(*header, data_start=file.tell(), data_size=size)
+            start = file.tell()
+            end = file.seek(0, 2)  # a file cut short holds fewer samples than it declares
+            file.seek(start)
+            return WavHeader(*header, data_start=start, data_size=min(size, end - start))
         if name != b"fmt ":
             file.seek(size + (size & 1), 1)
             continue
-        body = file.read(size + (size & 1))[:size]
+        # The fields read are in the first 26 bytes: a damaged size never sizes a read.
+        body = file.read(min(size, 26))
+        file.seek(size + (size & 1) - len(body), 1)
         if len(body) < 16:
             raise WavError("fmt chunk too short")
         tag = int.from_bytes(body[:2], "little")

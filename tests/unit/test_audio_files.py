@@ -212,3 +212,20 @@ def test_every_cue_lasts_what_the_wave_module_says() -> None:
             with wave.open(str(asset.path), "rb") as wav:
                 expected = round(wav.getnframes() * 1000 / wav.getframerate())
             assert asset.duration_ms == wav_duration_ms(asset.path) == expected, cue
+
+
+def test_a_damaged_size_is_never_read_as_such(tmp_path: Path) -> None:
+    """A fmt chunk claiming 4 GiB reads 26 bytes (and then finds the file ends); a data
+    chunk claiming more than the file holds counts what it holds."""
+    huge = bytearray(wav_bytes(frames=5))
+    huge[16:20] = (0xFFFFFFF0).to_bytes(4, "little")  # the fmt chunk's size
+    path = tmp_path / "huge.wav"
+    path.write_bytes(bytes(huge))
+    with path.open("rb") as file, pytest.raises(EOFError):
+        read_wav_header(file)
+    long = bytearray(wav_bytes(frames=5))
+    long[40:44] = (1_000_000).to_bytes(4, "little")  # the data chunk's size
+    path.write_bytes(bytes(long))
+    with path.open("rb") as file:
+        assert read_wav_header(file).frames == 5
+    assert wav_duration_ms(path) == 0  # 5 frames at 48 kHz
