@@ -19,10 +19,10 @@ import os
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from functools import partial
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from legdrive_timer.core.clock import Clock, Scheduler
 from legdrive_timer.core.events import (
@@ -43,6 +43,9 @@ from legdrive_timer.core.events import (
 )
 from legdrive_timer.core.records import EndReason, SegmentRecord, SessionRecord, SessionStatus
 from legdrive_timer.core.timeline import Beat, Motion, Phase, PhaseKind, Timeline
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 LATE_WAKEUP_MS = 3000
 """A callback this late means the machine slept or stalled: pause instead of catching up."""
@@ -108,11 +111,15 @@ TRANSITIONS = _table()
 Listener = Callable[[Event], None]
 Step = Callable[[], Command | None]
 """The work of one transition; it may name a follow-up command (FINISH after the last phase)."""
-WallClock = Callable[[], datetime]
+WallClock = Callable[[], "datetime"]
 
 
 def local_now() -> datetime:
-    return datetime.now().astimezone()
+    # datetime is imported by the first session that asks the time, not with the engine: on
+    # Python 3.11 the module compiles its pure-Python classes too (0.35 MiB).
+    import datetime as wall
+
+    return wall.datetime.now().astimezone()
 
 
 @dataclass(frozen=True)

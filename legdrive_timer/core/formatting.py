@@ -12,7 +12,7 @@ offset the session was recorded with, not the one of the machine reading it now.
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from legdrive_timer.core.records import CoachMeasures, EndReason, SegmentRecord, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
@@ -23,6 +23,9 @@ from legdrive_timer.core.workout_words import describe_block as describe_block
 from legdrive_timer.core.workout_words import describe_workout as describe_workout
 from legdrive_timer.core.workout_words import format_duration as format_duration
 from legdrive_timer.core.workout_words import whole_seconds as whole_seconds
+
+if TYPE_CHECKING:
+    from datetime import datetime
 from legdrive_timer.core.workout_words import workout_length as workout_length
 
 PHASE_NAMES: dict[PhaseKind, str] = {

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.core.workout import Side
+
+if TYPE_CHECKING:
+    from datetime import datetime  # values only: the module loads with the first session
 
 REPS_DONE_FACTOR = 3
 """A set's reps done can be corrected up to this many times the reps planned."""

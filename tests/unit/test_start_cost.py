@@ -314,3 +314,24 @@ def test_the_start_line_of_the_log_loads_no_platform_module() -> None:
         """
     )
     assert out.split() == ["False"]
+
+
+def test_datetime_is_loaded_when_a_session_asks_the_time() -> None:
+    """On Python 3.11 `datetime` compiles its pure-Python classes as well (0.35 MiB): the
+    session's modules use it for values only, made when a session starts. (PySide6 6.12
+    loads it itself: then there is nothing to save.)"""
+    out = run_python(
+        """
+        import sys
+        import PySide6.QtWidgets
+        by_qt = "datetime" in sys.modules
+        import legdrive_timer.ui.session_view, legdrive_timer.ui.control.session
+        import legdrive_timer.core.formatting, legdrive_timer.core.records
+        from legdrive_timer.core.engine import local_now
+
+        print(("datetime" in sys.modules) == by_qt)
+        now = local_now()
+        print("datetime" in sys.modules, now.tzinfo is not None)
+        """
+    )
+    assert out.split() == ["True", "True", "True"]
