@@ -265,6 +265,7 @@ class SessionView(QWidget):
         self._side: Side | None = None
         self._side_shown = False
         self._told_second: int | None = None
+        self._after_paint: list[Callable[[], None]] = []
         self.announcement = ""
         """The last phase change (or last seconds) as told to assistive technology."""
 
@@ -588,6 +589,11 @@ class SessionView(QWidget):
     def side_band_width(self) -> int:
         return max(8, self.width() // 30)
 
+    def call_after_paint(self, callback: Callable[[], None]) -> None:
+        """Call `callback` on the event loop's turn after this screen is next painted."""
+        if callback not in self._after_paint:
+            self._after_paint.append(callback)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         fill_rect(painter, self.rect(), QColor(self._style.background))
@@ -597,6 +603,11 @@ class SessionView(QWidget):
             x = 0 if self._side is Side.LEFT else self.width() - band
             fill_rect(painter, QRect(x, 0, band, self.height()), QColor(self._style.foreground))
         painter.end()
+        if self._after_paint:
+            # Queued: the labels on this screen paint after it, in the same update.
+            waiting, self._after_paint = self._after_paint, []
+            for callback in waiting:
+                QTimer.singleShot(0, callback)
 
     def announce(self, text: str) -> None:
         """Tell screen readers `text` (the camera going on or off, for one)."""

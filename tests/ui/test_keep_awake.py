@@ -23,6 +23,7 @@ from legdrive_timer.core.events import PauseReason
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.app import AppController
+from legdrive_timer.ui.control.session import AFTER_START_WITHIN_MS
 from legdrive_timer.ui.keep_awake import (
     ES_CONTINUOUS,
     ES_DISPLAY_REQUIRED,
@@ -82,7 +83,8 @@ def test_held_while_running_let_go_on_pause_finish_and_exit(
     app, scheduler = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
     qtbot.addWidget(app.window)
     engine = app.start(short_hiit())
-    assert way.calls == ["inhibit"] and app.session.keep_awake.active
+    qtbot.waitUntil(lambda: app.session.keep_awake.active, timeout=1000)
+    assert way.calls == ["inhibit"]
     engine.pause()
     assert way.calls == ["inhibit", "release"] and not app.session.keep_awake.active
     engine.resume()
@@ -90,6 +92,7 @@ def test_held_while_running_let_go_on_pause_finish_and_exit(
     scheduler.run_until_idle()  # finished
     assert way.calls == ["inhibit", "release", "inhibit", "release"]
     app.start(short_hiit())
+    qtbot.waitUntil(lambda: app.session.keep_awake.active, timeout=1000)
     app.shutdown()  # closing the window mid-session
     assert way.calls[-2:] == ["inhibit", "release"] and not app.session.keep_awake.active
 
@@ -99,11 +102,67 @@ def test_a_late_wake_up_pause_lets_go_too(qtbot: QtBot, data_paths: DataPaths) -
     app, _ = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
     qtbot.addWidget(app.window)
     engine = app.start(short_hiit())
+    qtbot.waitUntil(lambda: app.session.keep_awake.active, timeout=1000)
     engine.pause(PauseReason.LATE_WAKEUP)
     assert way.calls == ["inhibit", "release"]
     engine.stop()
     assert way.calls == ["inhibit", "release"]  # nothing held, nothing to let go
     app.shutdown()
+
+
+def test_asked_once_the_first_phase_is_painted(qtbot: QtBot, data_paths: DataPaths) -> None:
+    way = RecordingInhibitor()
+    app, _ = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
+    qtbot.addWidget(app.window)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    painted: list[tuple[str, list[str]]] = []
+    view = app.window.session_view
+    view.call_after_paint(lambda: painted.append((view.digits.text(), list(way.calls))))
+    app.start(short_hiit())
+    assert way.calls == []  # the Start itself only shows the first phase
+    qtbot.waitUntil(lambda: app.session.keep_awake.active, timeout=1000)
+    assert way.calls == ["inhibit"]
+    # The first phase was painted before the desktop was asked.
+    assert painted == [("30", [])]
+    app.shutdown()
+    assert way.calls == ["inhibit", "release"]
+
+
+def test_a_session_stopped_or_paused_at_once_holds_nothing(
+    qtbot: QtBot, data_paths: DataPaths
+) -> None:
+    way = RecordingInhibitor()
+    app, _ = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
+    qtbot.addWidget(app.window)
+    app.window.show()
+    engine = app.start(short_hiit())
+    engine.stop()  # before the desktop was asked
+    qtbot.wait(AFTER_START_WITHIN_MS + 50)
+    assert way.calls == [] and not app.session.keep_awake.active
+
+    engine = app.start(short_hiit())
+    engine.pause()
+    qtbot.wait(AFTER_START_WITHIN_MS + 50)
+    assert way.calls == [] and not app.session.keep_awake.active
+    engine.resume()  # asked at once: the screen is already showing the session
+    assert way.calls == ["inhibit"]
+    qtbot.wait(AFTER_START_WITHIN_MS + 50)
+    assert way.calls == ["inhibit"]  # asked once
+    engine.stop()
+    assert way.calls == ["inhibit", "release"] and not app.session.keep_awake.active
+    app.shutdown()
+
+
+def test_an_app_closed_right_after_start_holds_nothing(qtbot: QtBot, data_paths: DataPaths) -> None:
+    way = RecordingInhibitor()
+    app, _ = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
+    qtbot.addWidget(app.window)
+    app.window.show()
+    app.start(short_hiit())
+    app.shutdown()
+    qtbot.wait(AFTER_START_WITHIN_MS + 50)
+    assert way.calls == [] and app.session.sleep_watcher is None
 
 
 def test_the_first_way_that_works_is_used_and_unavailable_is_said_once() -> None:
@@ -124,15 +183,16 @@ def test_the_first_way_that_works_is_used_and_unavailable_is_said_once() -> None
 def test_the_window_says_once_after_the_session_that_the_screen_may_dim(
     qtbot: QtBot, data_paths: DataPaths
 ) -> None:
-    app, scheduler = controller(
-        data_paths, KeepAwake("Legdrive Timer", [RecordingInhibitor(works=False)])
-    )
+    way = RecordingInhibitor(works=False)
+    app, scheduler = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
     qtbot.addWidget(app.window)
     app.start(short_hiit())
+    qtbot.waitUntil(lambda: way.calls == ["inhibit"], timeout=1000)
     assert UNAVAILABLE not in app.window.banner.messages()  # the digits keep their room
     scheduler.run_until_idle()
     assert UNAVAILABLE in app.window.banner.messages()  # on the summary
     app.start(short_hiit())
+    qtbot.waitUntil(lambda: way.calls == ["inhibit", "inhibit"], timeout=1000)
     scheduler.run_until_idle()
     assert UNAVAILABLE not in app.window.banner.messages()  # once
     app.shutdown()
@@ -415,6 +475,7 @@ def test_waking_from_sleep_pauses_the_session_and_says_so(
     qtbot.addWidget(app.window)
     app.window.show()
     engine = app.start(short_hiit())
+    qtbot.waitUntil(lambda: app.session.keep_awake.active, timeout=1000)
     before = engine.remaining_ms()
     # The machine slept 90 s: the engine's clock counted it, the Qt timer (awake time) did
     # not fire. The wake-up signal makes the engine look at once.

@@ -29,6 +29,9 @@ SCREENSHOT_DIR_ENV = "LEGDRIVE_TIMER_SCREENSHOT_DIR"
 SCREENSHOT_DELAY_MS = 400
 """After a phase starts: past the transition flash, so the shot shows the phase itself."""
 KEEP_AWAKE_REASON = "A training session is running"
+AFTER_START_WITHIN_MS = 200
+"""The latest the keep-awake request and the sleep watch wait for the first phase's paint
+(a minimised window may not paint at all)."""
 PROMPT_LIFETIME_PHASES = 2
 """The stability prompt goes away when the phase after the one it follows begins."""
 
@@ -75,6 +78,9 @@ class SessionControl(QObject):
         self._history_timer.setSingleShot(True)
         self._history_timer.setInterval(0)
         self._history_timer.timeout.connect(self.hand_over_history)
+        self._after_start_timer = QTimer(self)
+        self._after_start_timer.setSingleShot(True)
+        self._after_start_timer.timeout.connect(self.after_start)
         app.window.stability_rated.connect(self.rate_stability)
         app.window.reps_corrected.connect(self.correct_reps)
 
@@ -137,7 +143,7 @@ class SessionControl(QObject):
         self._keep_awake_notice = text
 
     def start(self, workout: Workout) -> SessionEngine:
-        from legdrive_timer.core.engine import SessionEngine, State, local_now
+        from legdrive_timer.core.engine import SessionEngine, local_now
         from legdrive_timer.core.timeline import compile_workout
 
         self.end_wiring()
@@ -170,12 +176,29 @@ class SessionControl(QObject):
         window.banner.set_message("keep_awake", None)
         window.show_screen(window.session_view)
         engine.start()
-        # After the first phase is on screen: asking the desktop takes a bus round trip.
-        if engine.state in (State.PREP, State.RUNNING):
+        # What the first phase does not need waits until it is on screen: asking the desktop
+        # to keep the screen on (a bus round trip; at the first session, its library's
+        # import) and listening for sleep.
+        view = window.session_view
+        self._after_start_timer.start(AFTER_START_WITHIN_MS if view.isVisible() else 0)
+        view.call_after_paint(self._after_start_soon)
+        return engine
+
+    def _after_start_soon(self) -> None:
+        if self._after_start_timer.isActive():
+            self.after_start()
+
+    def after_start(self) -> None:
+        """Keep the screen on while the session runs, and hear when the machine sleeps."""
+        from legdrive_timer.core.engine import State
+
+        self._after_start_timer.stop()
+        engine = self.engine
+        if engine is not None and engine.state in (State.PREP, State.RUNNING):
+            # A session paused or over by now asks nothing: resuming asks again.
             self.keep_awake.inhibit(KEEP_AWAKE_REASON)
         # Sleep matters only to a running session: listened for from the first one on.
-        QTimer.singleShot(0, self.watch_sleep)
-        return engine
+        self.watch_sleep()
 
     def _attach_after_paint(
         self, journal: SessionJournal, engine: SessionEngine
@@ -261,6 +284,7 @@ class SessionControl(QObject):
         if self.engine is not None and self.engine.is_active:
             self.engine.stop()
         self.end_wiring()
+        self._after_start_timer.stop()
         if self._keep_awake is not None:
             self._keep_awake.release()
         if self.sleep_watcher is not None:
