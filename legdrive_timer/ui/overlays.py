@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAccessible, QAccessibleEvent, QColor, QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from legdrive_timer.ui.actions import Actions
@@ -135,4 +135,6 @@ class Notice(FitLabel):
         self.show()
         self.raise_()
         self._timer.start()
+        from PySide6.QtGui import QAccessible, QAccessibleEvent  # at the first announcement
+
         QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))

@@ -20,8 +20,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QRectF, QTimer, Signal
 from PySide6.QtGui import (
-    QAccessible,
-    QAccessibleEvent,
     QColor,
     QKeyEvent,
     QPainter,
@@ -762,6 +760,10 @@ class SessionView(QWidget):
 
     def _tell(self, text: str, label: FitLabel | None = None) -> None:
         """Hand `text` to screen readers: the phase label is the live region."""
+        # Imported at the first announcement (the first Start): its enums are Python objects
+        # of their own, which the start screen has no use for.
+        from PySide6.QtGui import QAccessible, QAccessibleEvent
+
         label = label or self.title
         self.announcement = text
         label.setAccessibleDescription(text)

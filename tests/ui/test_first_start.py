@@ -77,3 +77,48 @@ def test_the_first_phase_is_painted_before_keeping_awake_and_watching_sleep(
     assert digits  # the first phase's figure
     assert loaded_at_paint == dict.fromkeys(loaded_at_paint, False)
     assert report["after"] == dict.fromkeys(report["after"], True)
+
+
+ACCESSIBLE = r"""
+import json, sys
+import PySide6.QtGui as gui
+from PySide6.QtWidgets import QApplication
+from legdrive_timer.core.builtins import builtin_workout
+from legdrive_timer.storage.paths import DataPaths
+from legdrive_timer.ui.app import AppController
+
+app = QApplication([])
+controller = AppController(DataPaths.resolve(sys.argv[1]), audio="off", defer_services=True)
+controller.window.show()
+app.processEvents()
+controller.load_services()
+controller.window.prepare_session_view()
+app.processEvents()
+report = {"at start": "QAccessible" in vars(gui)}
+engine = controller.start(builtin_workout("hiit"))
+report["told"] = controller.window.session_view.announcement
+report["at Start"] = "QAccessible" in vars(gui)
+engine.stop()
+controller.session.stop()
+print(json.dumps(report))
+"""
+
+
+def test_screen_reader_announcements_load_their_types_at_the_first_start(
+    tmp_path: Path,
+) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    result = subprocess.run(
+        [sys.executable, "-c", ACCESSIBLE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=True,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert not report["at start"]  # the start screen and the session screen built without
+    assert report["told"].startswith("GET READY")
+    assert report["at Start"]  # the first phase was told
