@@ -417,6 +417,60 @@ def test_screensaver_inhibit_and_uninhibit_with_the_cookie(tmp_path: Path) -> No
     assert calls == session * 2  # the portal is not asked when the ScreenSaver answers
 
 
+APP_CLIENT = (
+    CLIENT.split("from legdrive_timer.ui.keep_awake")[0]
+    + """
+import tempfile
+from PySide6.QtWidgets import QApplication
+from legdrive_timer.core.builtins import builtin_workout
+from legdrive_timer.storage.paths import DataPaths
+from legdrive_timer.ui.app import AppController
+
+app = QApplication([])
+controller = AppController(DataPaths.resolve(tempfile.mkdtemp()), audio="off")
+controller.window.show()
+app.processEvents()
+
+def settle(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.005)
+
+result = {}
+engine = controller.start(builtin_workout("hiit"))
+engine.stop()  # stopped before the desktop was asked
+settle(0.4)
+result["stopped at once"] = controller.session.keep_awake.active
+engine = controller.start(builtin_workout("hiit"))
+result["at Start"] = controller.session.keep_awake.active
+settle(0.4)
+result["after the paint"] = controller.session.keep_awake.active
+engine.stop()
+result["after stop"] = controller.session.keep_awake.active
+controller.shutdown()
+print(json.dumps(result))
+"""
+)
+
+
+def test_the_app_asks_after_the_first_phase_and_lets_go_in_either_order(
+    tmp_path: Path,
+) -> None:
+    result, calls = on_private_bus(tmp_path, ["screensaver"], APP_CLIENT)
+    assert result == {
+        "stopped at once": False,
+        "at Start": False,
+        "after the paint": True,
+        "after stop": False,
+    }
+    # One request for the session that ran, none for the one stopped at once.
+    assert calls == [
+        [*INHIBIT_SS, ["Legdrive Timer", REASON]],
+        ["org.freedesktop.ScreenSaver", "UnInhibit", "u", [7]],
+    ]
+
+
 def test_the_portal_when_it_is_the_only_way(tmp_path: Path) -> None:
     result, calls = on_private_bus(tmp_path, ["portal"], CLIENT)
     assert result["first"] is True and result["holder"] == "the desktop portal"
