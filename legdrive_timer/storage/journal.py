@@ -16,10 +16,15 @@ write (on the worker thread in the background mode), so a window that never reco
 session never loads SQLite. Events heard meanwhile wait in order. If the history cannot be
 opened at all, writes are dropped: the access's `problem` says why, to whoever shows it.
 Importing this module loads neither sqlite3 nor the store.
+
+A journal whose worker runs is closed when the interpreter exits if nothing closed it
+before, so that the worker has saved (or kept aside) what it holds and ended before the
+interpreter, and Qt with it, is taken down.
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import logging
 import sys
@@ -54,6 +59,76 @@ CLOSE_WAIT_S = 2.0
 ProblemListener = Callable[[str | None], None]
 """Called with the new problem sentence, or None once pending writes went through. With
 `background=True` it is called on the worker thread."""
+
+
+class _ShortSwitchInterval:
+    """Python's switch interval shortened while any thread is inside, put back as it was
+    when the last one leaves.
+
+    The interval is one setting for the whole process: two writers opening at once must not
+    each put back what they found, or the one that found it shortened by the other would
+    leave it short for the life of the process.
+    """
+
+    def __init__(self, interval_s: float) -> None:
+        self._interval_s = interval_s
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._previous = 0.0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._inside == 0:
+                self._previous = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._previous, self._interval_s))
+            self._inside += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._inside -= 1
+            if self._inside == 0:
+                sys.setswitchinterval(self._previous)
+
+
+_SHORT_SWITCH_INTERVAL = _ShortSwitchInterval(OPENING_SWITCH_INTERVAL_S)
+
+
+class _RunningWriters:
+    """The journals whose writer thread runs, closed when the interpreter exits.
+
+    A writer is a daemon thread: a process that ends without closing its journal (a script,
+    a window torn down without its close) would otherwise leave it opening SQLite, writing,
+    or calling its listeners while the interpreter and Qt are being taken down. At exit
+    each is closed as the window closes it: what is pending is saved or kept aside, and
+    the thread has ended before anything else is finalized.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._journals: set[SessionJournal] = set()
+        self._registered = False
+
+    def add(self, journal: SessionJournal) -> None:
+        with self._lock:
+            self._journals.add(journal)
+            if not self._registered:
+                self._registered = True
+                atexit.register(self.close_all)
+
+    def discard(self, journal: SessionJournal) -> None:
+        with self._lock:
+            self._journals.discard(journal)
+
+    def close_all(self) -> None:
+        with self._lock:
+            journals = list(self._journals)
+        for journal in journals:
+            report = journal.close()
+            if report is not None:
+                log.warning("%s", report)
+
+
+_RUNNING_WRITERS = _RunningWriters()
 
 
 class _Write:
@@ -109,12 +184,8 @@ class SessionJournal:
         # Start, that holds the GIL in turns with the window's thread and the sound's. At
         # Python's switch interval (5 ms) each of them could wait that long for a turn; a
         # short one while the history opens keeps their waits under a millisecond.
-        previous = sys.getswitchinterval()
-        sys.setswitchinterval(min(previous, OPENING_SWITCH_INTERVAL_S))
-        try:
+        with _SHORT_SWITCH_INTERVAL:
             return access.get()
-        finally:
-            sys.setswitchinterval(previous)
 
     @property
     def pending(self) -> int:
@@ -206,6 +277,7 @@ class SessionJournal:
             # The attempt in progress ends within the database's busy timeout.
             if worker is not None:
                 worker.join()
+            _RUNNING_WRITERS.discard(self)
         else:
             self._drain()
         with self._lock:
@@ -300,6 +372,7 @@ class SessionJournal:
                     self._worker = threading.Thread(
                         target=self._work, name="history-writer", daemon=True
                     )
+                    _RUNNING_WRITERS.add(self)
                     self._worker.start()
                 self._lock.notify_all()
                 return

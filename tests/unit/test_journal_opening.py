@@ -4,7 +4,11 @@ history that cannot be opened drops the writes and says why once, through the ac
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,7 @@ from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.records import SessionStatus
 from legdrive_timer.storage.history import HistoryError, HistoryStore
 from legdrive_timer.storage.history_access import HistoryAccess
-from legdrive_timer.storage.journal import SessionJournal
+from legdrive_timer.storage.journal import OPENING_SWITCH_INTERVAL_S, SessionJournal
 from tests.helpers import Harness
 
 
@@ -155,3 +159,93 @@ def test_an_unexpected_failure_to_open_is_a_sentence_not_a_dead_writer(tmp_path:
         f"The history {tmp_path / 'history.sqlite3'} could not be opened ("
     )
     assert journal.close() is None
+
+
+def test_two_writers_opening_at_once_leave_the_switch_interval_as_it_was(tmp_path: Path) -> None:
+    """The switch interval is one setting for the process: the first writer in shortens it,
+    the last one out puts it back, whatever order they finish in."""
+    before = sys.getswitchinterval()
+    first_in, second_in, first_saved = threading.Event(), threading.Event(), threading.Event()
+    seen: list[float] = []
+
+    def opener(entered: threading.Event, go_on: threading.Event) -> Callable[[Path], HistoryStore]:
+        def open_store(path: Path) -> HistoryStore:
+            seen.append(sys.getswitchinterval())
+            entered.set()
+            assert go_on.wait(20)
+            return HistoryStore.open(path)
+
+        return open_store
+
+    # The first writer finishes opening while the second is still at it.
+    journals: list[SessionJournal] = []
+    for name, entered, go_on in (("a", first_in, second_in), ("b", second_in, first_saved)):
+        access = HistoryAccess(
+            tmp_path / name / "history.sqlite3", open_store=opener(entered, go_on)
+        )
+        journal = SessionJournal(access, background=True)
+        h = short_hiit()
+        journal.attach(h.engine)
+        h.engine.start()
+        assert entered.wait(20)
+        journals.append(journal)
+    first, second = journals
+    assert first.wait_saved(20)
+    first_saved.set()
+    assert second.wait_saved(20)
+    assert seen == [min(before, OPENING_SWITCH_INTERVAL_S)] * 2
+    assert sys.getswitchinterval() == before
+    for journal in journals:
+        assert journal.close() is None
+        assert journal.store is not None
+        journal.store.close()
+
+
+ENDS_WITHOUT_CLOSING = """
+import sys, threading, time
+from pathlib import Path
+
+from legdrive_timer.storage.history import HistoryStore
+from legdrive_timer.storage.history_access import HistoryAccess
+from legdrive_timer.storage.journal import SessionJournal
+from tests.unit.test_journal_opening import run_to_end, short_hiit
+
+
+def slow_open(path):
+    time.sleep(0.5)  # still opening when the script ends
+    store = HistoryStore.open(path)
+    print("opened", flush=True)
+    return store
+
+
+access = HistoryAccess(Path(sys.argv[1]), open_store=slow_open)
+journal = SessionJournal(access, background=True)
+h = short_hiit()
+journal.attach(h.engine)
+h.engine.start()
+run_to_end(h)
+print(h.engine.session_id, "history-writer" in [t.name for t in threading.enumerate()], flush=True)
+"""
+
+
+def test_a_writer_still_at_work_when_the_interpreter_exits_finishes_first(tmp_path: Path) -> None:
+    """A process that ends without closing its journal (a script, a window torn down
+    without its close): the writer is a daemon thread, and it must not be left opening
+    the database or writing while the interpreter is taken down. Closed at exit, it has
+    saved the session before the process ends."""
+    db = tmp_path / "history.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(ENDS_WITHOUT_CLOSING), str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[2],
+    )
+    assert result.returncode == 0, result.stderr
+    session_line, opened = result.stdout.splitlines()
+    session_id, writing = session_line.split()
+    assert writing == "True" and opened == "opened"  # the script was done before the writer
+    with HistoryStore.open(db) as store:
+        record = store.session(session_id)
+        assert record is not None and record.status is SessionStatus.COMPLETED
+        assert store.recovered == ()
