@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
 
-ASSETS_PACKAGE = "legdrive_timer.assets"
+from legdrive_timer.asset_files import asset_path
 
 
 class Channel(StrEnum):
@@ -177,16 +176,14 @@ class CueAssetError(Exception):
 def open_assets(stack: ExitStack) -> dict[Cue, CueAsset]:
     """Every cue's WAV as a real file path, valid until `stack` closes.
 
-    `as_file` gives a real path even when the package is installed zipped; the exit stack
-    keeps any temporary copies alive as long as the backends may read them.
+    From the installed assets folder; from temporary copies kept alive by the exit stack
+    where the package is installed zipped.
     """
-    root = resources.files(ASSETS_PACKAGE)
     assets: dict[Cue, CueAsset] = {}
     for cue in Cue:
-        resource = root / cue.channel.value / f"{cue.key}.wav"
         try:
-            path = stack.enter_context(resources.as_file(resource))
-            assets[cue] = CueAsset(cue, Path(path), wav_duration_ms(Path(path)))
+            path = asset_path(stack, cue.channel.value, f"{cue.key}.wav")
+            assets[cue] = CueAsset(cue, path, wav_duration_ms(path))
         except (OSError, WavError, EOFError) as error:
             raise CueAssetError(f"the sound file {cue.relative_path} could not be read") from error
     return assets

@@ -377,32 +377,46 @@ ICON_SIZES = (48, 128, 256)
 def _set_window_icon(app: QApplication) -> None:
     """The app's icon on every window (task bar, window switcher), from the installed
     assets; where they are is logged, so a broken install or bundle shows in the log."""
-    from importlib import resources
+    from contextlib import ExitStack
 
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
-    root = resources.files("legdrive_timer.assets")
-    icons = [root / "icons" / f"legdrive-timer-{size}.png" for size in ICON_SIZES]
+    from legdrive_timer.asset_files import asset_path, assets_folder
+
+    # Holds temporary copies of the icons where the assets are zipped: QIcon reads a file
+    # only when a window system asks for that size, so they live as long as the app.
+    stack = ExitStack()
+    app.aboutToQuit.connect(stack.close)
     icon = QIcon()
-    for size, file in zip(ICON_SIZES, icons, strict=True):
+    found = 0
+    for size in ICON_SIZES:
+        try:
+            file = asset_path(stack, "icons", f"legdrive-timer-{size}.png")
+        except OSError:
+            continue
         if file.is_file():
             # With its size given, an image is read when a window system asks for it;
             # without, QIcon decodes every file at once to learn their sizes.
             icon.addFile(str(file), QSize(size, size))
+            found += 1
     if not icon.isNull():
         app.setWindowIcon(icon)
 
-    def count(folder: str, suffix: str) -> int:
-        where = root / folder
-        return sum(1 for f in where.iterdir() if f.name.endswith(suffix)) if where.is_dir() else 0
+    folder = assets_folder()
+
+    def count(name: str) -> int:
+        where = folder / name if folder is not None else None
+        if where is None or not where.is_dir():
+            return 0
+        return sum(1 for f in where.iterdir() if f.name.endswith(".wav"))
 
     log.info(
         "assets in %s (%d sounds, %d voice lines, %d icons)",
-        root,
-        count("sounds", ".wav"),
-        count("voice", ".wav"),
-        sum(1 for file in icons if file.is_file()),
+        folder if folder is not None else "the zipped package legdrive_timer.assets",
+        count("sounds"),
+        count("voice"),
+        found,
     )
 
 

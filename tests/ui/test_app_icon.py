@@ -27,6 +27,29 @@ def test_icon_and_assets_are_found_and_logged(
     assert " 0 " not in line
 
 
+def test_the_icon_is_set_where_the_assets_are_zipped(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without an assets folder the icons are temporary copies, kept while the app runs."""
+    from PySide6.QtGui import QIcon
+
+    from legdrive_timer import asset_files
+
+    monkeypatch.setattr(asset_files, "assets_folder", lambda: None)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setWindowIcon(QIcon())
+    with caplog.at_level(logging.INFO, logger="legdrive_timer"):
+        _set_window_icon(app)
+    icon = app.windowIcon()
+    assert {size.width() for size in icon.availableSizes()} >= set(ICON_SIZES)
+    assert not icon.pixmap(48, 48).isNull()  # read from the copy only now
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("assets in ")]
+    assert line.endswith(
+        f"zipped package legdrive_timer.assets (0 sounds, 0 voice lines, {len(ICON_SIZES)} icons)"
+    )
+
+
 def test_the_start_line_names_python_qt_and_the_system(caplog: pytest.LogCaptureFixture) -> None:
     """The log's first line says what a bug report needs: the same figures `platform`
     gives, which the start no longer loads."""

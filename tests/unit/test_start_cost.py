@@ -335,3 +335,26 @@ def test_datetime_is_loaded_when_a_session_asks_the_time() -> None:
         """
     )
     assert out.split() == ["True", "True", "True"]
+
+
+def test_the_icon_and_the_cues_are_found_without_importlib_resources() -> None:
+    out = run_python(
+        """
+        import os, sys
+        from contextlib import ExitStack
+
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtWidgets import QApplication
+
+        from legdrive_timer.audio.cues import open_assets
+        from legdrive_timer.ui.app import _set_window_icon
+
+        app = QApplication([])
+        _set_window_icon(app)
+        with ExitStack() as stack:
+            assets = open_assets(stack)
+        print(app.windowIcon().isNull(), len(assets), "importlib.resources" in sys.modules)
+        """
+    )
+    assert out.split()[0] == "False"
+    assert out.split()[2] == "False"
