@@ -45,6 +45,14 @@ if TYPE_CHECKING:
     from legdrive_timer.ui.single_instance import InstanceServer
     from legdrive_timer.ui.summary_view import SummaryView
 
+if TYPE_CHECKING:
+    import signal as _signal
+else:
+    # `signal` without the enum classes of every signal and handler that it builds as it
+    # loads: `_signal` is the C module it wraps, with the same functions and numbers (as
+    # plain ints), loaded by every CPython at start (Windows too).
+    import _signal
+
 log = logging.getLogger(__name__)
 
 
@@ -326,8 +334,6 @@ class _CloseOnSignals(QObject):
     """
 
     def __init__(self, app: QApplication, close: Callable[[], None]) -> None:
-        import signal
-
         from PySide6.QtCore import QSocketNotifier
 
         super().__init__(app)
@@ -337,23 +343,21 @@ class _CloseOnSignals(QObject):
         self._receiver, self._sender = os.pipe()
         os.set_blocking(self._receiver, False)
         os.set_blocking(self._sender, False)
-        self._previous_fd = signal.set_wakeup_fd(self._sender)
+        self._previous_fd = _signal.set_wakeup_fd(self._sender)
         self._notifier = QSocketNotifier(self._receiver, QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
         self._previous = {
-            number: signal.signal(number, self._handle)
-            for number in (signal.SIGTERM, signal.SIGINT)
+            number: _signal.signal(number, self._handle)
+            for number in (_signal.SIGTERM, _signal.SIGINT)
         }
 
     def release(self) -> None:
         """The handlers as they were before, once the window has run: a caller that goes
         on in this process (a test run) gets its Ctrl+C back."""
-        import signal
-
         for number, previous in self._previous.items():
             if previous is not None:  # None: set outside Python, cannot be put back
-                signal.signal(number, previous)
-        signal.set_wakeup_fd(self._previous_fd)
+                _signal.signal(number, previous)
+        _signal.set_wakeup_fd(self._previous_fd)
         self._notifier.setEnabled(False)
         for fd in (self._receiver, self._sender):
             with contextlib.suppress(OSError):
@@ -365,9 +369,7 @@ class _CloseOnSignals(QObject):
             os.read(self._receiver, 64)
 
     def _handle(self, number: int, frame: object) -> None:
-        import signal
-
-        log.info("closing on %s", signal.Signals(number).name)
+        log.info("closing on %s", "SIGTERM" if number == _signal.SIGTERM else "SIGINT")
         QTimer.singleShot(0, self._close)
 
 

@@ -358,3 +358,23 @@ def test_the_icon_and_the_cues_are_found_without_importlib_resources() -> None:
     )
     assert out.split()[0] == "False"
     assert out.split()[2] == "False"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the window closes on signals on POSIX only")
+def test_closing_on_signals_builds_no_enum_classes_of_the_signal_module() -> None:
+    out = run_python(
+        """
+        import os, sys
+
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtWidgets import QApplication
+
+        from legdrive_timer.ui.app import _CloseOnSignals
+
+        app = QApplication([])
+        handler = _CloseOnSignals(app, app.quit)
+        handler.release()
+        print("signal" in sys.modules)
+        """
+    )
+    assert out.split() == ["False"]
