@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +60,20 @@ def server_name(data_dir: Path) -> str:
     user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
     digest = sha256_hex(f"{user}\0{resolved_name}".encode())[:20]
     return f"legdrive-timer-{digest}"
+
+
+def qt_temp_folder() -> Path:
+    """The folder `QDir.tempPath()` names on Linux and macOS, where QLocalSocket looks for a
+    server's name: $TMPDIR if set, made absolute, else /tmp (on macOS the user's temporary
+    folder, which Qt asks the system for). Without QDir where it can: its Python class
+    builds the enum classes of every filter and sort flag as it loads."""
+    folder = os.environ.get("TMPDIR")
+    if not folder and sys.platform == "darwin":
+        from PySide6.QtCore import QDir
+
+        return Path(QDir.tempPath())
+    # Lexical, as Qt's: resolve() would follow symbolic links.
+    return Path(os.path.abspath(folder or "/tmp"))  # noqa: PTH100
 
 
 class InstanceLock:
@@ -176,9 +191,9 @@ class InstanceServer(QObject):
         import _socket
         import tempfile
 
-        from PySide6.QtCore import QDir, QSocketNotifier
+        from PySide6.QtCore import QSocketNotifier
 
-        path = Path(QDir.tempPath()) / self.name  # where QLocalSocket looks for the name
+        path = qt_temp_folder() / self.name  # where QLocalSocket looks for the name
         listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         try:
             # Made in a private folder and moved into place once only this user may

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from legdrive_timer.ui.single_instance import InstanceServer, hand_over
+from legdrive_timer.ui.single_instance import InstanceServer, hand_over, qt_temp_folder
 
 pytestmark = [pytest.mark.skipif(os.name != "posix", reason="Unix sockets")]
 
@@ -107,3 +107,18 @@ def test_bad_or_unfinished_requests_are_dropped(qtbot: QtBot, short_tmp: Path, s
         assert result["value"]["status"] == 0
     finally:
         server.close()
+
+
+@pytest.mark.parametrize(
+    "tmpdir", [None, "", "/tmp", "/tmp/", "/var//tmp/./x/../y", "relative/place", "/tmp/ä ö"]
+)
+def test_the_socket_folder_is_the_one_qlocalsocket_looks_in(
+    monkeypatch: pytest.MonkeyPatch, tmpdir: str | None
+) -> None:
+    from PySide6.QtCore import QDir
+
+    if tmpdir is None:
+        monkeypatch.delenv("TMPDIR", raising=False)
+    else:
+        monkeypatch.setenv("TMPDIR", tmpdir)
+    assert qt_temp_folder() == Path(QDir.tempPath())
