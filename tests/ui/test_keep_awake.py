@@ -58,7 +58,12 @@ class RecordingInhibitor:
         self.calls.append("release")
 
 
-def controller(data_paths: DataPaths, keep: KeepAwake) -> tuple[AppController, FakeScheduler]:
+def recorded_app(
+    qtbot: QtBot, data_paths: DataPaths, way: RecordingInhibitor | None = None
+) -> tuple[AppController, RecordingInhibitor, FakeScheduler]:
+    """The window's controller keeping awake through one recording way (a new one that
+    works, unless given), on a fake clock."""
+    way = RecordingInhibitor() if way is None else way
     clock = FakeClock()
     scheduler = FakeScheduler(clock)
     app = AppController(
@@ -67,9 +72,10 @@ def controller(data_paths: DataPaths, keep: KeepAwake) -> tuple[AppController, F
         scheduler=scheduler,
         audio="off",
         cue_timer_factory=lambda: FakeScheduler(clock),
-        keep_awake=keep,
+        keep_awake=KeepAwake("Legdrive Timer", [way]),
     )
-    return app, scheduler
+    qtbot.addWidget(app.window)
+    return app, way, scheduler
 
 
 def short_hiit() -> Workout:
@@ -79,9 +85,7 @@ def short_hiit() -> Workout:
 def test_held_while_running_let_go_on_pause_finish_and_exit(
     qtbot: QtBot, data_paths: DataPaths
 ) -> None:
-    way = RecordingInhibitor()
-    app, scheduler = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
-    qtbot.addWidget(app.window)
+    app, way, scheduler = recorded_app(qtbot, data_paths)
     engine = app.start(short_hiit())
     qtbot.waitUntil(lambda: app.session.keep_awake.active, timeout=1000)
     assert way.calls == ["inhibit"]
@@ -98,9 +102,7 @@ def test_held_while_running_let_go_on_pause_finish_and_exit(
 
 
 def test_a_late_wake_up_pause_lets_go_too(qtbot: QtBot, data_paths: DataPaths) -> None:
-    way = RecordingInhibitor()
-    app, _ = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
-    qtbot.addWidget(app.window)
+    app, way, _ = recorded_app(qtbot, data_paths)
     engine = app.start(short_hiit())
     qtbot.waitUntil(lambda: app.session.keep_awake.active, timeout=1000)
     engine.pause(PauseReason.LATE_WAKEUP)
@@ -111,9 +113,7 @@ def test_a_late_wake_up_pause_lets_go_too(qtbot: QtBot, data_paths: DataPaths) -
 
 
 def test_asked_once_the_first_phase_is_painted(qtbot: QtBot, data_paths: DataPaths) -> None:
-    way = RecordingInhibitor()
-    app, _ = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
-    qtbot.addWidget(app.window)
+    app, way, _ = recorded_app(qtbot, data_paths)
     app.window.show()
     qtbot.waitExposed(app.window)
     painted: list[tuple[str, list[str]]] = []
@@ -132,9 +132,7 @@ def test_asked_once_the_first_phase_is_painted(qtbot: QtBot, data_paths: DataPat
 def test_a_session_stopped_or_paused_at_once_holds_nothing(
     qtbot: QtBot, data_paths: DataPaths
 ) -> None:
-    way = RecordingInhibitor()
-    app, _ = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
-    qtbot.addWidget(app.window)
+    app, way, _ = recorded_app(qtbot, data_paths)
     app.window.show()
     engine = app.start(short_hiit())
     engine.stop()  # before the desktop was asked
@@ -155,9 +153,7 @@ def test_a_session_stopped_or_paused_at_once_holds_nothing(
 
 
 def test_an_app_closed_right_after_start_holds_nothing(qtbot: QtBot, data_paths: DataPaths) -> None:
-    way = RecordingInhibitor()
-    app, _ = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
-    qtbot.addWidget(app.window)
+    app, way, _ = recorded_app(qtbot, data_paths)
     app.window.show()
     app.start(short_hiit())
     app.shutdown()
@@ -183,9 +179,7 @@ def test_the_first_way_that_works_is_used_and_unavailable_is_said_once() -> None
 def test_the_window_says_once_after_the_session_that_the_screen_may_dim(
     qtbot: QtBot, data_paths: DataPaths
 ) -> None:
-    way = RecordingInhibitor(works=False)
-    app, scheduler = controller(data_paths, KeepAwake("Legdrive Timer", [way]))
-    qtbot.addWidget(app.window)
+    app, way, scheduler = recorded_app(qtbot, data_paths, RecordingInhibitor(works=False))
     app.start(short_hiit())
     qtbot.waitUntil(lambda: way.calls == ["inhibit"], timeout=1000)
     assert UNAVAILABLE not in app.window.banner.messages()  # the digits keep their room
