@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,6 +51,50 @@ class Harness:
 
     def advance(self, ms: int) -> None:
         self.scheduler.advance(ms)
+
+
+def short_hiit_harness() -> Harness:
+    """The HIIT finisher cut short (3 rounds of 2 s work, 1 s rest, 1 s prep) on a Harness."""
+    return Harness(workout("hiit", work_s=2, rest_s=1, rounds=3, prep_s=1))
+
+
+def run_to_end(h: Harness, limit_ms: int = 3_600_000) -> None:
+    """Follow along: press done on self-paced phases, let time pass otherwise."""
+    for _ in range(limit_ms // 500):
+        if not h.engine.is_active:
+            return
+        phase = h.engine.phase
+        if phase is not None and phase.self_paced:
+            h.engine.done()
+        h.advance(500)
+    raise AssertionError("the session did not end")
+
+
+def run_python(
+    code: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> str:
+    """Run `code` (dedented) in a fresh interpreter with ARGS; its stdout. Fails the test
+    with the interpreter's stderr when it does not exit 0."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def last_json_line(output: str) -> Any:
+    """The JSON value a script printed last (its report, after any other output)."""
+    return json.loads(output.strip().splitlines()[-1])
 
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

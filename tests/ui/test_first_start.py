@@ -3,13 +3,13 @@ phase does not need: keeping the screen awake and watching for sleep follow the 
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import last_json_line, run_python
 
 FIRST_START = r"""
 import json, sys, time
@@ -63,16 +63,7 @@ def test_the_first_phase_is_painted_before_keeping_awake_and_watching_sleep(
 ) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no desktop to ask: the answer is quick
-    result = subprocess.run(
-        [sys.executable, "-c", FIRST_START, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=True,
-    )
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = last_json_line(run_python(FIRST_START, str(tmp_path), env=env, cwd=tmp_path))
     loaded_at_paint, digits = report["at_paint"]
     assert digits  # the first phase's figure
     assert loaded_at_paint == dict.fromkeys(loaded_at_paint, False)
@@ -109,16 +100,7 @@ def test_screen_reader_announcements_load_their_types_at_the_first_start(
 ) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    result = subprocess.run(
-        [sys.executable, "-c", ACCESSIBLE, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=True,
-    )
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = last_json_line(run_python(ACCESSIBLE, str(tmp_path), env=env, cwd=tmp_path))
     assert not report["at start"]  # the start screen and the session screen built without
     assert report["told"].startswith("GET READY")
     assert report["at Start"]  # the first phase was told

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.ui import theme
+from tests.helpers import last_json_line, run_python
 from tests.helpers.window import (
     WindowHarness,
     digit_height_share,
@@ -169,17 +167,9 @@ print(json.dumps(result))
 def test_window_at_200_percent_scale(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2"}
     repo = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-c", SCALED_CHECK, str(tmp_path / "data")],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = last_json_line(
+        run_python(SCALED_CHECK, str(tmp_path / "data"), cwd=repo, env=env, timeout=120)
     )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["ratio"] == 2
     assert result["problems"] == []
     assert result["share"] >= 0.30

@@ -3,9 +3,6 @@ importlib.resources only where the package is not a folder on disk (a zipped ins
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import pytest
 from legdrive_timer import asset_files
 from legdrive_timer.asset_files import asset_path, assets_folder
 from legdrive_timer.audio.cues import Cue, durations, open_assets
+from tests.helpers import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,12 +76,4 @@ def test_a_zipped_install_reads_every_cue_from_temporary_copies(tmp_path: Path) 
             print(all(str(archive) not in str(a.path) for a in assets.values()))
         print(any(a.path.exists() for a in assets.values()))
         """
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:4] == ["None", f"{len(Cue)} True", "True", "False"]
+    assert run_python(code).split("\n")[:4] == ["None", f"{len(Cue)} True", "True", "False"]

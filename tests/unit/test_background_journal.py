@@ -16,31 +16,14 @@ from typing import Any
 
 import pytest
 
-from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.engine import State
-from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.records import SessionStatus
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.storage.journal import SessionJournal
-from tests.helpers import Harness
+from tests.helpers import run_to_end, short_hiit_harness
 
 WAIT_S = 20.0
 """Upper bound for the worker thread to catch up on a shared, loaded machine."""
-
-
-def short_hiit() -> Harness:
-    workout = apply_overrides(
-        builtin_workout("hiit"), Overrides(work_s=2, rest_s=1, rounds=3, prep_s=1)
-    )
-    return Harness(workout)
-
-
-def run_to_end(h: Harness) -> None:
-    for _ in range(1000):
-        if not h.engine.is_active:
-            return
-        h.advance(500)
-    raise AssertionError("the session did not end")
 
 
 def wait_for(condition: Any, timeout: float = WAIT_S) -> None:
@@ -104,7 +87,7 @@ def test_a_lock_held_by_another_process_never_holds_up_the_session(
     journal.on_problem.append(seen.append)
     holder = LockHolder(db)
     try:
-        h = short_hiit()
+        h = short_hiit_harness()
         journal.attach(h.engine)
         h.engine.start()
         started = time.monotonic()
@@ -131,7 +114,7 @@ def test_unsaved_work_at_exit_is_kept_aside_said_and_added_at_the_next_start(
     journal = SessionJournal(store, background=True, retry_interval_s=0.05)
     holder = LockHolder(db)
     try:
-        h = short_hiit()
+        h = short_hiit_harness()
         journal.attach(h.engine)
         h.engine.start()
         run_to_end(h)
@@ -181,7 +164,7 @@ def test_a_full_disk_is_retried_for_real_then_kept_aside(
     attempts: list[str | None] = []
     journal = SessionJournal(store, background=True, retry_interval_s=0.02)
     journal.on_problem.append(attempts.append)
-    h = short_hiit()
+    h = short_hiit_harness()
     journal.attach(h.engine)
     h.engine.start()
     run_to_end(h)
@@ -199,7 +182,7 @@ def test_when_nothing_can_be_kept_the_sentence_says_what_is_lost(
     store.unsaved_dir.parent.mkdir(parents=True, exist_ok=True)
     store.unsaved_dir.write_text("a file where the folder should be")
     journal = SessionJournal(store, background=True, retry_interval_s=0.02)
-    h = short_hiit()
+    h = short_hiit_harness()
     journal.attach(h.engine)
     h.engine.start()
     run_to_end(h)
@@ -212,7 +195,7 @@ def test_when_nothing_can_be_kept_the_sentence_says_what_is_lost(
 
 def test_close_returns_none_when_everything_was_saved(store: HistoryStore) -> None:
     journal = SessionJournal(store, background=True)
-    h = short_hiit()
+    h = short_hiit_harness()
     journal.attach(h.engine)
     h.engine.start()
     run_to_end(h)
@@ -264,7 +247,7 @@ def test_a_really_full_disk_is_retried_until_space_returns(small_disk: Path) -> 
         journal = SessionJournal(store, background=True, retry_interval_s=0.02)
         journal.on_problem.append(seen.append)
         filler = fill(small_disk)
-        h = short_hiit()
+        h = short_hiit_harness()
         journal.attach(h.engine)
         h.engine.start()
         run_to_end(h)
@@ -285,7 +268,7 @@ def test_a_full_disk_at_exit_says_exactly_what_was_lost(small_disk: Path) -> Non
     try:
         journal = SessionJournal(store, background=True, retry_interval_s=0.02)
         fill(small_disk)
-        h = short_hiit()
+        h = short_hiit_harness()
         journal.attach(h.engine)
         h.engine.start()
         run_to_end(h)

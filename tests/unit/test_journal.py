@@ -13,12 +13,11 @@ import pytest
 
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.engine import State
-from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.records import EndReason, SessionStatus
 from legdrive_timer.core.timeline import PhaseKind
 from legdrive_timer.storage.history import HistoryError, HistoryStore
 from legdrive_timer.storage.journal import DAMAGED, RETRY_INTERVAL_S, SessionJournal
-from tests.helpers import Harness
+from tests.helpers import Harness, run_to_end, short_hiit_harness
 
 CET = timezone(timedelta(hours=1))
 
@@ -33,25 +32,6 @@ def store(db: Path) -> Iterator[HistoryStore]:
     opened = HistoryStore.open(db)
     yield opened
     opened.close()
-
-
-def short_hiit() -> Harness:
-    workout = apply_overrides(
-        builtin_workout("hiit"), Overrides(work_s=2, rest_s=1, rounds=3, prep_s=1)
-    )
-    return Harness(workout)
-
-
-def run_to_end(h: Harness, limit_ms: int = 3_600_000) -> None:
-    """Follow along: press done on self-paced phases, let time pass otherwise."""
-    for _ in range(limit_ms // 500):
-        if not h.engine.is_active:
-            return
-        phase = h.engine.phase
-        if phase is not None and phase.self_paced:
-            h.engine.done()
-        h.advance(500)
-    raise AssertionError("the session did not end")
 
 
 def test_a_whole_session_is_journaled_as_the_engine_recorded_it(store: HistoryStore) -> None:
@@ -71,7 +51,7 @@ def test_a_whole_session_is_journaled_as_the_engine_recorded_it(store: HistorySt
 
 
 def test_each_phase_is_in_the_database_as_soon_as_it_ends(store: HistoryStore, db: Path) -> None:
-    h = short_hiit()
+    h = short_hiit_harness()
     SessionJournal(store).attach(h.engine)
     h.engine.start()
     h.advance(1000)  # prep ends
@@ -83,7 +63,7 @@ def test_each_phase_is_in_the_database_as_soon_as_it_ends(store: HistoryStore, d
 
 
 def test_stopping_early_keeps_the_session_as_stopped(store: HistoryStore) -> None:
-    h = short_hiit()
+    h = short_hiit_harness()
     SessionJournal(store).attach(h.engine)
     h.engine.start()
     h.advance(1000 + 2000 + 500)
@@ -106,7 +86,7 @@ def test_a_crash_mid_session_leaves_an_interrupted_session_with_the_phases_done(
     start = datetime(2026, 3, 1, 9, 0, tzinfo=CET)
     walls = iter(start + timedelta(seconds=i) for i in range(1000))
     store = HistoryStore.open(db, now=lambda: next(walls))
-    h = short_hiit()
+    h = short_hiit_harness()
     SessionJournal(store).attach(h.engine)
     h.engine.start()
     h.advance(1000 + 2000 + 1000 + 1500)  # prep, work, rest done; round 2 in progress
@@ -127,7 +107,7 @@ def test_a_crash_mid_session_leaves_an_interrupted_session_with_the_phases_done(
 
 
 def test_going_back_rewrites_the_phase_instead_of_adding_one(store: HistoryStore) -> None:
-    h = short_hiit()
+    h = short_hiit_harness()
     SessionJournal(store).attach(h.engine)
     h.engine.start()
     h.advance(1000 + 2000 + 500)  # into the first rest
@@ -165,7 +145,7 @@ def test_ratings_through_the_journal_are_kept_with_the_final_record(
 
 
 def test_detaching_stops_the_journal(store: HistoryStore) -> None:
-    h = short_hiit()
+    h = short_hiit_harness()
     detach = SessionJournal(store).attach(h.engine)
     h.engine.start()
     h.advance(1000)
@@ -214,7 +194,7 @@ def test_a_full_disk_never_stops_the_session_and_is_reported_then_caught_up(
     seconds = Seconds()
     journal = SessionJournal(store, clock=seconds)
     journal.on_problem.append(seen.append)
-    h = short_hiit()
+    h = short_hiit_harness()
     journal.attach(h.engine)
     h.engine.start()
     h.advance(1000)  # prep journaled
@@ -256,7 +236,7 @@ def test_a_failing_listener_never_stops_the_journal(
     journal = SessionJournal(store)
     journal.on_problem.append(broken_listener)
     disk.full = True
-    h = short_hiit()
+    h = short_hiit_harness()
     journal.attach(h.engine)
     h.engine.start()
     run_to_end(h)
@@ -273,7 +253,7 @@ def test_a_failing_listener_never_stops_the_journal(
 def test_a_write_that_can_never_succeed_is_dropped_and_does_not_block_the_rest(
     store: HistoryStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    h = short_hiit()
+    h = short_hiit_harness()
     journal = SessionJournal(store)
     journal.attach(h.engine)
     h.engine.start()
@@ -299,7 +279,7 @@ def test_a_rating_out_of_range_fails_at_once_and_queues_nothing(store: HistorySt
 def test_a_damaged_database_is_reported_for_the_rest_of_the_session(
     store: HistoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    h = short_hiit()
+    h = short_hiit_harness()
     journal = SessionJournal(store)
     journal.attach(h.engine)
     h.engine.start()
@@ -326,7 +306,7 @@ def test_another_window_holding_the_database_too_long_is_a_retried_problem(db: P
     journal = SessionJournal(store, clock=seconds)
     other = sqlite3.connect(db, isolation_level=None)
     try:
-        h = short_hiit()
+        h = short_hiit_harness()
         journal.attach(h.engine)
         h.engine.start()
         other.execute("BEGIN IMMEDIATE")  # another window in the middle of a long write

@@ -13,34 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from legdrive_timer.core.builtins import builtin_workout
-from legdrive_timer.core.overrides import Overrides, apply_overrides
 from legdrive_timer.core.records import SessionStatus
 from legdrive_timer.storage.history import HistoryError, HistoryStore
 from legdrive_timer.storage.history_access import HistoryAccess
 from legdrive_timer.storage.journal import OPENING_SWITCH_INTERVAL_S, SessionJournal
-from tests.helpers import Harness
-
-
-def short_hiit() -> Harness:
-    workout = apply_overrides(
-        builtin_workout("hiit"), Overrides(work_s=2, rest_s=1, rounds=3, prep_s=1)
-    )
-    return Harness(workout)
-
-
-def run_to_end(h: Harness) -> None:
-    for _ in range(1000):
-        if not h.engine.is_active:
-            return
-        h.advance(500)
-    raise AssertionError("the session did not end")
+from tests.helpers import run_to_end, short_hiit_harness
 
 
 def test_the_history_opens_at_the_first_write_not_before(tmp_path: Path) -> None:
     access = HistoryAccess(tmp_path / "history.sqlite3")
     journal = SessionJournal(access, clock=lambda: 0.0)
-    h = short_hiit()
+    h = short_hiit_harness()
     journal.attach(h.engine)
     assert not access.tried and journal.store is None
     h.engine.start()
@@ -66,7 +49,7 @@ def test_events_wait_in_order_while_the_writer_opens_the_history(tmp_path: Path)
 
     access = HistoryAccess(tmp_path / "history.sqlite3", open_store=slow_open)
     journal = SessionJournal(access, background=True)
-    h = short_hiit()
+    h = short_hiit_harness()
     journal.attach(h.engine)
     h.engine.start()
     run_to_end(h)  # on the fake clock, while the writer waits for the database
@@ -103,7 +86,7 @@ def test_a_history_that_cannot_open_drops_the_writes_and_says_so_once(
     access = HistoryAccess(tmp_path / "history.sqlite3", open_store=refuse)
     access.on_open.append(lambda a: told.append(a.problem))
     journal = SessionJournal(access, background=background)
-    h = short_hiit()
+    h = short_hiit_harness()
     journal.attach(h.engine)
     h.engine.start()
     run_to_end(h)
@@ -150,7 +133,7 @@ def test_an_unexpected_failure_to_open_is_a_sentence_not_a_dead_writer(tmp_path:
 
     access = HistoryAccess(tmp_path / "history.sqlite3", open_store=broken)
     journal = SessionJournal(access, background=True)
-    h = short_hiit()
+    h = short_hiit_harness()
     journal.attach(h.engine)
     h.engine.start()
     run_to_end(h)
@@ -184,7 +167,7 @@ def test_two_writers_opening_at_once_leave_the_switch_interval_as_it_was(tmp_pat
             tmp_path / name / "history.sqlite3", open_store=opener(entered, go_on)
         )
         journal = SessionJournal(access, background=True)
-        h = short_hiit()
+        h = short_hiit_harness()
         journal.attach(h.engine)
         h.engine.start()
         assert entered.wait(20)
@@ -208,7 +191,7 @@ from pathlib import Path
 from legdrive_timer.storage.history import HistoryStore
 from legdrive_timer.storage.history_access import HistoryAccess
 from legdrive_timer.storage.journal import SessionJournal
-from tests.unit.test_journal_opening import run_to_end, short_hiit
+from tests.helpers import run_to_end, short_hiit_harness
 
 
 def slow_open(path):
@@ -220,7 +203,7 @@ def slow_open(path):
 
 access = HistoryAccess(Path(sys.argv[1]), open_store=slow_open)
 journal = SessionJournal(access, background=True)
-h = short_hiit()
+h = short_hiit_harness()
 journal.attach(h.engine)
 h.engine.start()
 run_to_end(h)

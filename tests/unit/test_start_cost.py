@@ -7,24 +7,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-
-def run_python(code: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+from tests.helpers import run_python
 
 
 def test_the_sound_engine_loads_without_the_web_client() -> None:
