@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import mmap
-import os
 import threading
 import time
 from array import array
@@ -158,10 +157,9 @@ def _read_pcm(asset: CueAsset) -> _Pcm:
         if header.sample_width != 2:
             raise WavError(f"{asset.cue.relative_path} is not 16-bit")
         channels, rate = header.channels, header.rate
+        # Whole frames, of what the file holds if it is cut short (`read_wav_header`).
         size = header.frames * channels * 2
         start = header.data_start
-        file_size = os.fstat(file.fileno()).st_size
-        size = max(0, min(size, file_size - start)) // 2 * 2  # a short file: what is there
         sound_end = _last_sound(file, start, size) // 2
         if size == 0:
             return _Pcm(memoryview(array("h")), channels, rate, 0)
