@@ -51,7 +51,6 @@ class HistoryControl(QObject):
         self._told = False
         self._notice_after_session: str | None = None
         self._in_session = False
-        self._closed = False
         self.journal_problem.connect(self._show_journal_problem)
 
     @property
@@ -66,8 +65,9 @@ class HistoryControl(QObject):
 
     @property
     def available(self) -> bool:
-        """False once the database was found impossible to open."""
-        return not self._closed and not (self.access.tried and self.access.store is None)
+        """False once the database was found impossible to open, or was closed (a closed
+        access counts as tried and holds no store)."""
+        return not (self.access.tried and self.access.store is None)
 
     def open_store(self) -> HistoryStore | None:
         """The database, opened here if nothing opened it yet (the window waits for it);
@@ -154,5 +154,4 @@ class HistoryControl(QObject):
         # before the writer's news arrives: said here, so a terminal still reads it.
         self._tell_opened()
         self.session_over()
-        self._closed = True
         self.access.close()
