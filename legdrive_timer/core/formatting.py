@@ -23,10 +23,10 @@ from legdrive_timer.core.workout_words import describe_block as describe_block
 from legdrive_timer.core.workout_words import describe_workout as describe_workout
 from legdrive_timer.core.workout_words import format_duration as format_duration
 from legdrive_timer.core.workout_words import whole_seconds as whole_seconds
+from legdrive_timer.core.workout_words import workout_length as workout_length
 
 if TYPE_CHECKING:
     from datetime import datetime
-from legdrive_timer.core.workout_words import workout_length as workout_length
 
 PHASE_NAMES: dict[PhaseKind, str] = {
     PhaseKind.PREP: "Get ready",
