@@ -13,6 +13,9 @@ from legdrive_timer.ui.qt_values import fill_rect, translucent
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
 
+TRACK_ALPHA = 70
+"""The unfilled part of a bar: the text colour at this alpha (0-255)."""
+
 
 class ProgressStrip(QWidget):
     """A thick progress bar painted in the text colour, with an optional halfway marker."""
@@ -22,6 +25,7 @@ class ProgressStrip(QWidget):
         self._fraction = 0.0
         self._halfway_marker = halfway_marker
         self._colour = QColor("#ffffff")
+        self._track = translucent(self._colour, TRACK_ALPHA)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.setMinimumHeight(4)
 
@@ -46,6 +50,7 @@ class ProgressStrip(QWidget):
 
     def set_colour(self, colour: str) -> None:
         self._colour = QColor(colour)
+        self._track = translucent(self._colour, TRACK_ALPHA)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -53,8 +58,7 @@ class ProgressStrip(QWidget):
         rect = self.rect()
         bar_h = max(3, int(rect.height() * 0.6))
         top = (rect.height() - bar_h) // 2
-        track = translucent(self._colour, 70)
-        fill_rect(painter, QRect(0, top, rect.width(), bar_h), track)
+        fill_rect(painter, QRect(0, top, rect.width(), bar_h), self._track)
         fill_rect(painter, QRect(0, top, int(rect.width() * self._fraction), bar_h), self._colour)
         if self._halfway_marker:
             marker_w = max(2, rect.width() // 200)
