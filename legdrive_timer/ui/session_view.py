@@ -48,7 +48,7 @@ from legdrive_timer.ui.qt_values import (
     stroke_path,
     translucent,
 )
-from legdrive_timer.ui.widgets import FitLabel
+from legdrive_timer.ui.widgets import FitLabel, text_colour
 
 ADJUST_STEP_MS = 10_000
 FLASH_MS = 250
@@ -133,13 +133,6 @@ class PhaseButton(ActionButton):
         painter.setFont(self.font())
         painter.drawText(self.rect(), ALIGN_CENTER, self.text())
         painter.end()
-
-
-def text_colour(widget: QWidget, colour: QColor) -> None:
-    """Give `widget` this text colour: a painter opened on it starts with it as its pen."""
-    palette = widget.palette()
-    palette.setColor(widget.foregroundRole(), colour)
-    widget.setPalette(palette)
 
 
 class SideBadge(QWidget):

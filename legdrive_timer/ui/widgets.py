@@ -27,6 +27,13 @@ def set_no_focus(widget: QWidget) -> None:
     set_enum_property(widget, "focusPolicy", "NoFocus")
 
 
+def text_colour(widget: QWidget, colour: QColor) -> None:
+    """Give `widget` this text colour: a painter opened on it starts with it as its pen."""
+    palette = widget.palette()
+    palette.setColor(widget.foregroundRole(), colour)
+    widget.setPalette(palette)
+
+
 def fitted_pixel_size(
     font: QFont, text: str, size: QSize, *, wrap: bool, tight: bool, max_px: int
 ) -> int:
@@ -162,6 +169,4 @@ class FitLabel(QLabel):
             self.setFont(font)
 
     def set_colour(self, colour: str) -> None:
-        palette = self.palette()
-        palette.setColor(self.foregroundRole(), QColor(colour))
-        self.setPalette(palette)
+        text_colour(self, QColor(colour))
