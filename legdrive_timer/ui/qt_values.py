@@ -13,8 +13,8 @@ screen and the session screen, from the first frame through a session, never tou
 - colours are made from their names (`QColor(colour)` of another QColor is an overload
   choice too: `translucent` makes the copies);
 - painting uses calls with a single signature: the painter's pen comes from the widget's
-  palette, rectangles and shapes are filled and stroked with a brush made from a pen
-  (`solid_brush`, `fill_rect`, `fill_path`, `stroke_path`).
+  palette, rectangles and shapes are filled with a brush made from a pen (`solid_brush`,
+  `fill_rect`, `fill_path`) and stroked with a pen (`outline_pen`, `QPainter.strokePath`).
 
 tests/ui/test_qt_values.py checks every value against PySide6's enums, and a fresh
 interpreter runs the window, the session screen and a session without the namespace built.
@@ -98,7 +98,7 @@ def solid_brush(colour: QColor) -> QBrush:
 
 
 def outline_pen(colour: QColor, width: float) -> QPen:
-    """A solid pen of `colour` and `width` pixels, for `stroke_path`."""
+    """A solid pen of `colour` and `width` pixels, for `QPainter.strokePath`."""
     pen = QPen()
     pen.setColor(colour)
     pen.setWidthF(width)
@@ -119,7 +119,3 @@ def fill_rect(painter: QPainter, rect: QRect | QRectF, colour: QColor) -> None:
     """`painter.fillRect(rect, colour)` (what `eraseRect` does with the background brush)."""
     painter.setBackground(solid_brush(colour))
     painter.eraseRect(rect)
-
-
-def stroke_path(painter: QPainter, path: QPainterPath, pen: QPen) -> None:
-    painter.strokePath(path, pen)

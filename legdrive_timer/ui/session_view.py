@@ -45,7 +45,6 @@ from legdrive_timer.ui.qt_values import (
     outline_pen,
     rounded_rect,
     set_enum_property,
-    stroke_path,
     translucent,
 )
 from legdrive_timer.ui.widgets import FitLabel, text_colour
@@ -127,7 +126,7 @@ class PhaseButton(ActionButton):
         box = QRectF(self.rect()).adjusted(border / 2, border / 2, -border / 2, -border / 2)
         outline = rounded_rect(box, 10)
         fill_path(painter, outline, fill)
-        stroke_path(painter, outline, outline_pen(fg, border))
+        painter.strokePath(outline, outline_pen(fg, border))
         if not self.isEnabled():
             painter.setOpacity(90 / 255)
         painter.setFont(self.font())
