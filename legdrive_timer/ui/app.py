@@ -538,18 +538,14 @@ def _run_window(
                 controller.serve_launches()
                 forget_module_sources()
             controller.load_services()
+            # The session screen is built by the first Start (or `run`'s workout), not
+            # while the person picks a workout: a start that ends without a session never
+            # holds it.
             if workout is not None:
                 controller.start(workout)
-            else:
-                # Built while the person picks a workout, so Start shows the first phase at once.
-                QTimer.singleShot(0, prepare_session_view)
         finally:
             forget_module_sources()
             resume_collection()
-
-    def prepare_session_view() -> None:
-        controller.window.prepare_session_view()
-        forget_module_sources()  # those of the session screen's modules
 
     # The slow parts wait until the window is on screen, so it appears at once. The window
     # emits first_painted once only.

@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
 
     @property
     def session_view(self) -> SessionView:
+        """The session screen, built when first asked for: by the first Start, not while
+        the person picks a workout (the start screen is all most starts need at first)."""
         if self._session_view is None:
             from legdrive_timer.ui.session_view import SessionView
 
@@ -146,12 +148,9 @@ class MainWindow(QMainWindow):
             view.help_requested.connect(self.toggle_help)
             view.set_sound_state(self.sound_state)
             self.stack.addWidget(view)
+            view.resize(self.stack.size())  # laid out once, at the size it is shown at
             self._session_view = view
         return self._session_view
-
-    def prepare_session_view(self) -> None:
-        """Build the session screen and lay it out now, off the path of the Start key."""
-        self.session_view.resize(self.stack.size())
 
     @property
     def has_session_view(self) -> bool:

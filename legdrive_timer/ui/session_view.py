@@ -10,7 +10,8 @@ tempo-paced rep set, the seconds everywhere else. A phase change repaints in the
 nothing is restyled.
 
 From its construction through a whole session it never touches PySide6's `Qt` enums, whose
-first use builds about 90 classes at once (see ui.qt_values): it can wait, built, for Start.
+first use builds about 90 classes at once (see ui.qt_values): the first Start, which builds
+the screen, does not wait for them.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """What a start holds once the window is up and the sound device open on a PulseAudio
 server, as `bench/startup.py` measures it: the app started as its desktop entry starts it,
-looked at just after the session screen is built (the bench reads the peak memory half a
-second after the first frame). The cue files are mapped and none of their pages read yet,
+looked at half a second after its services are loaded (the bench reads the peak memory half
+a second after the first frame). The cue files are mapped and none of their pages read yet,
 libasound and ctypes are not loaded (nor the cue planner, made per session, nor the wave
-module), the history (SQLite, its writer thread) waits until it is needed, and no module
-source is kept.
+module), the history (SQLite, its writer thread) and the session screen wait until they are
+needed, and no module source is kept.
 """
 
 from __future__ import annotations
@@ -29,19 +29,19 @@ PROBE = textwrap.dedent(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from legdrive_timer import cli
-    from legdrive_timer.ui import app as ui_app, main_window
+    from legdrive_timer.ui import app as ui_app
 
     made = []
     build = ui_app.AppController.__init__
-    prepare = main_window.MainWindow.prepare_session_view
+    load_services = ui_app.AppController.load_services
 
     def keep(self, *args, **kwargs):
         build(self, *args, **kwargs)
         made.append(self)
 
-    def prepared(self):
-        prepare(self)
-        QTimer.singleShot(100, report)
+    def loaded(self):
+        load_services(self)
+        QTimer.singleShot(500, report)
 
     def mapped_cues():
         files, rss, path = 0, 0, None
@@ -70,6 +70,8 @@ PROBE = textwrap.dedent(
                 for m in (
                     "ctypes", "_ctypes", "sqlite3", "_sqlite3",
                     "wave", "queue", "legdrive_timer.audio.planner",
+                    "legdrive_timer.ui.session_view", "legdrive_timer.ui.coach_strip",
+                    "legdrive_timer.ui.overlays", "legdrive_timer.ui.progress",
                 )
                 if m in sys.modules
             ),
@@ -78,7 +80,7 @@ PROBE = textwrap.dedent(
         QApplication.instance().quit()
 
     ui_app.AppController.__init__ = keep
-    main_window.MainWindow.prepare_session_view = prepared
+    ui_app.AppController.load_services = loaded
     sys.argv = ["legdrive-timer", "--data-dir", sys.argv[1]]
     sys.exit(cli.main())
     """
@@ -105,11 +107,12 @@ def test_a_start_maps_the_cues_and_leaves_libasound_and_the_sources_alone(
     assert result.returncode == 0 and lines, result.stderr[-3000:]
     state = json.loads(lines[-1])
     assert state["backend"] == "miniaudio" and state["device"] == "PulseAudio"
-    assert state["session_view"]
+    assert not state["session_view"]  # built by the first Start
     assert state["cue_files"] == len(Cue)  # every cue and voice line, mapped
     assert state["cue_kib_read"] == 0  # and none of them in memory before it plays
     assert state["sources_kept"] == 0
-    # No libasound quieting, no history before it is needed, nothing of the sounds but
-    # what the open device plays with (no planner before a session, no wave module).
+    # No libasound quieting, no history or session screen before they are needed, nothing
+    # of the sounds but what the open device plays with (no planner before a session, no
+    # wave module).
     assert state["loaded"] == []
     assert "history-writer" not in state["threads"]

@@ -186,36 +186,40 @@ import sys
 import PySide6.QtCore
 from PySide6.QtCore import QTimer
 
-from legdrive_timer.ui import main_window
+from legdrive_timer.ui import app as ui_app
 
-prepare = main_window.MainWindow.prepare_session_view
+load_services = ui_app.AppController.load_services
 seen = []
+timers = []
 
 
 def report(window):
-    view = window.session_view
-    line = " ".join(
-        [
-            "qt=%s" % ("Qt" in vars(PySide6.QtCore)),
+    parts = ["qt=%s" % ("Qt" in vars(PySide6.QtCore)), "session=False"]
+    if window.has_session_view:  # built by the first Start
+        view = window.session_view
+        paused = view._paused_overlay  # built when the session is first paused
+        parts[1:] = [
             "session=%s" % view.isVisible(),
             "title=%s" % view.title.text().replace(" ", "_"),
-            "paused=%s" % view.paused_overlay.isVisible(),
+            "paused=%s" % (paused is not None and paused.isVisible()),
             "confirm=%s" % view.confirming_stop,
         ]
-    )
+    line = " ".join(parts)
     if not seen or seen[-1] != line:
         seen.append(line)
         print(line, flush=True)
 
 
-def prepared(window):
-    prepare(window)
-    timer = QTimer(window)
-    timer.timeout.connect(lambda: report(window))
-    timer.start(20)
+def loaded(controller):
+    load_services(controller)
+    if not timers:  # the first call, after the first frame; a Start calls it again
+        window = controller.window
+        timers.append(QTimer(window))
+        timers[0].timeout.connect(lambda: report(window))
+        timers[0].start(20)
 
 
-main_window.MainWindow.prepare_session_view = prepared
+ui_app.AppController.load_services = loaded
 sys.argv = ["legdrive-timer", *sys.argv[1:]]
 from legdrive_timer.__main__ import main
 
@@ -255,7 +259,7 @@ def test_real_keys_run_a_session_without_building_qts_enums(x_display: str, tmp_
                 return line.strip()
 
     try:
-        until("session=False")  # the session screen is built, the start screen shown
+        until("session=False")  # the start screen shown, its services loaded
         window = xdotool("search", "--sync", "--name", "Legdrive Timer").split()[0]
         xdotool("windowfocus", "--sync", window)
         xdotool("key", "Return")  # start the selected workout

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from legdrive_timer.startup import forget_module_sources
+
 if TYPE_CHECKING:
     from legdrive_timer.core.clock import Clock, Scheduler
     from legdrive_timer.core.engine import SessionEngine, WallClock
@@ -199,6 +201,9 @@ class SessionControl(QObject):
             self.keep_awake.inhibit(KEEP_AWAKE_REASON)
         # Sleep matters only to a running session: listened for from the first one on.
         self.watch_sleep()
+        # The first session loaded the session screen's modules and its own, whose sources
+        # PySide6's import hook read (see legdrive_timer.startup).
+        forget_module_sources()
 
     def _attach_after_paint(
         self, journal: SessionJournal, engine: SessionEngine
