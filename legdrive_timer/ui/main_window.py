@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QWindow
+from PySide6.QtCore import QRect, Signal
+from PySide6.QtGui import QColor, QPainter, QWindow
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from legdrive_timer import APP_NAME
 from legdrive_timer.ui.actions import Actions
+from legdrive_timer.ui.qt_values import fill_rect
 from legdrive_timer.ui.start_screen import StartScreen
-from legdrive_timer.ui.widgets import set_no_focus
+from legdrive_timer.ui.widgets import set_no_focus, text_colour
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent, QShowEvent
@@ -44,18 +45,29 @@ STARTUP_MARKER = "legdrive-timer: first frame painted"
 
 
 class Banner(QFrame):
-    """Problems worth knowing about (damaged history, no sound, a bad settings file)."""
+    """Problems worth knowing about (damaged history, no sound, a bad settings file): dark
+    text on pale yellow, a dark yellow line below.
+
+    Painted rather than styled by a style sheet, which would bring Qt's style sheet engine
+    into every start for a banner that is usually hidden (see ui.widgets). The colours stay
+    off the palette, which the close button would inherit (its outline follows the window
+    colour).
+    """
+
+    BACKGROUND = "#fff3c4"
+    LINE = "#8a6d00"
+    LINE_WIDTH = 2
+    TEXT = "#1a1a1a"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
-        self.setStyleSheet(
-            "#banner { background: #fff3c4; border-bottom: 2px solid #8a6d00; }"
-            " #banner QLabel { color: #1a1a1a; }"
-        )
+        self._background = QColor(self.BACKGROUND)
+        self._line = QColor(self.LINE)
         self._messages: dict[str, str] = {}
         self.label = QLabel()
         self.label.setObjectName("banner_text")
+        text_colour(self.label, QColor(self.TEXT))
         self.label.setWordWrap(True)
         self.label.setAccessibleName("Notice")
         self.close_button = QPushButton("✕")
@@ -87,6 +99,13 @@ class Banner(QFrame):
         self.label.setText("\n".join(self._messages.values()))
         self.label.setAccessibleDescription(self.label.text())
         self.setVisible(bool(self._messages))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        width, height = self.width(), self.height()
+        fill_rect(painter, QRect(0, 0, width, height - self.LINE_WIDTH), self._background)
+        fill_rect(painter, QRect(0, height - self.LINE_WIDTH, width, self.LINE_WIDTH), self._line)
+        painter.end()
 
 
 class MainWindow(QMainWindow):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.core.workout_words import ADJUSTED, describe_workout, workout_length
 from legdrive_timer.ui.actions import Actions, key_code
-from legdrive_timer.ui.widgets import FitLabel
+from legdrive_timer.ui.widgets import Badge, FitLabel
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent, QResizeEvent
@@ -106,13 +106,9 @@ class StartScreen(QWidget):
         self.help_button = commands.button("help")
         for button in self.buttons:
             button.setMinimumHeight(44)
-        self.sound_state = QLabel()
+        self.sound_state = Badge(background="#1a1a1a", foreground="#ffffff")
         self.sound_state.setObjectName("sound_state")
         self.sound_state.setAccessibleName("Sound")
-        self.sound_state.setStyleSheet(
-            "#sound_state { background: #1a1a1a; color: #ffffff; padding: 4px 10px;"
-            " border-radius: 6px; font-weight: bold; }"
-        )
         self.sound_state.hide()
         self.status = QLabel()
         self.status.setObjectName("sound_status")

@@ -6,20 +6,32 @@ with the window and never clips or overlaps, whatever the window size or scale f
 These widgets never touch PySide6's `Qt` namespace, whose first use builds all of its ~90
 enums at once (see ui.qt_values): the start screen's first frame and the session screen
 do without them.
+
+Nor do they use style sheets: the first style sheet set on any widget, even a hidden one,
+makes Qt build its style sheet engine (a CSS parser, rule caches and a style object per
+styled widget), about 0.6 MiB at start. Colours go through the palette, shapes are painted
+(`Badge`), and padding is the contents margins.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSize
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtCore import QRect, QRectF, QSize
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from legdrive_timer.ui.qt_values import ALIGN_CENTER, TEXT_WORD_WRAP, set_enum_property
+from legdrive_timer.ui.qt_values import (
+    ALIGN_CENTER,
+    TEXT_WORD_WRAP,
+    fill_path,
+    rounded_rect,
+    set_enum_property,
+)
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QResizeEvent
+    from PySide6.QtGui import QPaintEvent, QResizeEvent
 
 
 def set_no_focus(widget: QWidget) -> None:
@@ -170,3 +182,45 @@ class FitLabel(QLabel):
 
     def set_colour(self, colour: str) -> None:
         text_colour(self, QColor(colour))
+
+
+class Badge(QLabel):
+    """A short bold word on a rounded plate (what `background`, `border-radius`, `padding`
+    and `font-weight: bold` in a style sheet would give, without the style sheet engine).
+
+    Its sides are `padding` plus half an "x" of its font each: the inset a label with a
+    frame gets, which the badge has always had.
+    """
+
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        background: str,
+        foreground: str,
+        radius: float = 6,
+        padding: tuple[int, int] = (10, 4),
+    ) -> None:
+        super().__init__(text, parent)
+        self._background = QColor(background)
+        self._radius = radius
+        self._padding = padding
+        text_colour(self, QColor(foreground))
+        self.setFont(self.font())
+
+    def setFont(self, font: QFont | str | Sequence[str]) -> None:
+        """`font` made bold; the sides follow its size."""
+        bold = QFont(font)
+        bold.setBold(True)
+        super().setFont(bold)
+        x = self.fontMetrics().horizontalAdvance("x")
+        horizontal, vertical = self._padding
+        self.setContentsMargins(horizontal + x // 2, vertical, horizontal + x - x // 2, vertical)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fill_path(painter, rounded_rect(QRectF(self.rect()), self._radius), self._background)
+        painter.end()
+        super().paintEvent(event)  # the text, inside the margins
