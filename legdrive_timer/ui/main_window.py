@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, Signal
-from PySide6.QtGui import QColor, QPainter, QWindow
+from PySide6.QtGui import QColor, QWindow
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -49,9 +49,10 @@ class Banner(QFrame):
     text on pale yellow, a dark yellow line below.
 
     Painted rather than styled by a style sheet, which would bring Qt's style sheet engine
-    into every start for a banner that is usually hidden (see ui.widgets). The colours stay
-    off the palette, which the close button would inherit (its outline follows the window
-    colour).
+    into every start for a banner that is usually hidden (see ui.widgets). The plate's colours
+    stay off the palette, which the close button would inherit (its outline follows the
+    window colour). What only a shown banner needs, the text's palette and the painter, is
+    made when it first shows: PySide6 builds each class's bindings at its first use.
     """
 
     BACKGROUND = "#fff3c4"
@@ -67,7 +68,7 @@ class Banner(QFrame):
         self._messages: dict[str, str] = {}
         self.label = QLabel()
         self.label.setObjectName("banner_text")
-        text_colour(self.label, QColor(self.TEXT))
+        self._text_coloured = False
         self.label.setWordWrap(True)
         self.label.setAccessibleName("Notice")
         self.close_button = QPushButton("✕")
@@ -96,11 +97,16 @@ class Banner(QFrame):
         self._refresh()
 
     def _refresh(self) -> None:
+        if self._messages and not self._text_coloured:
+            text_colour(self.label, QColor(self.TEXT))
+            self._text_coloured = True
         self.label.setText("\n".join(self._messages.values()))
         self.label.setAccessibleDescription(self.label.text())
         self.setVisible(bool(self._messages))
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        from PySide6.QtGui import QPainter
+
         painter = QPainter(self)
         width, height = self.width(), self.height()
         fill_rect(painter, QRect(0, 0, width, height - self.LINE_WIDTH), self._background)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, QSize
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from legdrive_timer.ui.qt_values import (
@@ -189,7 +189,9 @@ class Badge(QLabel):
     and `font-weight: bold` in a style sheet would give, without the style sheet engine).
 
     Its sides are `padding` plus half an "x" of its font each: the inset a label with a
-    frame gets, which the badge has always had.
+    frame gets, which the badge has always had. A badge is mostly hidden: its text colour
+    (a palette) is set with its first text and its painter made at its first paint, since
+    PySide6 builds each class's bindings at its first use (about 0.4 MiB for the two).
     """
 
     def __init__(
@@ -202,12 +204,19 @@ class Badge(QLabel):
         radius: float = 6,
         padding: tuple[int, int] = (10, 4),
     ) -> None:
-        super().__init__(text, parent)
+        super().__init__(parent)
         self._background = QColor(background)
+        self._foreground: QColor | None = QColor(foreground)
         self._radius = radius
         self._padding = padding
-        text_colour(self, QColor(foreground))
         self.setFont(self.font())
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        if text and self._foreground is not None:
+            text_colour(self, self._foreground)
+            self._foreground = None
+        super().setText(text)
 
     def setFont(self, font: QFont | str | Sequence[str]) -> None:
         """`font` made bold; the sides follow its size."""
@@ -219,6 +228,8 @@ class Badge(QLabel):
         self.setContentsMargins(horizontal + x // 2, vertical, horizontal + x - x // 2, vertical)
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        from PySide6.QtGui import QPainter
+
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         fill_path(painter, rounded_rect(QRectF(self.rect()), self._radius), self._background)

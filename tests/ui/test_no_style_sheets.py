@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
@@ -31,7 +32,7 @@ MARKER = "legdrive-timer: first frame painted"
 
 
 def report():
-    from PySide6 import QtCore
+    from PySide6 import QtCore, QtGui
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -46,6 +47,7 @@ def report():
         "banner": banner.isVisible() and banner.label.text(),
         "badge": badge.isVisible() and badge.text(),
         "Qt namespace built": "Qt" in vars(QtCore),
+        "painter and palette built": [n for n in ("QPainter", "QPalette") if n in vars(QtGui)],
     }), flush=True)
     os._exit(0)
 
@@ -73,15 +75,13 @@ main()
 """
 
 
-def test_the_first_frame_uses_no_style_sheet_even_with_a_notice_and_the_badge_shown(
-    data_paths: DataPaths,
-) -> None:
-    """`legdrive-timer` as the desktop entry starts it, for a muted returning user with a
-    damaged workout file: the banner and the badge are on the first frame, styled by
-    the platform's style alone."""
-    save_settings(data_paths.settings_file, Settings(last_workout_id="hiit", muted=True))
-    data_paths.workouts_dir.mkdir(parents=True, exist_ok=True)
-    (data_paths.workouts_dir / "broken.json").write_text("{")
+def _first_frame(data_paths: DataPaths, *, muted: bool, broken_workout: bool) -> Any:
+    """`legdrive-timer` as the desktop entry starts it, for a returning user: what its
+    first frame is made of."""
+    save_settings(data_paths.settings_file, Settings(last_workout_id="hiit", muted=muted))
+    if broken_workout:
+        data_paths.workouts_dir.mkdir(parents=True, exist_ok=True)
+        (data_paths.workouts_dir / "broken.json").write_text("{")
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -97,13 +97,37 @@ def test_the_first_frame_uses_no_style_sheet_even_with_a_notice_and_the_badge_sh
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    report = last_json_line(result.stdout)
-    assert "broken.json" in report["banner"]
-    assert report["badge"] == "MUTED · M"
+    return last_json_line(result.stdout)
+
+
+def _no_style_sheet(report: Any) -> None:
     assert report["application sheet"] == ""
     assert report["widget sheets"] == []
     assert "QStyleSheetStyle" not in report["styles"]
     assert not report["Qt namespace built"]  # the painting needs none of its enums
+
+
+def test_the_first_frame_uses_no_style_sheet_even_with_a_notice_and_the_badge_shown(
+    data_paths: DataPaths,
+) -> None:
+    """A muted user with a damaged workout file: the banner and the badge are on the
+    first frame, styled by the platform's style alone."""
+    report = _first_frame(data_paths, muted=True, broken_workout=True)
+    assert "broken.json" in report["banner"]
+    assert report["badge"] == "MUTED · M"
+    _no_style_sheet(report)
+
+
+def test_a_hidden_banner_and_badge_cost_the_first_frame_nothing_of_their_painting(
+    data_paths: DataPaths,
+) -> None:
+    """With nothing to say, the banner and the badge are hidden: PySide6 has not built the
+    painter's or the palette's bindings for them (about 0.4 MiB), nor the style sheet
+    engine."""
+    report = _first_frame(data_paths, muted=False, broken_workout=False)
+    assert report["banner"] is False and report["badge"] is False
+    _no_style_sheet(report)
+    assert report["painter and palette built"] == []
 
 
 def test_nothing_built_before_the_first_start_has_a_style_sheet(
