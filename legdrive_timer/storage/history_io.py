@@ -157,7 +157,7 @@ def _is_csv_export(source: Path) -> bool:
     try:
         # Never waiting: whatever read_json refused may be a named pipe.
         fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name, which read_json refused
         return False
     try:
         return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(header)) == header

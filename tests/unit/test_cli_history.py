@@ -213,6 +213,8 @@ def test_importing_a_missing_file_or_a_folder_is_exit_2(
     assert code == 2 and err == f"legdrive-timer: {missing}: no such history export.\n"
     code, _, err = run(capsys, "history", "import", str(tmp_path), "--data-dir", str(tmp_path))
     assert code == 2 and "is a folder" in err
+    code, _, err = run(capsys, "history", "import", "a\x00b", "--data-dir", str(tmp_path))
+    assert code == 2 and "cannot hold a NUL character" in err and err.count("\n") == 1
 
 
 def test_a_history_from_the_future_is_exit_2_with_one_sentence(
