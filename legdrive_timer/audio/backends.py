@@ -71,6 +71,8 @@ class _Status:
         self._lock = threading.Lock()
         self._available = False
         self._reason: str | None = "sound has not been set up yet"
+        self._reports = 0
+        """How many times a status was set: see `_fail_unless_reported`."""
         self.installed = True
 
     @property
@@ -81,8 +83,11 @@ class _Status:
     def reason(self) -> str | None:
         return self._reason
 
-    def _set(self, available: bool, reason: str | None) -> None:
+    def _set(self, available: bool, reason: str | None, *, unless_since: int | None = None) -> None:
         with self._lock:
+            if unless_since is not None and unless_since != self._reports:
+                return
+            self._reports += 1
             changed = (available, reason) != (self._available, self._reason)
             self._available, self._reason = available, reason
         if changed and self._on_change is not None:
@@ -93,6 +98,11 @@ class _Status:
 
     def _fail(self, reason: str) -> None:
         self._set(False, reason)
+
+    def _fail_unless_reported(self, since: int, reason: str) -> None:
+        """Fail, unless a status was set after `since` (a `_reports` count read earlier): a
+        worker thread that has meanwhile reported what really happened is not contradicted."""
+        self._set(False, reason, unless_since=since)
 
 
 class SilentBackend(_Status):

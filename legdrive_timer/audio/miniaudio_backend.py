@@ -24,7 +24,17 @@ woken device running for its suspend time (seconds) after that, so when the cue'
 sample is due the device runs and the paused stream restarts on it at once. Cues nobody
 scheduled (the test sound) start the stream as they come.
 
-A watcher thread looks after the device: while the stream runs it looks every `WATCH_S`
+A watcher thread looks after the device, and opens it: the window asks for a device (at load,
+or when the user chooses another one) and waits for it at most `OPEN_WAIT_S`. Opening takes
+tens of milliseconds, but a sound server that accepts the connection and then does not answer
+(a frozen PulseAudio or pipewire-pulse) keeps miniaudio waiting for ever, with no timeout of
+its own: then the window goes on without sound ("the sound server did not answer") while the
+watcher waits, and if the server ever answers, sound comes back through the same report as a
+returning device. Nothing the window does waits on the device unbounded: `play` gives up on
+the device's lock after 50 ms, `devices` asks on a thread of its own, and `close` leaves a
+watcher that waits for ever to end with the process (a daemon thread).
+
+While the stream runs it looks every `WATCH_S`
 seconds, and a stream that stopped pulling samples (unplugged, sound server gone) is closed
 and reported; while there is no device it tries to open one every `RETRY_S`, so sound comes
 back by itself when a device does; it pauses the stream when the stream reports quiet; and
@@ -81,6 +91,12 @@ server may take a while to resume a sleeping device (a Bluetooth link: a second 
 PulseAudio null sink with nobody recording it: up to its 2 s idle latency)."""
 RETRY_S = 1.5
 """While there is no device, how often to try to open one."""
+OPEN_WAIT_S = 2.0
+"""How long the window waits for the device to open, or for the list of devices. Opening
+takes 14-40 ms (longer on a loaded machine, or while the sound server starts); a sound server
+that has not answered in two seconds is taken as not answering, and sound comes back when
+it does."""
+NO_ANSWER = "the sound server did not answer"
 WAKE_LEAD_MS = 800
 """How long before a scheduled cue a paused stream starts again (playing silence): longer
 than a sound server takes to wake a sleeping device (tens to hundreds of milliseconds; a
@@ -243,6 +259,7 @@ class MiniaudioBackend(_Status):
         watch_s: float = WATCH_S,
         idle_s: float = IDLE_S,
         retry_s: float = RETRY_S,
+        open_wait_s: float = OPEN_WAIT_S,
         period_ms: int = PERIOD_MS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -250,6 +267,7 @@ class MiniaudioBackend(_Status):
         self._watch_s = watch_s
         self._idle_s = idle_s
         self._retry_s = retry_s
+        self._open_wait_s = open_wait_s
         self._clock = clock
         self._running = False
         """The device is pulling from the mixer (it pauses while idle)."""
@@ -266,6 +284,13 @@ class MiniaudioBackend(_Status):
         self._device: Any = None
         self._device_name: str | None = None
         self._device_lock = threading.RLock()
+        self._opens = threading.Condition()
+        """Guards `_opens_asked` and `_opens_done`, and tells when an open asked for is done."""
+        self._opens_asked = 0
+        self._opens_done = 0
+        """The last of the window's asks for a device that the watcher has answered."""
+        self._opening_since: float | None = None
+        """When the device being opened began to open (`time.monotonic`), while it opens."""
         self._stopped = threading.Event()
         """Set by miniaudio (audio thread) when the device stops by itself."""
         self._closing = threading.Event()
@@ -300,27 +325,54 @@ class MiniaudioBackend(_Status):
             self._fail(f"the sound file {odd[0]} is not 48 kHz mono")
             return
         self._mixer = Mixer({cue: p.trimmed(RATE * TAIL_MS // 1000) for cue, p in pcm.items()})
-        self._open()
         self._watcher = threading.Thread(target=self._watch, name="sound-device", daemon=True)
         self._watcher.start()
+        self._ask_open()
 
     # -- the device -----------------------------------------------------------------------
 
+    def _ask_open(self) -> None:
+        """Have the watcher open the device (again), and wait for it at most `open_wait_s`;
+        past that, sound is unavailable until the watcher reports."""
+        reports = self._reports
+        with self._opens:
+            self._opens_asked += 1
+            asked = self._opens_asked
+        self._wake.set()
+        with self._opens:
+            done = self._opens.wait_for(lambda: self._opens_done >= asked, self._open_wait_s)
+        if not done:
+            log.warning(
+                "the sound server did not answer in %.1f s; going on without sound",
+                self._open_wait_s,
+            )
+            self._fail_unless_reported(reports, NO_ANSWER)
+
     def _open(self) -> None:
+        """On the watcher thread: open the device (closing the one open), and report."""
         ma, mixer = self._ma, self._mixer
         if ma is None or mixer is None:
             return
         with self._device_lock:
             self._close_device()
-            device_id = None
-            if self._device_name is not None:
-                self._quiet_alsa()
-                device_id = dict(playback_devices(ma)).get(self._device_name)
             mixer.stop_all()
+            # Both may wait for ever on a sound server that does not answer.
+            self._opening_since = time.monotonic()
             try:
+                device_id = None
+                if self._device_name is not None:
+                    self._quiet_alsa()
+                    device_id = dict(playback_devices(ma)).get(self._device_name)
                 device = self._new_device(ma, device_id)
             except ma.MiniaudioError as error:
-                self._fail(_reason(error, ma))
+                if not self._closing.is_set():
+                    self._fail(_reason(error, ma))
+                return
+            finally:
+                self._opening_since = None
+            if self._closing.is_set():
+                # The app closed while the sound server kept this open waiting.
+                device.close()
                 return
             if str(device.backend).lower() == "null":
                 device.close()
@@ -430,6 +482,16 @@ class MiniaudioBackend(_Status):
     def _watch(self) -> None:
         next_retry = 0.0
         while True:
+            asked = self._opens_asked
+            if asked != self._opens_done:
+                with self._device_lock:
+                    if self._closing.is_set():
+                        return
+                    self._open()
+                next_retry = self._clock() + self._retry_s
+                with self._opens:
+                    self._opens_done = asked
+                    self._opens.notify_all()
             # A paused stream on an open device needs no looking after: sleep until a cue
             # restarts it, or until it is time to wake the device for the next cue (no
             # wake-ups while nothing sounds).
@@ -441,6 +503,8 @@ class MiniaudioBackend(_Status):
             self._wake.clear()
             if self._mixer is None or self._closing.is_set():
                 return
+            if self._opens_asked != self._opens_done:
+                continue  # the window waits for a device: open it first
             with self._device_lock:
                 if self._closing.is_set():
                     return
@@ -523,21 +587,48 @@ class MiniaudioBackend(_Status):
             self._wake.set()  # the watcher sleeps towards the wake-up it knew: aim again
 
     def devices(self) -> list[str]:
-        if self._ma is None:
+        """The output devices' names; none if the sound server does not answer in
+        `open_wait_s` (asking it waits on a thread of its own, which ends if it ever does)."""
+        ma = self._ma
+        if ma is None:
             return []
         self._quiet_alsa()
-        return [name for name, _id in playback_devices(self._ma)]
+        found: list[str] = []
+        listed = threading.Event()
+
+        def list_devices() -> None:
+            try:
+                found.extend(name for name, _id in playback_devices(ma))
+            finally:
+                listed.set()
+
+        threading.Thread(target=list_devices, name="sound-devices", daemon=True).start()
+        if not listed.wait(self._open_wait_s):
+            log.warning("the sound server did not answer: no list of devices")
+            return []
+        return found
 
     def set_device(self, name: str | None) -> None:
         if name == self._device_name:
             return
         self._device_name = name
-        self._open()
+        if self._watcher is not None:
+            self._ask_open()
 
     def close(self) -> None:
         self._closing.set()
         self._wake.set()
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
-            watcher.join(timeout=2.0)
+            # A watcher opening a device for a sound server that has not answered within
+            # `open_wait_s` may wait for ever: it ends with the process (a daemon thread),
+            # and closes the device if the server answers before that.
+            opening_since = self._opening_since
+            wait_s = 2.0
+            if opening_since is not None:
+                wait_s = max(0.0, opening_since + self._open_wait_s - time.monotonic())
+            watcher.join(timeout=wait_s)
+            if watcher.is_alive():
+                log.info("closing without waiting for a sound server that does not answer")
+                return
         self._close_device()

@@ -16,7 +16,7 @@ import pytest
 from legdrive_timer.audio import miniaudio_backend
 from legdrive_timer.audio.backends import NO_DEVICE
 from legdrive_timer.audio.cues import Cue, CueAsset, open_assets
-from legdrive_timer.audio.miniaudio_backend import MiniaudioBackend
+from legdrive_timer.audio.miniaudio_backend import NO_ANSWER, MiniaudioBackend
 from legdrive_timer.audio.mixer import Mixer
 
 
@@ -40,6 +40,9 @@ class FakeMiniaudio(types.ModuleType):
         self.backend = "PulseAudio"
         self.servers: set[str] | None = None
         """The system's audio backends that answer while plugged (None: any asked)."""
+        self.answer: threading.Event | None = None
+        """If set: a sound server that takes the connection and answers only once the event
+        is set (a frozen one: miniaudio waits for it without a timeout)."""
         self.opened: list[dict[str, Any]] = []
         self.lib = types.SimpleNamespace(
             MA_NO_DEVICE=-204, MA_NO_BACKEND=-203, MA_FAILED_TO_OPEN_BACKEND_DEVICE=-401
@@ -48,6 +51,8 @@ class FakeMiniaudio(types.ModuleType):
 
         class PlaybackDevice:
             def __init__(self, **config: Any) -> None:
+                if module.answer is not None:
+                    module.answer.wait()
                 if not module.plugged:
                     raise module.MiniaudioError("failed to init device", -401)
                 asked = config.get("backends") or list(module.Backend)
@@ -510,4 +515,107 @@ def test_a_device_slow_to_resume_is_given_time_before_it_counts_as_lost(
         look(backend, timeouts)
         assert not backend.available and device.closed
     finally:
+        backend.close()
+
+
+def returns(call: Any, timeout_s: float = 5.0) -> None:
+    """Call `call` on a thread of its own and fail, rather than hang, if it has not
+    returned within `timeout_s` (left waiting then: a daemon thread)."""
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    assert not thread.is_alive(), f"{call} did not return"
+
+
+@pytest.fixture
+def frozen_server(fake: FakeMiniaudio) -> Iterator[threading.Event]:
+    """A sound server that takes connections and answers only once the event is set."""
+    fake.plugged = True
+    fake.answer = threading.Event()
+    yield fake.answer
+    fake.answer.set()  # no thread of a failed test is left waiting
+
+
+def test_a_sound_server_that_does_not_answer_holds_the_app_up_briefly_and_sound_comes_back(
+    fake: FakeMiniaudio, frozen_server: threading.Event, assets: dict[Cue, CueAsset]
+) -> None:
+    changes: list[tuple[bool, str | None]] = []
+    backend = MiniaudioBackend(
+        lambda: changes.append((backend.available, backend.reason)),
+        watch_s=0.01,
+        open_wait_s=0.05,
+    )
+    try:
+        returns(lambda: backend.load(assets))
+        assert not backend.available and backend.reason == NO_ANSWER
+        assert fake.device is None
+        backend.play(Cue.WORK_START, 1.0)  # nothing to play on, and nothing waits
+        frozen_server.set()  # the server answers at last: sound is back by itself
+        wait_for(lambda: backend.available)
+        assert changes == [(False, NO_ANSWER), (True, None)]
+        backend.play(Cue.WORK_START, 1.0)
+        block = fake.device.pull(144)
+        assert len(block) == 144 and max(block) > 1000
+    finally:
+        backend.close()
+    assert fake.device.closed
+
+
+def test_closing_while_the_sound_server_does_not_answer(
+    fake: FakeMiniaudio, frozen_server: threading.Event, assets: dict[Cue, CueAsset]
+) -> None:
+    changes: list[bool] = []
+    backend = MiniaudioBackend(lambda: changes.append(backend.available), open_wait_s=0.05)
+    returns(lambda: backend.load(assets))
+    returns(backend.close)
+    # The open still waiting completes after the app closed: the device is closed at once,
+    # never started, and nothing is reported to an app that has gone.
+    frozen_server.set()
+    wait_for(lambda: fake.device is not None and fake.device.closed)
+    assert fake.device.starts == 0
+    assert changes == [False]
+
+
+def test_choosing_a_device_while_the_sound_server_does_not_answer(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset]
+) -> None:
+    fake.plugged = True
+    backend = MiniaudioBackend(watch_s=0.01, open_wait_s=0.05)
+    backend.load(assets)
+    try:
+        assert backend.available
+        fake.answer = threading.Event()  # the server freezes
+        returns(lambda: backend.set_device("Headset"))
+        assert not backend.available and backend.reason == NO_ANSWER
+        backend.play(Cue.WORK_START, 1.0)
+        fake.answer.set()
+        wait_for(lambda: backend.available)
+        assert fake.opened[-1]["device_id"] == 2  # the device chosen meanwhile
+    finally:
+        if fake.answer is not None:
+            fake.answer.set()
+        backend.close()
+
+
+def test_the_list_of_devices_of_a_sound_server_that_does_not_answer_is_empty(
+    fake: FakeMiniaudio, assets: dict[Cue, CueAsset], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.plugged = True
+    backend = MiniaudioBackend(open_wait_s=0.05)
+    backend.load(assets)
+    answer = threading.Event()
+
+    def frozen(ma: Any) -> list[tuple[str, Any]]:
+        answer.wait()
+        return [("Speakers", 1)]
+
+    monkeypatch.setattr(miniaudio_backend, "playback_devices", frozen)
+    try:
+        found: list[list[str]] = []
+        returns(lambda: found.append(backend.devices()))
+        assert found == [[]]
+        answer.set()
+        assert backend.devices() == ["Speakers"]
+    finally:
+        answer.set()
         backend.close()
