@@ -557,7 +557,7 @@ def test_a_sound_server_that_does_not_answer_holds_the_app_up_briefly_and_sound_
         block = fake.device.pull(144)
         assert len(block) == 144 and max(block) > 1000
     finally:
-        backend.close()
+        returns(backend.close)
     assert fake.device.closed
 
 
