@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 StatusCallback = Callable[[], None]
 
 NO_DEVICE = "no audio output device was found"
+NO_ANSWER = "the sound server did not answer"
+"""A sound server that takes the connection and then does not answer (a frozen PulseAudio or
+pipewire-pulse)."""
 
 
 class Backend(Protocol):

@@ -55,6 +55,7 @@ from types import ModuleType
 from typing import Any
 
 from legdrive_timer.audio.backends import (
+    NO_ANSWER,
     NO_DEVICE,
     StatusCallback,
     _quiet_alsa,
@@ -96,7 +97,6 @@ OPEN_WAIT_S = 2.0
 takes 14-40 ms (longer on a loaded machine, or while the sound server starts); a sound server
 that has not answered in two seconds is taken as not answering, and sound comes back when
 it does."""
-NO_ANSWER = "the sound server did not answer"
 WAKE_LEAD_MS = 800
 """How long before a scheduled cue a paused stream starts again (playing silence): longer
 than a sound server takes to wake a sleeping device (tens to hundreds of milliseconds; a

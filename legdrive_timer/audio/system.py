@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
-from legdrive_timer.audio.backends import Backend, SilentBackend, SimpleaudioBackend
+from legdrive_timer.audio.backends import NO_ANSWER, Backend, SilentBackend, SimpleaudioBackend
 from legdrive_timer.audio.cues import TEST_CUE, Cue, CueAsset, CueAssetError, durations, open_assets
 from legdrive_timer.audio.miniaudio_backend import MiniaudioBackend
 from legdrive_timer.core.sound_choices import audio_choice
@@ -260,6 +260,10 @@ def _auto(assets: Mapping[Cue, CueAsset], changed: Callable[[], None], volume: f
                 other.close()
             return backend
         tried.append(backend)
+        if backend.reason == NO_ANSWER:
+            # The others would ask the same server (ALSA's default device goes through
+            # PulseAudio or PipeWire on a desktop) and wait for it on this thread, for ever.
+            break
     installed = [b for b in tried if b.installed]
     keep = installed[0] if installed else None
     for backend in tried:

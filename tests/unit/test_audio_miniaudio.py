@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from legdrive_timer.audio import miniaudio_backend
-from legdrive_timer.audio.backends import NO_DEVICE
+from legdrive_timer.audio.backends import NO_ANSWER, NO_DEVICE
 from legdrive_timer.audio.cues import Cue, CueAsset, open_assets
-from legdrive_timer.audio.miniaudio_backend import NO_ANSWER, MiniaudioBackend
+from legdrive_timer.audio.miniaudio_backend import MiniaudioBackend
 from legdrive_timer.audio.mixer import Mixer
 
 

@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from legdrive_timer.audio import SOUND_OFF, Cue, CueSystem
-from legdrive_timer.audio.backends import NO_DEVICE, SilentBackend, SimpleaudioBackend, _Status
+from legdrive_timer.audio.backends import (
+    NO_ANSWER,
+    NO_DEVICE,
+    SilentBackend,
+    SimpleaudioBackend,
+    _Status,
+)
 from legdrive_timer.audio.cues import CueAsset, open_assets
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides, apply_overrides
@@ -174,6 +180,36 @@ def test_an_unknown_choice_falls_back_to_auto() -> None:
     try:
         assert system.backend_name in ("miniaudio", "simpleaudio", "off")
         assert system.status != SOUND_OFF
+    finally:
+        system.close()
+
+
+def test_auto_asks_no_other_backend_of_a_sound_server_that_does_not_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The next backend would ask the same server (ALSA's default device goes through it)
+    and wait for it for ever: miniaudio is kept, and its sound comes back when the server
+    answers."""
+    from legdrive_timer.audio import system as audio_system
+
+    made: list[str] = []
+
+    class Unanswered(FakeBackend):
+        def load(self, assets: Any, *, volume: float = 1.0) -> None:
+            self._fail(NO_ANSWER)
+
+    def make(name: str, on_change: Any) -> FakeBackend:
+        made.append(name)
+        backend = Unanswered()
+        backend.name = name
+        return backend
+
+    monkeypatch.setattr(audio_system, "_make_backend", make)
+    system = CueSystem.create("auto")
+    try:
+        assert made == ["miniaudio"]
+        assert system.backend_name == "miniaudio"
+        assert system.status == "Sound unavailable: the sound server did not answer."
     finally:
         system.close()
 
