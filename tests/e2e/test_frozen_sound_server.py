@@ -1,0 +1,66 @@
+"""A sound server that takes connections and never answers: a PulseAudio daemon stopped
+with SIGSTOP, as a frozen pipewire-pulse or a stuck PulseAudio behaves. The app says sound
+is unavailable, runs the session without it to its end and exits as usual.
+
+The app runs in a child process on the offscreen platform, with the private server's
+address; a hang fails the test at the child's timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.audio_capture import PulseCapture, PulseUnavailable
+from tests.helpers import require
+
+pytestmark = [
+    pytest.mark.audio,
+    pytest.mark.slow,
+    pytest.mark.skipif(os.name != "posix", reason="stops the sound server with SIGSTOP"),
+]
+
+SHORT = ("--prep", "1", "--work", "1", "--rest", "1", "--rounds", "1")
+HANG_S = 60
+"""Far longer than the session (about 2 s) and the wait for the server (2 s) together."""
+
+
+def app(data: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "legdrive_timer", "--data-dir", str(data), *args]
+
+
+@pytest.mark.parametrize("audio", ["auto", "miniaudio"])
+def test_a_frozen_sound_server_costs_the_session_its_sound_only(tmp_path: Path, audio: str) -> None:
+    try:
+        server = PulseCapture(tmp_path / "pulse")
+    except PulseUnavailable as error:
+        require(False, f"no private PulseAudio server on this machine: {error}")
+        raise
+    daemon = server._daemon
+    assert daemon is not None
+    data = tmp_path / "data"
+    env = {**os.environ, **server.env(), "QT_QPA_PLATFORM": "offscreen"}
+    os.kill(daemon.pid, signal.SIGSTOP)
+    try:
+        run = subprocess.run(
+            app(data, "--verbose", "run", "hiit", "--audio", audio, "--quit-when-done", *SHORT),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=HANG_S,
+        )
+    finally:
+        os.kill(daemon.pid, signal.SIGCONT)
+        server.close()
+    assert run.returncode == 0, run.stderr
+    assert "the sound server did not answer" in run.stderr
+    assert "Traceback" not in run.stderr
+    history = subprocess.run(
+        app(data, "history", "list"), capture_output=True, text=True, check=True, timeout=HANG_S
+    )
+    assert "HIIT finisher" in history.stdout and "completed" in history.stdout
