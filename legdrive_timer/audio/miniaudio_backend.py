@@ -382,6 +382,8 @@ class MiniaudioBackend(_Status):
             # Started once now, so that a device that opens but cannot play is known before
             # the session; the watcher pauses it again once it has been idle.
             if self._start_stream():
+                if self.reason == NO_ANSWER:
+                    log.info("the sound server answered: sound is back")
                 self._ok()
 
     def _new_device(self, ma: Any, device_id: Any) -> Any:

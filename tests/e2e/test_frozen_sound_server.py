@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ pytestmark = [
 ]
 
 SHORT = ("--prep", "1", "--work", "1", "--rest", "1", "--rounds", "1")
+LONG_PREP = ("--quit-when-done", "--prep", "8", "--work", "1", "--rest", "1", "--rounds", "1")
 HANG_S = 60
 """Far longer than the session (about 2 s) and the wait for the server (2 s) together."""
 
@@ -34,13 +36,17 @@ def app(data: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "legdrive_timer", "--data-dir", str(data), *args]
 
 
-@pytest.mark.parametrize("audio", ["auto", "miniaudio"])
-def test_a_frozen_sound_server_costs_the_session_its_sound_only(tmp_path: Path, audio: str) -> None:
+def pulse(tmp_path: Path) -> PulseCapture:
     try:
-        server = PulseCapture(tmp_path / "pulse")
+        return PulseCapture(tmp_path / "pulse")
     except PulseUnavailable as error:
         require(False, f"no private PulseAudio server on this machine: {error}")
         raise
+
+
+@pytest.mark.parametrize("audio", ["auto", "miniaudio"])
+def test_a_frozen_sound_server_costs_the_session_its_sound_only(tmp_path: Path, audio: str) -> None:
+    server = pulse(tmp_path)
     daemon = server._daemon
     assert daemon is not None
     data = tmp_path / "data"
@@ -64,3 +70,45 @@ def test_a_frozen_sound_server_costs_the_session_its_sound_only(tmp_path: Path, 
         app(data, "history", "list"), capture_output=True, text=True, check=True, timeout=HANG_S
     )
     assert "HIIT finisher" in history.stdout and "completed" in history.stdout
+
+
+def test_sound_comes_back_when_a_frozen_sound_server_answers(tmp_path: Path) -> None:
+    """The server thaws during the session's long prep phase: the open that waited for it
+    completes, and the cues after that are heard."""
+    server = pulse(tmp_path)
+    daemon = server._daemon
+    assert daemon is not None
+    env = {**os.environ, **server.env(), "QT_QPA_PLATFORM": "offscreen"}
+    try:
+        server.start_recording()
+        os.kill(daemon.pid, signal.SIGSTOP)
+        child = subprocess.Popen(
+            app(tmp_path / "data", "--verbose", "run", "hiit", "--audio", "miniaudio", *LONG_PREP),
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        assert child.stderr is not None
+        hung = threading.Timer(HANG_S, child.kill)  # a hang fails the test, never blocks it
+        hung.start()
+        log: list[str] = []
+        try:
+            for line in child.stderr:
+                log.append(line)
+                if "the sound server did not answer" in line:
+                    break
+            os.kill(daemon.pid, signal.SIGCONT)
+            log.append(child.communicate()[1])
+        finally:
+            hung.cancel()
+            child.kill()
+    finally:
+        os.kill(daemon.pid, signal.SIGCONT)
+        onsets = server.onsets()
+        server.close()
+    stderr = "".join(log)
+    assert child.returncode == 0, stderr
+    assert "the sound server answered: sound is back" in stderr
+    assert "Traceback" not in stderr
+    assert onsets, "no cue was heard after the sound server answered"
