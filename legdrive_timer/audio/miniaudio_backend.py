@@ -34,12 +34,11 @@ returning device. Nothing the window does waits on the device unbounded: `play` 
 the device's lock after 50 ms, `devices` asks on a thread of its own, and `close` leaves a
 watcher that waits for ever to end with the process (a daemon thread).
 
-While the stream runs it looks every `WATCH_S`
-seconds, and a stream that stopped pulling samples (unplugged, sound server gone) is closed
-and reported; while there is no device it tries to open one every `RETRY_S`, so sound comes
-back by itself when a device does; it pauses the stream when the stream reports quiet; and
-while the stream is paused it sleeps until a cue restarts it or it is time to wake the
-device for the next scheduled cue.
+While the stream runs the watcher looks every `WATCH_S` seconds, and a stream that stopped
+pulling samples (unplugged, sound server gone) is closed and reported; while there is no
+device it tries to open one every `RETRY_S`, so sound comes back by itself when a device
+does; it pauses the stream when the stream reports quiet; and while the stream is paused it
+sleeps until a cue restarts it or it is time to wake the device for the next scheduled cue.
 """
 
 from __future__ import annotations
