@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,11 @@ pytestmark = [
 SHORT = ("--prep", "1", "--work", "1", "--rest", "1", "--rounds", "1")
 LONG_PREP = ("--quit-when-done", "--prep", "8", "--work", "1", "--rest", "1", "--rounds", "1")
 HANG_S = 60
+QUIT_S = 15
+"""How long the app may take to exit when asked to: it waits 2 s at most for the sound
+device's thread. libpulse gives up on a request after 30 s, which is how long the app took
+when it waited for a thread stuck on the frozen server (a session manager kills an app that
+takes that long at logout)."""
 """Far longer than the session (about 2 s) and the wait for the server (2 s) together."""
 
 
@@ -112,3 +118,44 @@ def test_sound_comes_back_when_a_frozen_sound_server_answers(tmp_path: Path) -> 
     assert "the sound server answered: sound is back" in stderr
     assert "Traceback" not in stderr
     assert onsets, "no cue was heard after the sound server answered"
+
+
+def test_the_app_quits_when_the_sound_server_froze_during_the_session(tmp_path: Path) -> None:
+    """The server freezes under an open device, during a long prep phase: the stream waking
+    ahead of the countdown waits for it (on the watcher thread, holding the device). Asked
+    to close (SIGTERM, as at logout), the app exits at once all the same."""
+    server = pulse(tmp_path)
+    daemon = server._daemon
+    assert daemon is not None
+    env = {**os.environ, **server.env(), "QT_QPA_PLATFORM": "offscreen"}
+    try:
+        child = subprocess.Popen(
+            app(
+                tmp_path / "data",
+                "--verbose",
+                "run",
+                "hiit",
+                "--audio",
+                "miniaudio",
+                "--prep",
+                "12",
+            ),
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            time.sleep(5)  # the device open, "Get ready" played, the stream paused
+            os.kill(daemon.pid, signal.SIGSTOP)
+            time.sleep(8)  # past the wake before the countdown and the countdown
+            child.send_signal(signal.SIGTERM)
+            stderr = child.communicate(timeout=QUIT_S)[1]
+        finally:
+            child.kill()
+    finally:
+        os.kill(daemon.pid, signal.SIGCONT)
+        server.close()
+    assert child.returncode == 0, stderr
+    assert "closing on SIGTERM" in stderr
+    assert "Traceback" not in stderr
