@@ -173,6 +173,9 @@ class ActionButton(QPushButton):
         super().__init__(parent)
         self.action = action
         self._fit_text = fit_text
+        self._sized = False
+        self._fitted_for: tuple[str, int, int] | None = None
+        """The text and room the font was last fitted to: the same again needs no fit."""
         set_no_focus(self)  # keys always reach the screen: a focused button swallows Space
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.clicked.connect(action.trigger)
@@ -190,22 +193,29 @@ class ActionButton(QPushButton):
         self.fit_font()
 
     def fit_font(self) -> None:
-        if not self._fit_text or not self.size().isValid():
+        # Until its first resize (Qt sends one before a widget is first shown) a button has
+        # only a placeholder size: that resize fits it.
+        if not self._fit_text or not self._sized:
             return
         inner = self.size().shrunkBy(self.contentsMargins())
         inner.setWidth(max(1, inner.width() - 16))
         inner.setHeight(max(1, inner.height() - 10))
+        fitting = (self.text(), inner.width(), inner.height())
+        if fitting == self._fitted_for:
+            return
+        self._fitted_for = fitting
         cap = max(8, int(self.height() * 0.32))
-        px = fitted_pixel_size(self.font(), self.text(), inner, wrap=False, tight=False, max_px=cap)
+        font = self.font()
+        font.setBold(True)  # measured as it is drawn
+        px = fitted_pixel_size(font, self.text(), inner, wrap=False, tight=False, max_px=cap)
         px = max(8, px)
-        if self.font().pixelSize() != px:
-            font = self.font()
+        if font.pixelSize() != px or not self.font().bold():
             font.setPixelSize(px)
-            font.setBold(True)
             self.setFont(font)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._sized = True
         self.fit_font()
 
 

@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
             view.help_requested.connect(self.toggle_help)
             view.set_sound_state(self.sound_state)
             self.stack.addWidget(view)
-            view.resize(self.stack.size())  # laid out once, at the size it is shown at
+            view.fit_to(self.stack.size())  # laid out once, at the size it is shown at
             self._session_view = view
         return self._session_view
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QRect, QRectF, QTimer, Signal
+from PySide6.QtCore import QRect, QRectF, QSize, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -680,16 +680,27 @@ class SessionView(QWidget):
     def fullscreen_changed(self, fullscreen: bool) -> None:
         self._show_paused_hint(fullscreen)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        for overlay in self.overlays:
-            overlay.setGeometry(self.rect())
+    def fit_to(self, size: QSize) -> None:
+        """Take `size` before the screen is first shown, with the margins and badges it
+        gives: the layout then places the rows once, where they stay, and each label is
+        fitted once to its text (margins set by the first resize would move every row a
+        second time)."""
+        self.resize(size)
+        self._fit_frame()
+
+    def _fit_frame(self) -> None:
         margin = max(4, min(self.width(), self.height()) // 40)
         side = self.side_band_width + margin
         self._layout.setContentsMargins(side, margin // 2, side, margin)
         badge = max(16, int(self.height() * 0.10))
         for b in (self.badge_left, self.badge_right):
             b.setFixedWidth(badge)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        for overlay in self.overlays:
+            overlay.setGeometry(self.rect())
+        self._fit_frame()
         if self._strip_height:
             self._share_rows()
         self._fit_buttons()

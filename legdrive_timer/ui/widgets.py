@@ -135,6 +135,7 @@ class FitLabel(QLabel):
         self._max_fraction = max_fraction
         self._max_px = max_px
         self._min_px = min_px
+        self._sized = False
         self.setWordWrap(wrap)
         set_enum_property(self, "alignment", "AlignCenter")  # not setAlignment: see the module doc
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -157,10 +158,14 @@ class FitLabel(QLabel):
     def setText(self, text: str) -> None:
         if text != self.text():
             super().setText(text)
-            self._fit()
+            # Until its first resize (Qt sends one before any widget is first shown or
+            # grabbed) a label has only a placeholder size: that resize fits it.
+            if self._sized:
+                self._fit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._sized = True
         self._fit()
 
     def _fit(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
@@ -13,6 +13,9 @@ from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.app import AppController
 from legdrive_timer.ui.summary_view import SummaryView
 from tests.helpers.fakes import FakeClock, FakeScheduler
+
+if TYPE_CHECKING:
+    from legdrive_timer.ui.session_view import SessionView
 
 
 class WindowHarness:
@@ -30,7 +33,11 @@ class WindowHarness:
             **app_options,
         )
         self.window = self.app.window
-        self.view = self.window.session_view
+
+    @property
+    def view(self) -> SessionView:
+        """The session screen: built by the first Start, as in the app, or here when asked."""
+        return self.window.session_view
 
     def advance(self, ms: int) -> None:
         self.scheduler.advance(ms)

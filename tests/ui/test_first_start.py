@@ -6,10 +6,21 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
+from legdrive_timer.ui import actions, widgets
+from legdrive_timer.ui.widgets import FitLabel, fitted_pixel_size
 from tests.helpers import last_json_line, run_python
+
+if TYPE_CHECKING:
+    from tests.helpers.window import WindowHarness
+
 
 FIRST_START = r"""
 import json, sys, time
@@ -108,3 +119,40 @@ def test_screen_reader_announcements_load_their_types_at_the_first_start(
     assert not report["at start"]  # the start screen built without
     assert report["told"].startswith("GET READY")
     assert report["at Start"]  # the first phase was told
+
+
+def test_the_first_start_fits_each_text_once_at_the_size_it_is_shown_at(
+    qtbot: QtBot, harness: WindowHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session screen is built by the Start and laid out once, at the window's size:
+    each label and button is fitted to its text once, and fitting it again changes nothing
+    (a label fitted before its final size, or measured in another weight than it is drawn,
+    would be fitted again, or be wrong)."""
+    fitted: list[str] = []
+
+    def counting(font: QFont, text: str, size: QSize, **options: Any) -> int:
+        if text:
+            fitted.append(text)
+        return fitted_pixel_size(font, text, size, **options)
+
+    monkeypatch.setattr(widgets, "fitted_pixel_size", counting)
+    monkeypatch.setattr(actions, "fitted_pixel_size", counting)
+    window = harness.window
+    assert not window.has_session_view
+    qtbot.keyClick(window.start_screen.list, Qt.Key.Key_Return)
+    view = window.session_view
+    qtbot.waitUntil(lambda: view.isVisible() and view.title.text() != "")
+    QApplication.processEvents()
+    assert fitted and len(fitted) == len(set(fitted)), sorted(fitted)
+    labels = [label for label in view.findChildren(FitLabel) if label.isVisible()]
+    buttons = [button for button in view.buttons if button.isVisible()]
+    assert len(labels) >= 8 and len(buttons) == 7
+    shown = {widget: widget.font().pixelSize() for widget in [*labels, *buttons]}
+    fitted.clear()
+    monkeypatch.undo()
+    for label in labels:
+        label._fit()
+    for button in buttons:
+        button._fitted_for = None
+        button.fit_font()
+    assert {widget: widget.font().pixelSize() for widget in shown} == shown
