@@ -62,6 +62,9 @@ LAST_SECONDS_TOLD = 3
 """Screen readers hear the countdown's last seconds, not every second."""
 FORM_CUE_MS = 4_000
 """How long the camera coach's form cue stands in place of the phase's cue."""
+ALERT_WITHIN_MS = 200
+"""The latest screen readers are alerted to an announcement when the screen that shows it
+is not painted (a minimised window): otherwise on the turn after its paint."""
 
 
 def phase_title(phase: Phase | None) -> str:
@@ -257,6 +260,12 @@ class SessionView(QWidget):
         self._side_shown = False
         self._told_second: int | None = None
         self._after_paint: list[Callable[[], None]] = []
+        self._alerting: dict[FitLabel, None] = {}
+        """Labels whose new description screen readers are to be alerted to, in order."""
+        self._alert_timer = QTimer(self)
+        self._alert_timer.setSingleShot(True)
+        self._alert_timer.setInterval(ALERT_WITHIN_MS)
+        self._alert_timer.timeout.connect(self._send_alerts)
         self.announcement = ""
         """The last phase change (or last seconds) as told to assistive technology."""
 
@@ -763,18 +772,30 @@ class SessionView(QWidget):
             self._tell(str(seconds), label=self.digits)
 
     def _tell(self, text: str, label: FitLabel | None = None) -> None:
-        """Hand `text` to screen readers: the phase label is the live region."""
-        # Imported at the first announcement (the first Start): its enums are Python objects
-        # of their own, which the start screen has no use for.
-        from PySide6.QtGui import QAccessible, QAccessibleEvent
-
+        """Hand `text` to screen readers: the phase label is the live region. They are
+        alerted on the event loop's turn after the screen shows it, so what they say never
+        runs ahead of the screen, and the first phase is painted before QAccessible's types
+        are made (its enums are Python classes, made at the first announcement)."""
         label = label or self.title
         self.announcement = text
         label.setAccessibleDescription(text)
-        QAccessible.updateAccessibility(
-            QAccessibleEvent(label, QAccessible.Event.DescriptionChanged)
-        )
-        QAccessible.updateAccessibility(QAccessibleEvent(label, QAccessible.Event.Alert))
+        self._alerting[label] = None
+        self.call_after_paint(self._send_alerts)
+        if not self._alert_timer.isActive():
+            self._alert_timer.start()
+
+    def _send_alerts(self) -> None:
+        self._alert_timer.stop()
+        labels, self._alerting = list(self._alerting), {}
+        if not labels:
+            return
+        from PySide6.QtGui import QAccessible, QAccessibleEvent
+
+        for label in labels:
+            QAccessible.updateAccessibility(
+                QAccessibleEvent(label, QAccessible.Event.DescriptionChanged)
+            )
+            QAccessible.updateAccessibility(QAccessibleEvent(label, QAccessible.Event.Alert))
 
     # -- commands -----------------------------------------------------------------------
 
