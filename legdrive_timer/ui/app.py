@@ -140,6 +140,10 @@ class AppController(QObject):
             self._coach.measured.connect(self.session.record_coach)
         return self._coach
 
+    @property
+    def has_coach(self) -> bool:
+        return self._coach is not None
+
     def _wire_summary(self, summary: SummaryView) -> None:
         summary.back_requested.connect(self.back_to_start)
         summary.effort_rated.connect(self.session.rate_effort)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, QSize, QTimer, Signal
 from PySide6.QtGui import (
@@ -36,7 +37,6 @@ from legdrive_timer.core.timeline import Motion, Phase, PhaseKind
 from legdrive_timer.core.workout import Side
 from legdrive_timer.ui import theme
 from legdrive_timer.ui.actions import PRIMARY_STATES, Action, ActionButton, Actions, key_code
-from legdrive_timer.ui.coach_strip import CoachStrip
 from legdrive_timer.ui.overlays import OVERLAY_BUTTON_STYLE, Overlay
 from legdrive_timer.ui.progress import ProgressStrip
 from legdrive_timer.ui.qt_values import (
@@ -50,9 +50,13 @@ from legdrive_timer.ui.qt_values import (
 )
 from legdrive_timer.ui.widgets import FitLabel, text_colour
 
+if TYPE_CHECKING:
+    from legdrive_timer.ui.coach_strip import CoachStrip
+
 ADJUST_STEP_MS = 10_000
 FLASH_MS = 250
 DIGITS_ROW = 2
+COACH_ROW = 4
 BUTTONS_ROW = 9
 """Rows of the layout, by index (see `SessionView._rows`)."""
 MIN_BUTTON_PX = 44
@@ -288,8 +292,11 @@ class SessionView(QWidget):
         self.prompt.setAccessibleName("Rep or side")
         self.cue = FitLabel(wrap=True, max_fraction=0.6)
         self.cue.setAccessibleName("Form cue")
-        self.coach = CoachStrip()
-        self.coach.hide()
+        # The camera coach's row is built the first time the coach is on (most sessions run
+        # without it); until then an empty widget holds its place in the layout.
+        self._coach: CoachStrip | None = None
+        self._coach_place = QWidget()
+        self._coach_place.hide()
         self.form_cue = ""
         """The camera coach's cue while it shows (it stands in for the phase's cue)."""
         self._form_cue_timer = QTimer(self)
@@ -360,7 +367,7 @@ class SessionView(QWidget):
             (self.where, 5),
             (self.digits, 40),
             (self.prompt, 9),
-            (self.coach, 7),
+            (self._coach_place, 7),
             (self.cue, 8),
             (self.next, 5),
             (self.phase_bar, 3),
@@ -387,6 +394,22 @@ class SessionView(QWidget):
         self._confirm_overlay: StopConfirmation | None = None
 
         self._apply_style(theme.PREP)
+
+    @property
+    def coach(self) -> CoachStrip:
+        """The camera coach's row, between the rep line and the cue, built hidden."""
+        if self._coach is None:
+            from legdrive_timer.ui.coach_strip import CoachStrip
+
+            strip = CoachStrip()
+            strip.hide()
+            strip.set_colours(self._style.foreground, self._style.background)
+            self._layout.replaceWidget(self._coach_place, strip)  # its stretch stays
+            strip.lower()  # under the flash and the overlays, as the rows built with the screen
+            self._coach_place.deleteLater()
+            self._rows[COACH_ROW] = (strip, self._rows[COACH_ROW][1])
+            self._coach = strip
+        return self._coach
 
     @property
     def paused_overlay(self) -> PausedOverlay:
@@ -574,7 +597,8 @@ class SessionView(QWidget):
             label.setPalette(palette)
         self.phase_bar.set_colour(fg)
         self.session_bar.set_colour(fg)
-        self.coach.set_colours(fg, style.background)
+        if self._coach is not None:
+            self._coach.set_colours(fg, style.background)
         self.badge_left.set_colours(fg, style.background)
         self.badge_right.set_colours(fg, style.background)
         for button in self.buttons:
@@ -615,7 +639,8 @@ class SessionView(QWidget):
 
     def show_coach(self, visible: bool) -> None:
         """The camera coach's row, between the rep line and the cue, or not."""
-        self._show_row(self.coach, visible)
+        if visible or self._coach is not None:
+            self._show_row(self.coach, visible)
         self._show_cue_row()
 
     def _show_cue_row(self) -> None:
@@ -623,7 +648,7 @@ class SessionView(QWidget):
         # prompt or the stance), so the big figure keeps its size beside the rating strip.
         phase = self._engine.phase if self._engine is not None else None
         work = phase is not None and phase.is_work
-        self._show_row(self.cue, work or self.coach.isHidden())
+        self._show_row(self.cue, work or self._coach is None or self._coach.isHidden())
 
     def _show_row(self, row: QWidget, visible: bool) -> None:
         if visible == row.isHidden():

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from legdrive_timer.ui import actions, widgets
@@ -26,7 +26,7 @@ FIRST_START = r"""
 import json, sys, time
 import PySide6.QtGui
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.app import AppController
 
@@ -91,7 +91,7 @@ def test_the_first_phase_is_painted_before_keeping_awake_watching_sleep_and_tell
 ACCESSIBLE = r"""
 import json, sys, time
 import PySide6.QtGui as gui
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.app import AppController
@@ -163,3 +163,24 @@ def test_the_first_start_fits_each_text_once_at_the_size_it_is_shown_at(
         button._fitted_for = None
         button.fit_font()
     assert {widget: widget.font().pixelSize() for widget in shown} == shown
+
+
+def test_the_coach_row_is_built_in_its_place_when_the_coach_first_shows(
+    qtbot: QtBot, harness: WindowHarness
+) -> None:
+    """A session without the camera coach does not build its row; asked for, the row takes
+    its place between the rep line and the cue, with its share of the height."""
+    window = harness.window
+    qtbot.keyClick(window.start_screen.list, Qt.Key.Key_Return)
+    view = window.session_view
+    assert not [w for w in view.findChildren(QWidget) if type(w).__name__ == "CoachStrip"]
+    layout = view.layout()
+    place = layout.indexOf(view.prompt) + 1
+    assert layout.indexOf(view.cue) == place + 1
+    strip = view.coach
+    assert layout.indexOf(strip) == place and layout.stretch(place) > 0
+    assert strip.isHidden()
+    view.show_coach(True)
+    qtbot.waitUntil(lambda: strip.isVisible() and strip.height() > 0)
+    assert view.prompt.geometry().bottom() < strip.geometry().top()
+    assert strip.geometry().bottom() < view.cue.geometry().top() or view.cue.isHidden()

@@ -31,6 +31,11 @@ class AppParts(Protocol):
         """The camera coach's part, made when first asked for."""
         ...
 
+    @property
+    def has_coach(self) -> bool:
+        """Whether the camera coach's part has been made yet."""
+        ...
+
     def back_to_start(self) -> None:
         """Show the start screen again (from the history or a summary)."""
         ...

@@ -170,7 +170,10 @@ class SessionControl(QObject):
             cue_timer = self._cue_timer_factory()
             self._unsubscribers.append(cues.attach(engine, clock=self.clock, timer=cue_timer))
         window.session_view.attach(engine)
-        self._unsubscribers.append(self._app.coach.attach(engine))
+        # The camera coach's part is made for a session it watches, not for every first one.
+        settings = self._app.settings_control.current
+        if self._app.has_coach or settings.coach_for(timeline.workout_id):
+            self._unsubscribers.append(self._app.coach.attach(engine))
         journal = self._app.history.journal_for_session()
         if journal is not None:
             self._unsubscribers.append(self._attach_after_paint(journal, engine))
