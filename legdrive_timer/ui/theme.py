@@ -8,14 +8,19 @@ apart in grey as well. Text colour is picked per background for contrast (WCAG r
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from legdrive_timer.core.formatting import phase_name
 from legdrive_timer.core.timeline import PhaseKind
 
 
-@dataclass(frozen=True)
-class PhaseStyle:
+class PhaseStyle(NamedTuple):
+    """A phase's title and colours.
+
+    A NamedTuple rather than a frozen dataclass: this module loads with the session screen,
+    at the first Start, and a dataclass takes several times longer to define.
+    """
+
     title: str
     background: str
     foreground: str
