@@ -3,6 +3,7 @@ every test folder uses. Helpers to import live in `tests/helpers/`."""
 
 from __future__ import annotations
 
+import gc
 import os
 
 # Before any QApplication exists: no display is needed for widget tests.
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck, settings
 
+from legdrive_timer.startup import collect_due
 from legdrive_timer.storage.paths import DataPaths
 
 # The machines that run the suite are shared and often busy: a slow example is not a failure.
@@ -30,6 +32,18 @@ if TYPE_CHECKING:
 
     from legdrive_timer.storage.history import HistoryStore
     from tests.helpers.window import WindowHarness
+
+
+@pytest.fixture(autouse=True)
+def collection_on_the_test_thread() -> Iterator[None]:
+    """Cyclic garbage collected on the thread that runs the tests, between tests, as the
+    window collects on its own thread (see legdrive_timer.startup): a pass on a test's
+    worker thread (a history writer, a sound watcher) would destroy the Qt objects of the
+    garbage there, from the wrong thread, and could deadlock the run."""
+    gc.disable()
+    yield
+    gc.disable()
+    collect_due()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from legdrive_timer import APP_ID, APP_NAME, __version__
 from legdrive_timer.core.workout import Workout
 from legdrive_timer.errors import UserError
 from legdrive_timer.logs import Diagnostics, Reporter, print_to_stderr
-from legdrive_timer.startup import forget_module_sources, resume_collection
+from legdrive_timer.startup import collect_due, forget_module_sources, resume_collection
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.ui.control.history import HistoryControl
 from legdrive_timer.ui.control.session import SessionControl
@@ -379,6 +379,20 @@ class _CloseOnSignals(QObject):
 
 ICON_SIZES = (48, 128, 256)
 
+COLLECT_EVERY_MS = 1000
+"""How often the window's thread makes the garbage collector's due passes (the collector's
+own are off while the window runs: see legdrive_timer.startup)."""
+
+
+def _collect_on_this_thread(parent: QObject) -> QTimer:
+    """Cyclic garbage collected on the window's thread only, from now until the timer stops."""
+    resume_collection(automatic=False)
+    timer = QTimer(parent)
+    timer.setInterval(COLLECT_EVERY_MS)
+    timer.timeout.connect(collect_due)
+    timer.start()
+    return timer
+
 
 def _set_window_icon(app: QApplication) -> None:
     """The app's icon on every window (task bar, window switcher), from the installed
@@ -528,6 +542,7 @@ def _run_window(
         diagnostics.reporter = _window_reporter(window)
 
     signals: list[_CloseOnSignals] = []
+    collecting: list[QTimer] = []
 
     def after_first_frame() -> None:
         try:
@@ -549,7 +564,7 @@ def _run_window(
                 controller.start(workout)
         finally:
             forget_module_sources()
-            resume_collection()
+            collecting.append(_collect_on_this_thread(app))
 
     # The slow parts wait until the window is on screen, so it appears at once. The window
     # emits first_painted once only.
@@ -564,6 +579,9 @@ def _run_window(
         window.close()
     for handler in signals:  # after the close: a signal during it must not end the process
         handler.release()
+    for timer in collecting:
+        timer.stop()
+        timer.deleteLater()
     history = controller.history
     if status == 0 and quit_when_done and (history.problem or history.unsaved_report):
         return 1  # the session is not (all) in the history: said on stderr above

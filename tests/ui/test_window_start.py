@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -18,11 +19,11 @@ from legdrive_timer.cli import main
 from legdrive_timer.core.builtins import builtin_workout
 from legdrive_timer.core.overrides import Overrides
 from legdrive_timer.core.workout import IntervalBlock, Workout
-from legdrive_timer.startup import hold_collection
+from legdrive_timer.startup import collection_resumed, hold_collection
 from legdrive_timer.storage.paths import DataPaths
 from legdrive_timer.storage.settings import Settings, load_settings, save_settings
 from legdrive_timer.ui.adjust_dialog import AdjustDialog
-from legdrive_timer.ui.app import AppController, run_app
+from legdrive_timer.ui.app import COLLECT_EVERY_MS, AppController, run_app
 from legdrive_timer.ui.start_screen import ID_ROLE
 from tests.helpers.window import WindowHarness
 
@@ -231,16 +232,38 @@ def test_the_window_collects_garbage_again_once_it_is_up(
     qapp: QApplication, qtbot: QtBot, data_paths: DataPaths
 ) -> None:
     """The command holds collection for the start; the window resumes it after its first
-    frame and the work that follows it (history, sounds). The application is left able to
-    run event loops again: quitting with the window open leaves a quit request behind in
-    Qt, which would end a later caller's waits (a test run reuses the application) at once
-    and so never deliver a worker's queued signal."""
-    seen: list[bool] = []
+    frame and the work that follows it (history, sounds), on its own thread: the
+    collector's automatic passes stay off and the window makes them on a timer. The
+    application is left able to run event loops again: quitting with the window open
+    leaves a quit request behind in Qt, which would end a later caller's waits (a test run
+    reuses the application) at once and so never deliver a worker's queued signal."""
+    seen: list[tuple[bool, bool]] = []
+    collected: list[str] = []
+    kept: list[list[int]] = []
+
+    class Cycle:
+        """Garbage that only the cyclic collector frees."""
+
+        def __init__(self) -> None:
+            self.me = self
+
+        def __del__(self) -> None:
+            collected.append(threading.current_thread().name)
 
     def check() -> None:
-        if gc.isenabled():
-            seen.append(True)
-            qapp.quit()
+        if collection_resumed() and not seen:
+            seen.append((collection_resumed(), gc.isenabled()))
+            Cycle()  # garbage on purpose, made on the window's thread
+            # A worker's busy moment (the history's writer, the sound watcher) makes more
+            # new objects than the collector's threshold: no pass on that thread.
+            worker = threading.Thread(
+                target=lambda: kept.extend([n] for n in range(gc.get_threshold()[0] * 3)),
+                name="worker",
+            )
+            worker.start()
+            worker.join()
+            seen.append((bool(collected), False))
+            QTimer.singleShot(COLLECT_EVERY_MS * 2 + 500, qapp.quit)
 
     poll = QTimer()
     poll.timeout.connect(check)
@@ -248,7 +271,7 @@ def test_the_window_collects_garbage_again_once_it_is_up(
     give_up = QTimer()  # a broken resume must not hang the test run
     give_up.setSingleShot(True)
     give_up.timeout.connect(qapp.quit)
-    give_up.start(5000)
+    give_up.start(8000)
     handlers = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
     hold_collection()
     try:
@@ -261,7 +284,10 @@ def test_the_window_collects_garbage_again_once_it_is_up(
         give_up.stop()
         gc.enable()
         gc.unfreeze()
-    assert seen == [True]
+    # Resumed with the automatic passes off; nothing collected on the worker's thread, and
+    # the garbage collected on the window's, by its timer.
+    assert seen == [(True, False), (False, False)]
+    assert collected == [threading.main_thread().name]
     _assert_event_loops_run(qtbot)
     # Ctrl+C is the test run's again, and no signal writes to the window's closed pipe.
     assert {n: signal.getsignal(n) for n in handlers} == handlers
@@ -416,12 +442,12 @@ def after_start_work(then):
     # The command holds garbage collection until the work after the first frame is done
     # (services, history offered); `then` runs half a second later, where the startup
     # benchmark reads the peak memory: whatever the start put off has had its turn.
-    import gc
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
+    from legdrive_timer.startup import collection_resumed
 
     def check():
-        if gc.isenabled():
+        if collection_resumed():
             poll.stop()
             QTimer.singleShot(500, lambda: then(QApplication.topLevelWidgets()[0]))
 

@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from legdrive_timer import __main__ as command
-from legdrive_timer.startup import hold_collection, resume_collection
+from legdrive_timer import startup
+from legdrive_timer.startup import (
+    collect_due,
+    collection_resumed,
+    hold_collection,
+    resume_collection,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +35,52 @@ def test_resume_freezes_what_the_start_made_and_collects_again() -> None:
     resume_collection()
     assert gc.isenabled()
     assert gc.get_freeze_count() >= len(made_at_start)
+
+
+def test_resumed_for_a_window_the_collector_makes_no_passes_of_its_own() -> None:
+    hold_collection()
+    assert not collection_resumed()
+    made_at_start = [[n] for n in range(1000)]
+    resume_collection(automatic=False)
+    assert collection_resumed()
+    assert not gc.isenabled()
+    assert gc.get_freeze_count() >= len(made_at_start)
+
+
+class Cycle:
+    def __init__(self, freed: list[int]) -> None:
+        self.me = self
+        self.freed = freed
+
+    def __del__(self) -> None:
+        self.freed.append(1)
+
+
+def test_collect_due_passes_as_the_collector_would() -> None:
+    gc.disable()
+    gc.collect()
+    freed: list[int] = []
+    Cycle(freed)
+    assert collect_due() is None  # a handful of new objects: no pass due
+    assert freed == []
+    kept = [[n] for n in range(gc.get_threshold()[0] + 1)]
+    assert collect_due() == 0
+    assert freed == [1]
+    assert collect_due() is None  # counted afresh after the pass
+    assert kept
+
+
+def test_collect_due_takes_the_older_generations_along(monkeypatch: pytest.MonkeyPatch) -> None:
+    gc.disable()
+    monkeypatch.setattr(startup, "_young_passes", 0)
+    made: list[int] = []
+    monkeypatch.setattr(gc, "get_count", lambda: (10_000, 0, 0))
+    monkeypatch.setattr(gc, "collect", lambda generation=2: made.append(generation) or 0)
+    passes = [collect_due() for _ in range(100)]
+    assert passes == made
+    assert made.count(2) == 1 and made[-1] == 2
+    assert made.count(1) == 9
+    assert [i for i, g in enumerate(made) if g == 1] == [9, 19, 29, 39, 49, 59, 69, 79, 89]
 
 
 def test_resume_without_a_hold_changes_nothing() -> None:
