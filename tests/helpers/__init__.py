@@ -92,6 +92,53 @@ def run_python(
     return result.stdout
 
 
+RUN_THE_APP = """
+
+class _AtFirstFrame:
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        if text.startswith("legdrive-timer: first frame painted"):
+            at_first_frame()
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+import sys as _sys
+
+_sys.stderr = _AtFirstFrame(_sys.stderr)
+from legdrive_timer.__main__ import main
+
+main()
+"""
+
+
+def run_app_as_launched(data_dir: Path, script: str, *args: str) -> str:
+    """`legdrive-timer` with no arguments in a fresh interpreter, as the desktop entry starts
+    it, on the profile in `data_dir`; its stdout. `script` runs first and defines
+    `at_first_frame()`, which the app's first paint calls (the app marks it on stderr)."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "LEGDRIVE_TIMER_HOME": str(data_dir),
+        "LEGDRIVE_TIMER_STARTUP_MARKER": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script + RUN_THE_APP, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def last_json_line(output: str) -> Any:
     """The JSON value a script printed last (its report, after any other output)."""
     return json.loads(output.strip().splitlines()[-1])

@@ -9,9 +9,6 @@ painted instead.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Any
 
 from PySide6.QtGui import QImage
@@ -23,12 +20,11 @@ from legdrive_timer.storage.settings import Settings, save_settings
 from legdrive_timer.ui.app import AppController
 from legdrive_timer.ui.main_window import MainWindow
 from legdrive_timer.ui.widgets import Badge
-from tests.helpers import last_json_line
+from tests.helpers import last_json_line, run_app_as_launched
 
 AT_FIRST_FRAME = """
 import json, os, sys
 
-MARKER = "legdrive-timer: first frame painted"
 
 
 def report():
@@ -52,26 +48,10 @@ def report():
     os._exit(0)
 
 
-class AtFirstFrame:
-    def __init__(self, stream):
-        self._stream = stream
+def at_first_frame():
+    from PySide6.QtCore import QTimer
 
-    def write(self, text):
-        if text.startswith(MARKER):
-            from PySide6.QtCore import QTimer
-
-            QTimer.singleShot(0, report)  # once the whole frame, banner and badge, is painted
-            return len(text)
-        return self._stream.write(text)
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
-
-
-sys.stderr = AtFirstFrame(sys.stderr)
-from legdrive_timer.__main__ import main
-
-main()
+    QTimer.singleShot(0, report)  # once the whole frame, banner and badge, is painted
 """
 
 
@@ -82,22 +62,7 @@ def _first_frame(data_paths: DataPaths, *, muted: bool, broken_workout: bool) ->
     if broken_workout:
         data_paths.workouts_dir.mkdir(parents=True, exist_ok=True)
         (data_paths.workouts_dir / "broken.json").write_text("{")
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "LEGDRIVE_TIMER_HOME": str(data_paths.data_dir),
-        "LEGDRIVE_TIMER_STARTUP_MARKER": "1",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", AT_FIRST_FRAME],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return last_json_line(result.stdout)
+    return last_json_line(run_app_as_launched(data_paths.data_dir, AT_FIRST_FRAME))
 
 
 def _no_style_sheet(report: Any) -> None:

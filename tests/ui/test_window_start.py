@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from legdrive_timer.storage.settings import Settings, load_settings, save_settin
 from legdrive_timer.ui.adjust_dialog import AdjustDialog
 from legdrive_timer.ui.app import COLLECT_EVERY_MS, AppController, run_app
 from legdrive_timer.ui.start_screen import ID_ROLE
+from tests.helpers import run_app_as_launched
 from tests.helpers.window import WindowHarness
 
 
@@ -388,7 +388,6 @@ def test_run_starts_with_the_saved_lengths_and_the_given_ones_on_top(
 AT_FIRST_FRAME = """
 import os, sys
 
-MARKER = "legdrive-timer: first frame painted"
 MODE = sys.argv.pop(1)
 
 
@@ -524,26 +523,6 @@ def first_session(window):
     poll = QTimer(QApplication.instance())
     poll.timeout.connect(shown)
     poll.start(5)
-
-
-class AtFirstFrame:
-    def __init__(self, stream):
-        self._stream = stream
-
-    def write(self, text):
-        if text.startswith(MARKER):
-            at_first_frame()
-            return len(text)
-        return self._stream.write(text)
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
-
-
-sys.stderr = AtFirstFrame(sys.stderr)
-from legdrive_timer.__main__ import main
-
-main()
 """
 
 
@@ -551,21 +530,7 @@ def _start_as_the_launcher(data_paths: DataPaths, what: str) -> list[str]:
     """`legdrive-timer` with no arguments in a fresh interpreter, for a returning user
     (settings saved), as the desktop entry starts it; AT_FIRST_FRAME runs at its first paint."""
     save_settings(data_paths.settings_file, Settings(last_workout_id="hiit"))
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "LEGDRIVE_TIMER_HOME": str(data_paths.data_dir),
-        "LEGDRIVE_TIMER_STARTUP_MARKER": "1",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", AT_FIRST_FRAME, what],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.splitlines()
+    return run_app_as_launched(data_paths.data_dir, AT_FIRST_FRAME, what).splitlines()
 
 
 def test_the_first_frame_waits_only_for_what_the_start_screen_shows(
