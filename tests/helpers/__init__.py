@@ -127,16 +127,7 @@ def run_app_as_launched(data_dir: Path, script: str, *args: str) -> str:
         "LEGDRIVE_TIMER_HOME": str(data_dir),
         "LEGDRIVE_TIMER_STARTUP_MARKER": "1",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", script + RUN_THE_APP, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return run_python(script + RUN_THE_APP, *args, env=env, timeout=120)
 
 
 def last_json_line(output: str) -> Any:
